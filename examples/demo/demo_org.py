@@ -1,0 +1,107 @@
+"""The demo organization on the local AWS emulator (moto), with boto3.
+
+seed   creates an organization in a fresh management account: nested OUs,
+       six member accounts, one of them suspended; prints shell `export`
+       lines for the management account's credentials and the account IDs.
+drift  makes out-of-band changes in two accounts, as a person in the console
+       would: a trust policy pointed elsewhere, and the policy detached.
+"""
+
+import json
+import os
+import random
+import sys
+
+import boto3
+
+ENDPOINT = os.environ["AWS_ENDPOINT_URL"]
+ROLE = "radiant-aws-api-access-role"
+POLICY = "radiant-aws-api-access-policy"
+
+# (name, OU path); the root holds the management account.
+ACCOUNTS = [
+    ("security-audit", "Security"),
+    ("log-archive", "Security"),
+    ("prod-payments", "Workloads/Prod"),
+    ("prod-web", "Workloads/Prod"),
+    ("dev-sandbox", "Workloads/Dev"),
+    ("retired-project", "Workloads"),
+]
+SUSPENDED = "retired-project"
+
+
+def client(service, creds=None):
+    kwargs = {"endpoint_url": ENDPOINT, "region_name": "us-east-1"}
+    if creds:
+        kwargs.update(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+    return boto3.client(service, **kwargs)
+
+
+def assume(account, role, creds=None):
+    out = client("sts", creds).assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="orgrole-demo"
+    )
+    return out["Credentials"]
+
+
+def seed():
+    management = f"{random.randrange(10**11, 10**12):012d}"
+    creds = assume(management, "demo-admin")
+    org = client("organizations", creds)
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    ous, ids = {}, {}
+    for name, path in ACCOUNTS:
+        parent, so_far = root, []
+        for part in path.split("/"):
+            so_far.append(part)
+            key = "/".join(so_far)
+            if key not in ous:
+                ous[key] = org.create_organizational_unit(ParentId=parent, Name=part)[
+                    "OrganizationalUnit"
+                ]["Id"]
+            parent = ous[key]
+        status = org.create_account(AccountName=name, Email=f"{name}@example.com")
+        ids[name] = status["CreateAccountStatus"]["AccountId"]
+        org.move_account(AccountId=ids[name], SourceParentId=root, DestinationParentId=parent)
+    org.close_account(AccountId=ids[SUSPENDED])
+    print(f"export AWS_ACCESS_KEY_ID={creds['AccessKeyId']}")
+    print(f"export AWS_SECRET_ACCESS_KEY={creds['SecretAccessKey']}")
+    print(f"export AWS_SESSION_TOKEN={creds['SessionToken']}")
+    print(f"export DEMO_MANAGEMENT={management}")
+    for name, account in ids.items():
+        print(f"export DEMO_{name.upper().replace('-', '_')}={account}")
+    print(f"# seeded organization: management account {management}, OUs {json.dumps(ous)}", file=sys.stderr)
+
+
+def drift():
+    here = {
+        "AccessKeyId": os.environ["AWS_ACCESS_KEY_ID"],
+        "SecretAccessKey": os.environ["AWS_SECRET_ACCESS_KEY"],
+        "SessionToken": os.environ["AWS_SESSION_TOKEN"],
+    }
+    web = client("iam", assume(os.environ["DEMO_PROD_WEB"], "OrganizationAccountAccessRole", here))
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    web.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(trust))
+    print(f"drift: prod-web's {ROLE} now trusts arn:aws:iam::999999999999:root")
+    audit_account = os.environ["DEMO_SECURITY_AUDIT"]
+    audit = client("iam", assume(audit_account, "OrganizationAccountAccessRole", here))
+    audit.detach_role_policy(RoleName=ROLE, PolicyArn=f"arn:aws:iam::{audit_account}:policy/{POLICY}")
+    print(f"drift: security-audit's {POLICY} detached from {ROLE}")
+
+
+if __name__ == "__main__":
+    {"seed": seed, "drift": drift}[sys.argv[1]]()

@@ -1,0 +1,69 @@
+# orgrole: `just demo` runs the whole story on the local AWS emulator,
+# `just test` runs everything CI runs.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+moto_version := "5.2.5"
+venv := justfile_directory() / ".venv"
+
+# List the recipes.
+default:
+    @just --list
+
+# Install the pinned AWS emulator (moto) into .venv.
+setup:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if ! {{venv}}/bin/python -c 'import moto, sys; sys.exit(moto.__version__ != "{{moto_version}}")' 2>/dev/null; then
+        python3 -m venv {{venv}}
+        {{venv}}/bin/pip install --quiet --disable-pip-version-check "moto[server]=={{moto_version}}"
+    fi
+
+# Build the orgrole binary.
+build:
+    cargo build --locked
+
+# Unit tests, then the binary against moto (started by the tests themselves).
+test: setup
+    cargo test --locked --all-targets -- --test-threads 4
+
+# Lints that CI does not gate on.
+lint:
+    cargo fmt --check
+    cargo clippy --all-targets -- -D warnings
+
+# The whole story on the emulator: seed an organization, validate, plan,
+# apply, a no-op plan, drift, plan/apply again, destroy.
+demo: setup build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    orgrole="{{justfile_directory()}}/target/debug/orgrole"
+    port=$({{venv}}/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    # moto ends when this script does: its standard input is this pipe.
+    exec 3> >({{venv}}/bin/python tests/it/support/moto_server.py "$port" >/dev/null)
+    export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_REGION=us-east-1
+    export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DISABLED=true
+    export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+    for _ in $(seq 100); do (exec 4<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+    step() { printf '\n\033[1m━━ %s\033[0m\n' "$*"; }
+    step "Seeding a demo organization in moto at $AWS_ENDPOINT_URL"
+    eval "$({{venv}}/bin/python examples/demo/demo_org.py seed)"
+    demo=$(mktemp -d); cd "$demo"
+    export RS_CREDENTIAL_ID=6f1c2e0a-4b7d-4a57-9d3e-0c2b8f1e5a11
+    sed "s/333333333333/$DEMO_DEV_SANDBOX/" "{{justfile_directory()}}/examples/organization.kdl" > orgrole.kdl
+    step "orgrole.kdl (examples/organization.kdl, excluding dev-sandbox $DEMO_DEV_SANDBOX)"; cat orgrole.kdl
+    step "orgrole validate"; "$orgrole" validate
+    step "orgrole plan"; "$orgrole" plan
+    step "orgrole apply --auto-approve"; "$orgrole" apply --auto-approve
+    step "orgrole plan --detailed-exitcode (nothing to do: exit 0)"; "$orgrole" plan --detailed-exitcode
+    step "Someone changes two accounts by hand"
+    {{venv}}/bin/python "{{justfile_directory()}}/examples/demo/demo_org.py" drift
+    step "orgrole plan --detailed-exitcode (drift: exit 2)"
+    code=0; "$orgrole" plan --detailed-exitcode || code=$?
+    echo "exit code: $code"; [ "$code" = 2 ]
+    step "orgrole apply --auto-approve (repairs the drift)"; "$orgrole" apply --auto-approve
+    step "orgrole plan --detailed-exitcode (converged: exit 0)"; "$orgrole" plan --detailed-exitcode
+    step "orgrole state list"; "$orgrole" state list
+    step "orgrole destroy --auto-approve (offboarding)"; "$orgrole" destroy --auto-approve
+    step "orgrole state list (empty)"; "$orgrole" state list
+    step "Demo complete"

@@ -1,0 +1,132 @@
+//! Executes a plan: the only code that writes to AWS. Changes run as their
+//! dependencies complete, at most `parallelism` at a time; a failure skips
+//! what depends on it and nothing else; state is saved after every step.
+
+mod report;
+mod retry;
+mod steps;
+
+use std::future::Future;
+use std::time::Instant;
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+
+pub use report::{Outcome, Reporter};
+
+use crate::cloud::{Cloud, CloudError};
+use crate::graph::ChangeGraph;
+use crate::plan::Plan;
+use crate::state::State;
+use steps::StateEffect;
+
+pub struct ApplyOptions<'a> {
+    pub parallelism: usize,
+    /// The role orgrole assumes in each account.
+    pub access_role: &'a str,
+}
+
+/// Applies `plan`. `save` persists the state after each completed step; if
+/// it fails, nothing more is started. When `interrupt` resolves, changes in
+/// flight finish and no new ones start.
+pub async fn apply<C, S, E>(
+    cloud: &C,
+    plan: &Plan,
+    options: &ApplyOptions<'_>,
+    state: &mut State,
+    mut save: S,
+    reporter: &Reporter,
+    interrupt: impl Future<Output = ()>,
+) -> Result<Outcome, E>
+where
+    C: Cloud,
+    S: FnMut(&mut State) -> Result<(), E>,
+{
+    let graph = ChangeGraph::new(&plan.changes);
+    let mut waiting: Vec<usize> = (0..graph.len()).map(|i| graph.dependencies(i)).collect();
+    let mut ready: Vec<usize> = (0..graph.len()).filter(|&i| waiting[i] == 0).rev().collect();
+    let mut outcome = Outcome::default();
+    let mut running = FuturesUnordered::new();
+    let mut interrupted = false;
+    let mut interrupt = std::pin::pin!(interrupt);
+
+    loop {
+        while !interrupted && running.len() < options.parallelism.max(1) {
+            let Some(i) = ready.pop() else { break };
+            let change = &plan.changes[i];
+            reporter.started(change);
+            running.push(async move {
+                let started = Instant::now();
+                let result = run(cloud, options.access_role, change).await;
+                (i, result, started.elapsed())
+            });
+        }
+        let Some((i, result, elapsed)) = (tokio::select! {
+            next = running.next() => next,
+            () = &mut interrupt, if !interrupted => {
+                interrupted = true;
+                reporter.interrupted(running.len());
+                continue;
+            }
+        }) else {
+            break;
+        };
+        let change = &plan.changes[i];
+        match result {
+            Ok(effect) => {
+                reporter.finished(change, elapsed);
+                match effect {
+                    StateEffect::Upsert(resource) => state.upsert(resource),
+                    StateEffect::Remove => {
+                        state.remove(&change.address);
+                    }
+                }
+                save(state)?;
+                outcome.completed.push(i);
+                for next in graph.dependents(i) {
+                    waiting[next] -= 1;
+                    if waiting[next] == 0 {
+                        ready.push(next);
+                    }
+                }
+            }
+            Err(e) => {
+                reporter.failed(change, &e);
+                outcome.failed.push((i, e.to_string()));
+                skip_dependents(&graph, plan, i, reporter, &mut outcome);
+            }
+        }
+    }
+    outcome.interrupted = interrupted;
+    outcome.not_started =
+        plan.changes.len() - outcome.completed.len() - outcome.failed.len() - outcome.skipped.len();
+    Ok(outcome)
+}
+
+/// Everything that (transitively) waits for a failed change.
+fn skip_dependents(
+    graph: &ChangeGraph,
+    plan: &Plan,
+    failed: usize,
+    reporter: &Reporter,
+    outcome: &mut Outcome,
+) {
+    let mut stack: Vec<usize> = graph.dependents(failed).collect();
+    while let Some(i) = stack.pop() {
+        if outcome.skipped.iter().any(|(s, _)| *s == i) {
+            continue;
+        }
+        let why = format!("it depends on {}, which failed", plan.changes[failed].address);
+        reporter.skipped(&plan.changes[i], &why);
+        outcome.skipped.push((i, why));
+        stack.extend(graph.dependents(i));
+    }
+}
+
+async fn run<C: Cloud>(
+    cloud: &C,
+    access_role: &str,
+    change: &crate::plan::Change,
+) -> Result<StateEffect, CloudError> {
+    let iam = cloud.iam(&change.address.account, access_role).await?;
+    steps::execute(&iam, change).await
+}

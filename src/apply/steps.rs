@@ -1,0 +1,140 @@
+//! The IAM calls behind each kind of change.
+
+use super::retry::until_visible;
+use crate::cloud::{CloudError, ErrorKind, Iam};
+use crate::model::{ResourceKind, Tags};
+use crate::plan::{Action, Change, ResourceValue};
+use crate::state::StateResource;
+
+/// IAM keeps at most five versions of a managed policy.
+const MAX_POLICY_VERSIONS: usize = 5;
+
+pub enum StateEffect {
+    Upsert(StateResource),
+    Remove,
+}
+
+pub async fn execute<I: Iam>(iam: &I, change: &Change) -> Result<StateEffect, CloudError> {
+    let a = &change.address;
+    let record = |arn: String| StateEffect::Upsert(StateResource { address: a.clone(), arn });
+    match (change.action, change.after.as_ref()) {
+        (Action::Record, _) => Ok(record(change.arn.clone())),
+        (Action::Forget, _) => Ok(StateEffect::Remove),
+        (Action::Delete, _) => {
+            match a.kind {
+                ResourceKind::Attachment => gone_is_fine(iam.detach_role_policy(&a.name, &change.arn).await)?,
+                ResourceKind::Policy => delete_policy(iam, &change.arn).await?,
+                ResourceKind::Role => delete_role(iam, &a.name).await?,
+            }
+            Ok(StateEffect::Remove)
+        }
+        (Action::Create, Some(ResourceValue::Policy { document, tags })) => {
+            Ok(record(iam.create_policy(&a.name, document, tags).await?))
+        }
+        (Action::Create, Some(ResourceValue::Role { trust, tags })) => {
+            Ok(record(iam.create_role(&a.name, trust, tags).await?))
+        }
+        (Action::Create, Some(ResourceValue::Attachment { role, policy_arn })) => {
+            // A role or policy created a moment ago may not be visible yet.
+            until_visible(|| iam.attach_role_policy(role, policy_arn)).await?;
+            Ok(record(policy_arn.clone()))
+        }
+        (Action::Update, Some(ResourceValue::Policy { document, tags })) => {
+            if let Some(ResourceValue::Policy { document: before, tags: before_tags }) = &change.before {
+                if before != document {
+                    prune_policy_versions(iam, &change.arn).await?;
+                    iam.create_policy_version(&change.arn, document).await?;
+                }
+                let (set, removed) = tag_changes(before_tags, tags);
+                if !set.is_empty() {
+                    iam.tag_policy(&change.arn, &set).await?;
+                }
+                if !removed.is_empty() {
+                    iam.untag_policy(&change.arn, &removed).await?;
+                }
+            }
+            Ok(record(change.arn.clone()))
+        }
+        (Action::Update, Some(ResourceValue::Role { trust, tags })) => {
+            if let Some(ResourceValue::Role { trust: before, tags: before_tags }) = &change.before {
+                if before != trust {
+                    iam.update_trust(&a.name, trust).await?;
+                }
+                let (set, removed) = tag_changes(before_tags, tags);
+                if !set.is_empty() {
+                    iam.tag_role(&a.name, &set).await?;
+                }
+                if !removed.is_empty() {
+                    iam.untag_role(&a.name, &removed).await?;
+                }
+            }
+            Ok(record(change.arn.clone()))
+        }
+        (action, _) => Err(CloudError::from_code(
+            "orgrole",
+            None,
+            format!("cannot {action:?} {}: the plan holds no value for it", change.address),
+        )),
+    }
+}
+
+fn tag_changes(before: &Tags, after: &Tags) -> (Tags, Vec<String>) {
+    let set = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let removed = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
+    (set, removed)
+}
+
+/// Deleting what is already gone is done.
+fn gone_is_fine(result: Result<(), CloudError>) -> Result<(), CloudError> {
+    match result {
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+/// Makes room for one more version: at the limit, the oldest non-default
+/// version goes.
+async fn prune_policy_versions<I: Iam>(iam: &I, arn: &str) -> Result<(), CloudError> {
+    let versions = iam.policy_versions(arn).await?;
+    if versions.len() < MAX_POLICY_VERSIONS {
+        return Ok(());
+    }
+    if let Some(oldest) = versions.iter().filter(|v| !v.is_default).min_by_key(|v| (v.created, v.id.clone()))
+    {
+        iam.delete_policy_version(arn, &oldest.id).await?;
+    }
+    Ok(())
+}
+
+/// DeletePolicy needs the non-default versions gone (and the policy detached,
+/// which the attachment's own delete did before).
+async fn delete_policy<I: Iam>(iam: &I, arn: &str) -> Result<(), CloudError> {
+    let versions = match iam.policy_versions(arn).await {
+        Err(e) if e.kind == ErrorKind::NotFound => return Ok(()),
+        other => other?,
+    };
+    for v in versions.iter().filter(|v| !v.is_default) {
+        gone_is_fine(iam.delete_policy_version(arn, &v.id).await)?;
+    }
+    gone_is_fine(iam.delete_policy(arn).await)
+}
+
+/// DeleteRole needs every policy off the role, including ones attached by
+/// hand: the role is orgrole's, and goes whole.
+async fn delete_role<I: Iam>(iam: &I, name: &str) -> Result<(), CloudError> {
+    let attached = match iam.attached_role_policies(name).await {
+        Err(e) if e.kind == ErrorKind::NotFound => return Ok(()),
+        other => other?,
+    };
+    for arn in &attached {
+        gone_is_fine(iam.detach_role_policy(name, arn).await)?;
+    }
+    for policy in iam.inline_role_policies(name).await? {
+        gone_is_fine(iam.delete_inline_role_policy(name, &policy).await)?;
+    }
+    gone_is_fine(iam.delete_role(name).await)
+}

@@ -1,0 +1,49 @@
+//! The command line: parses arguments, runs one command, returns its exit code.
+
+mod args;
+mod context;
+mod execute;
+mod inspect;
+mod review;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Cli, Command, StateCommand};
+use context::Context;
+
+/// How a command ended, as the process's exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success,
+    /// An error was found and reported (e.g. a failed change).
+    Failure,
+    /// `--detailed-exitcode`: success, and the plan has changes.
+    Changes,
+    Interrupted,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(match exit {
+            Exit::Success => 0,
+            Exit::Failure => 1,
+            Exit::Changes => 2,
+            Exit::Interrupted => 130,
+        })
+    }
+}
+
+pub fn run() -> miette::Result<Exit> {
+    let cli = Cli::parse();
+    let cx = Context::new(cli.global);
+    match cli.command {
+        Command::Validate => review::validate(&cx),
+        Command::Plan { detailed_exitcode, adopt } => review::plan(&cx, detailed_exitcode, adopt),
+        Command::Apply { auto_approve, adopt } => execute::apply(&cx, auto_approve, adopt, false),
+        Command::Destroy { auto_approve } => execute::apply(&cx, auto_approve, false, true),
+        Command::State(command) => inspect::state(&cx, command),
+        Command::ForceUnlock { id } => inspect::force_unlock(&cx, &id),
+    }
+}

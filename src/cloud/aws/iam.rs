@@ -1,0 +1,337 @@
+use aws_config::SdkConfig;
+use aws_credential_types::Credentials;
+use aws_sdk_iam::types::Tag;
+use aws_sdk_iam::Client;
+
+use super::call;
+use crate::cloud::{CloudError, ErrorKind, Iam, PolicyInfo, PolicyVersion, RoleInfo};
+use crate::model::{AccountId, PolicyDocument, Tags};
+
+/// IAM in one account, with that account's credentials.
+#[derive(Clone)]
+pub struct AwsIam {
+    client: Client,
+    account: AccountId,
+}
+
+impl AwsIam {
+    pub fn new(config: &SdkConfig, account: AccountId, credentials: Option<Credentials>) -> Self {
+        let mut builder = aws_sdk_iam::config::Builder::from(config);
+        if let Some(credentials) = credentials {
+            builder = builder.credentials_provider(credentials);
+        }
+        Self { client: Client::from_conf(builder.build()), account }
+    }
+
+    fn log(&self, operation: &str) {
+        call::log(operation, &self.account);
+    }
+}
+
+fn to_tags(tags: &Tags) -> Vec<Tag> {
+    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build().expect("key and value are set")).collect()
+}
+
+fn from_tags(tags: &[Tag]) -> Tags {
+    tags.iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect()
+}
+
+fn document(operation: &str, text: &str) -> Result<PolicyDocument, CloudError> {
+    PolicyDocument::parse_encoded(text)
+        .map_err(|e| CloudError::from_code(operation, None, format!("unreadable policy document: {e}")))
+}
+
+/// `Ok(None)` for NoSuchEntity: a read of something that is not there.
+fn absent<T>(result: Result<T, CloudError>) -> Result<Option<T>, CloudError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+impl Iam for AwsIam {
+    async fn get_role(&self, name: &str) -> Result<Option<RoleInfo>, CloudError> {
+        const OP: &str = "iam:GetRole";
+        self.log(OP);
+        let out =
+            absent(self.client.get_role().role_name(name).send().await.map_err(|e| call::error(OP, e)))?;
+        let Some(role) = out.and_then(|o| o.role) else { return Ok(None) };
+        Ok(Some(RoleInfo {
+            name: role.role_name().to_owned(),
+            arn: role.arn().to_owned(),
+            trust: document(OP, role.assume_role_policy_document().unwrap_or_default())?,
+            tags: from_tags(role.tags()),
+        }))
+    }
+
+    async fn attached_role_policies(&self, role: &str) -> Result<Vec<String>, CloudError> {
+        const OP: &str = "iam:ListAttachedRolePolicies";
+        self.log(OP);
+        let items = self
+            .client
+            .list_attached_role_policies()
+            .role_name(role)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(items.iter().filter_map(|p| p.policy_arn().map(str::to_owned)).collect())
+    }
+
+    async fn get_policy(&self, arn: &str) -> Result<Option<PolicyInfo>, CloudError> {
+        const OP: &str = "iam:GetPolicy";
+        self.log(OP);
+        let out =
+            absent(self.client.get_policy().policy_arn(arn).send().await.map_err(|e| call::error(OP, e)))?;
+        let Some(p) = out.and_then(|o| o.policy) else { return Ok(None) };
+        Ok(Some(PolicyInfo {
+            name: p.policy_name().unwrap_or_default().to_owned(),
+            arn: p.arn().unwrap_or(arn).to_owned(),
+            default_version: p.default_version_id().unwrap_or_default().to_owned(),
+            tags: from_tags(p.tags()),
+        }))
+    }
+
+    async fn get_policy_document(&self, arn: &str, version: &str) -> Result<PolicyDocument, CloudError> {
+        const OP: &str = "iam:GetPolicyVersion";
+        self.log(OP);
+        let out = self
+            .client
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        document(OP, out.policy_version().and_then(|v| v.document()).unwrap_or_default())
+    }
+
+    async fn policy_versions(&self, arn: &str) -> Result<Vec<PolicyVersion>, CloudError> {
+        const OP: &str = "iam:ListPolicyVersions";
+        self.log(OP);
+        let items = self
+            .client
+            .list_policy_versions()
+            .policy_arn(arn)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(items
+            .iter()
+            .map(|v| PolicyVersion {
+                id: v.version_id().unwrap_or_default().to_owned(),
+                is_default: v.is_default_version(),
+                created: v.create_date().map(|d| d.secs()).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    async fn create_policy(
+        &self,
+        name: &str,
+        document: &PolicyDocument,
+        tags: &Tags,
+    ) -> Result<String, CloudError> {
+        const OP: &str = "iam:CreatePolicy";
+        self.log(OP);
+        let out = self
+            .client
+            .create_policy()
+            .policy_name(name)
+            .policy_document(document.to_json())
+            .description("Read-only access for the security vendor's AWS API connector (managed by orgrole)")
+            .set_tags(Some(to_tags(tags)))
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(out.policy().and_then(|p| p.arn()).unwrap_or_default().to_owned())
+    }
+
+    async fn create_policy_version(&self, arn: &str, document: &PolicyDocument) -> Result<(), CloudError> {
+        const OP: &str = "iam:CreatePolicyVersion";
+        self.log(OP);
+        self.client
+            .create_policy_version()
+            .policy_arn(arn)
+            .policy_document(document.to_json())
+            .set_as_default(true)
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
+    async fn delete_policy_version(&self, arn: &str, version: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:DeletePolicyVersion";
+        self.log(OP);
+        self.client
+            .delete_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
+    async fn delete_policy(&self, arn: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:DeletePolicy";
+        self.log(OP);
+        self.client.delete_policy().policy_arn(arn).send().await.map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
+    async fn tag_policy(&self, arn: &str, tags: &Tags) -> Result<(), CloudError> {
+        const OP: &str = "iam:TagPolicy";
+        self.log(OP);
+        self.client
+            .tag_policy()
+            .policy_arn(arn)
+            .set_tags(Some(to_tags(tags)))
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
+    async fn untag_policy(&self, arn: &str, keys: &[String]) -> Result<(), CloudError> {
+        const OP: &str = "iam:UntagPolicy";
+        self.log(OP);
+        self.client
+            .untag_policy()
+            .policy_arn(arn)
+            .set_tag_keys(Some(keys.to_vec()))
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
+    async fn create_role(
+        &self,
+        name: &str,
+        trust: &PolicyDocument,
+        tags: &Tags,
+    ) -> Result<String, CloudError> {
+        const OP: &str = "iam:CreateRole";
+        self.log(OP);
+        let out = self
+            .client
+            .create_role()
+            .role_name(name)
+            .assume_role_policy_document(trust.to_json())
+            .description("Assumed by the security vendor's AWS API connector (managed by orgrole)")
+            .set_tags(Some(to_tags(tags)))
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(out.role().map(|r| r.arn().to_owned()).unwrap_or_default())
+    }
+
+    async fn update_trust(&self, role: &str, trust: &PolicyDocument) -> Result<(), CloudError> {
+        const OP: &str = "iam:UpdateAssumeRolePolicy";
+        self.log(OP);
+        self.client
+            .update_assume_role_policy()
+            .role_name(role)
+            .policy_document(trust.to_json())
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
+    async fn tag_role(&self, role: &str, tags: &Tags) -> Result<(), CloudError> {
+        const OP: &str = "iam:TagRole";
+        self.log(OP);
+        self.client
+            .tag_role()
+            .role_name(role)
+            .set_tags(Some(to_tags(tags)))
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
+    async fn untag_role(&self, role: &str, keys: &[String]) -> Result<(), CloudError> {
+        const OP: &str = "iam:UntagRole";
+        self.log(OP);
+        self.client
+            .untag_role()
+            .role_name(role)
+            .set_tag_keys(Some(keys.to_vec()))
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
+    async fn attach_role_policy(&self, role: &str, arn: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:AttachRolePolicy";
+        self.log(OP);
+        self.client
+            .attach_role_policy()
+            .role_name(role)
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
+    async fn detach_role_policy(&self, role: &str, arn: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:DetachRolePolicy";
+        self.log(OP);
+        self.client
+            .detach_role_policy()
+            .role_name(role)
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
+    async fn inline_role_policies(&self, role: &str) -> Result<Vec<String>, CloudError> {
+        const OP: &str = "iam:ListRolePolicies";
+        self.log(OP);
+        let names = self
+            .client
+            .list_role_policies()
+            .role_name(role)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(names)
+    }
+
+    async fn delete_inline_role_policy(&self, role: &str, name: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:DeleteRolePolicy";
+        self.log(OP);
+        self.client
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
+    async fn delete_role(&self, name: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:DeleteRole";
+        self.log(OP);
+        self.client.delete_role().role_name(name).send().await.map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+}

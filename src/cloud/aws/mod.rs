@@ -1,0 +1,72 @@
+//! The `Cloud` traits on top of the AWS SDK for Rust. SDK types stay in here.
+//! Endpoint, region and credentials come from the SDK's standard chain
+//! (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`, SSO, ...).
+
+mod call;
+mod iam;
+mod organizations;
+mod sts;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
+use tokio::sync::OnceCell;
+
+pub use iam::AwsIam;
+
+use super::{Caller, Cloud, CloudError, Organization};
+use crate::model::AccountId;
+
+/// Attempts per call, throttling included: the SDK's adaptive retry slows
+/// the whole client down when AWS throttles, then backs off per call.
+const MAX_ATTEMPTS: u32 = 10;
+
+pub struct AwsCloud {
+    config: SdkConfig,
+    caller: OnceCell<Caller>,
+    /// One IAM client per account, created once (one AssumeRole) per run.
+    accounts: Mutex<HashMap<AccountId, Arc<OnceCell<AwsIam>>>>,
+}
+
+impl AwsCloud {
+    pub async fn from_env() -> Self {
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS))
+            .load()
+            .await;
+        Self { config, caller: OnceCell::new(), accounts: Mutex::default() }
+    }
+
+    async fn caller_cached(&self) -> Result<&Caller, CloudError> {
+        self.caller.get_or_try_init(|| sts::caller_identity(&self.config)).await
+    }
+}
+
+impl Cloud for AwsCloud {
+    type Iam = AwsIam;
+
+    async fn caller(&self) -> Result<Caller, CloudError> {
+        self.caller_cached().await.cloned()
+    }
+
+    async fn organization(&self) -> Result<Option<Organization>, CloudError> {
+        organizations::read(&self.config).await
+    }
+
+    async fn iam(&self, account: &AccountId, access_role: &str) -> Result<AwsIam, CloudError> {
+        let cell = self.accounts.lock().expect("not poisoned").entry(account.clone()).or_default().clone();
+        let caller = self.caller_cached().await?;
+        cell.get_or_try_init(|| async {
+            if &caller.account == account {
+                return Ok(AwsIam::new(&self.config, account.clone(), None));
+            }
+            let role_arn = format!("arn:{}:iam::{account}:role/{access_role}", caller.partition);
+            let credentials = sts::assume_role(&self.config, account, &role_arn).await?;
+            Ok(AwsIam::new(&self.config, account.clone(), Some(credentials)))
+        })
+        .await
+        .cloned()
+    }
+}

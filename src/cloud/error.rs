@@ -1,0 +1,54 @@
+use std::fmt;
+
+/// What went wrong in a cloud call, in terms orgrole acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    NotFound,
+    AlreadyExists,
+    AccessDenied,
+    Throttled,
+    LimitExceeded,
+    DeleteConflict,
+    MalformedPolicy,
+    Other,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct CloudError {
+    pub kind: ErrorKind,
+    /// The API operation, e.g. `iam:CreateRole`.
+    pub operation: String,
+    /// AWS's error code, when AWS answered.
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl CloudError {
+    pub fn from_code(operation: impl Into<String>, code: Option<&str>, message: impl Into<String>) -> Self {
+        let kind = match code.unwrap_or_default() {
+            "NoSuchEntity" | "NoSuchEntityException" | "AWSOrganizationsNotInUseException" => {
+                ErrorKind::NotFound
+            }
+            "EntityAlreadyExists" => ErrorKind::AlreadyExists,
+            "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => ErrorKind::AccessDenied,
+            "Throttling" | "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" => {
+                ErrorKind::Throttled
+            }
+            "LimitExceeded" => ErrorKind::LimitExceeded,
+            "DeleteConflict" => ErrorKind::DeleteConflict,
+            "MalformedPolicyDocument" => ErrorKind::MalformedPolicy,
+            _ => ErrorKind::Other,
+        };
+        Self { kind, operation: operation.into(), code: code.map(str::to_owned), message: message.into() }
+    }
+}
+
+impl fmt::Display for CloudError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.operation)?;
+        if let Some(code) = &self.code {
+            write!(f, "{code}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}

@@ -1,0 +1,143 @@
+//! The boundary to AWS. The traits speak model types only; `aws` adapts the
+//! AWS SDK for Rust to them.
+
+pub mod aws;
+mod error;
+mod organization;
+
+use std::future::Future;
+
+pub use error::{CloudError, ErrorKind};
+pub use organization::{AccountState, OrgAccount, OrgUnit, Organization};
+
+use crate::model::{AccountId, PolicyDocument, Tags};
+
+/// Who orgrole runs as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub account: AccountId,
+    pub arn: String,
+    /// `aws`, `aws-cn` or `aws-us-gov`: ARNs orgrole builds use it.
+    pub partition: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleInfo {
+    pub name: String,
+    pub arn: String,
+    pub trust: PolicyDocument,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyInfo {
+    pub name: String,
+    pub arn: String,
+    pub default_version: String,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyVersion {
+    pub id: String,
+    pub is_default: bool,
+    /// Seconds since the epoch; orders versions oldest first.
+    pub created: i64,
+}
+
+/// The whole cloud as orgrole sees it: who it is, the organization, and an
+/// IAM handle per account (credentials are obtained once per account and run).
+pub trait Cloud: Send + Sync + 'static {
+    type Iam: Iam;
+
+    fn caller(&self) -> impl Future<Output = Result<Caller, CloudError>> + Send;
+
+    /// `None` when the caller's account is not in an organization.
+    fn organization(&self) -> impl Future<Output = Result<Option<Organization>, CloudError>> + Send;
+
+    /// IAM in `account`: the caller's own credentials in its own account,
+    /// otherwise those of `access_role` assumed in `account`.
+    fn iam(
+        &self,
+        account: &AccountId,
+        access_role: &str,
+    ) -> impl Future<Output = Result<Self::Iam, CloudError>> + Send;
+}
+
+/// The IAM calls orgrole makes in one account. Reads return `None` for a
+/// resource that does not exist.
+pub trait Iam: Clone + Send + Sync + 'static {
+    fn get_role(&self, name: &str) -> impl Future<Output = Result<Option<RoleInfo>, CloudError>> + Send;
+    fn attached_role_policies(
+        &self,
+        role: &str,
+    ) -> impl Future<Output = Result<Vec<String>, CloudError>> + Send;
+    fn get_policy(&self, arn: &str) -> impl Future<Output = Result<Option<PolicyInfo>, CloudError>> + Send;
+    fn get_policy_document(
+        &self,
+        arn: &str,
+        version: &str,
+    ) -> impl Future<Output = Result<PolicyDocument, CloudError>> + Send;
+    fn policy_versions(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = Result<Vec<PolicyVersion>, CloudError>> + Send;
+
+    /// Returns the new policy's ARN.
+    fn create_policy(
+        &self,
+        name: &str,
+        document: &PolicyDocument,
+        tags: &Tags,
+    ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    /// Creates a version and makes it the default.
+    fn create_policy_version(
+        &self,
+        arn: &str,
+        document: &PolicyDocument,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn delete_policy_version(
+        &self,
+        arn: &str,
+        version: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn delete_policy(&self, arn: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn tag_policy(&self, arn: &str, tags: &Tags) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn untag_policy(&self, arn: &str, keys: &[String])
+        -> impl Future<Output = Result<(), CloudError>> + Send;
+
+    /// Returns the new role's ARN.
+    fn create_role(
+        &self,
+        name: &str,
+        trust: &PolicyDocument,
+        tags: &Tags,
+    ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    fn update_trust(
+        &self,
+        role: &str,
+        trust: &PolicyDocument,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn tag_role(&self, role: &str, tags: &Tags) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn untag_role(&self, role: &str, keys: &[String]) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn attach_role_policy(
+        &self,
+        role: &str,
+        arn: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn detach_role_policy(
+        &self,
+        role: &str,
+        arn: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn inline_role_policies(
+        &self,
+        role: &str,
+    ) -> impl Future<Output = Result<Vec<String>, CloudError>> + Send;
+    fn delete_inline_role_policy(
+        &self,
+        role: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn delete_role(&self, name: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+}

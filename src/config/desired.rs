@@ -1,0 +1,75 @@
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use crate::model::{AccountId, PolicyDocument, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
+
+/// What the configuration asks for, validated. Spans are gone by now: every
+/// problem they could point at has been reported.
+#[derive(Debug, Clone)]
+pub struct Desired {
+    pub credential: Credential,
+    pub role: RoleConfig,
+    pub direct: Option<DirectTargets>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Credential {
+    /// The credential's display name in the vendor's console.
+    pub name: String,
+    /// The vendor's "AWS External Role ID", required as `sts:ExternalId`.
+    pub external_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleConfig {
+    pub name: String,
+    /// Principal ARNs allowed to assume the role (the vendor's).
+    pub trust: Vec<String>,
+    pub policy_name: String,
+    pub policy: PolicyDocument,
+    /// The user's tags; orgrole adds its ownership tag on top.
+    pub tags: Tags,
+}
+
+/// Mode 1 of the guide: orgrole makes the IAM calls in each account itself.
+#[derive(Debug, Clone, Default)]
+pub struct DirectTargets {
+    pub organization: bool,
+    pub ous: Vec<String>,
+    /// From `accounts` and `accounts-csv`, in order, without duplicates.
+    pub accounts: Vec<AccountId>,
+    pub exclude: Vec<AccountId>,
+    pub access_role: String,
+}
+
+pub const DEFAULT_ACCESS_ROLE: &str = "OrganizationAccountAccessRole";
+
+impl RoleConfig {
+    /// The guide's trust policy: the vendor's principal may assume the role
+    /// only with the external ID.
+    pub fn trust_document(&self, external_id: &str) -> PolicyDocument {
+        let principal = match self.trust.as_slice() {
+            [one] => json!(one),
+            many => json!(many),
+        };
+        PolicyDocument::from_value(json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "Statement1",
+                "Effect": "Allow",
+                "Principal": { "AWS": principal },
+                "Action": "sts:AssumeRole",
+                "Condition": { "StringEquals": { "sts:ExternalId": external_id } }
+            }]
+        }))
+        .expect("a trust document has a Statement")
+    }
+
+    /// The tags every resource orgrole manages carries.
+    pub fn managed_tags(&self) -> Tags {
+        let mut tags: BTreeMap<_, _> = self.tags.clone();
+        tags.insert(MANAGED_BY_KEY.into(), MANAGED_BY_VALUE.into());
+        tags
+    }
+}

@@ -1,0 +1,117 @@
+//! `role "name" { trust ...; policy ...; tags { } }`: the role to keep present.
+
+use std::path::Path;
+
+use super::reader::{self, Node, Spanned, Spec, ONE_OR_MORE};
+use super::report::{ok, Problem};
+use super::{policy, rules, tags, RoleConfig};
+use crate::model::AccountId;
+
+pub(super) const SPEC: Spec = Spec {
+    name: "role",
+    args: 1..=1,
+    props: &[],
+    block: true,
+    repeats: false,
+    required: true,
+    usage: r#"role "radiant-aws-api-access-role" { trust "arn:..."; policy "radiant-aws-api-access-policy" preset="radiant" }"#,
+};
+
+const TRUST: Spec = Spec {
+    name: "trust",
+    args: ONE_OR_MORE,
+    props: &[],
+    block: false,
+    repeats: false,
+    required: true,
+    usage: TRUST_EXAMPLE,
+};
+
+const TRUST_EXAMPLE: &str =
+    r#"trust "arn:aws:sts::649384204969:assumed-role/tenant-aws-access-role/radiant-security""#;
+
+const CHILDREN: [Spec; 3] = [TRUST, policy::SPEC, tags::SPEC];
+
+pub(super) fn read(node: Node<'_>, base_dir: &Path, problems: &mut Vec<Problem>) -> Option<RoleConfig> {
+    let name = node.string(problems).and_then(|n| ok(rules::iam_name(n, "role name", 64), problems));
+    let children = reader::block(node.children(), Some(node), &CHILDREN, problems);
+    let trust = reader::find(&children, &TRUST)
+        .map(|t| t.strings(problems).into_iter().filter_map(|arn| ok(principal(arn), problems)).collect());
+    let policy = reader::find(&children, &policy::SPEC).and_then(|p| policy::read(p, base_dir, problems));
+    let tags = reader::find(&children, &tags::SPEC).map(|t| tags::read(t, problems)).unwrap_or_default();
+    let (name, trust, (policy_name, policy)) = (name?, trust?, policy?);
+    Some(RoleConfig { name, trust, policy_name, policy, tags })
+}
+
+/// IAM accepts only principal ARNs it can resolve; catch the malformed ones
+/// here, at their place in the file.
+fn principal(arn: Spanned<String>) -> Result<String, Problem> {
+    let parts: Vec<&str> = arn.value.splitn(6, ':').collect();
+    let valid = match parts.as_slice() {
+        ["arn", partition, service, "", account, resource] => {
+            matches!(*partition, "aws" | "aws-cn" | "aws-us-gov")
+                && matches!(*service, "iam" | "sts")
+                && AccountId::parse(account).is_ok()
+                && !resource.is_empty()
+        }
+        _ => false,
+    };
+    if !valid {
+        return Err(Problem::error(
+            arn.span,
+            format!("`{}` is not an IAM or STS principal ARN", arn.value),
+            format!(
+                "use arn:<aws|aws-cn|aws-us-gov>:<iam|sts>::<12-digit account>:<resource>, e.g. {TRUST_EXAMPLE}"
+            ),
+        ));
+    }
+    Ok(arn.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::testing::{edit, load, one_problem};
+
+    const NAME: &str = r#"role "radiant-aws-api-access-role""#;
+    const TRUST: &str =
+        r#"trust "arn:aws:sts::649384204969:assumed-role/tenant-aws-access-role/radiant-security""#;
+
+    #[test]
+    fn role_name_rules() {
+        let p = one_problem(&edit(NAME, r#"role "my role""#));
+        assert_eq!(p.at, "4:6");
+        assert!(p.message.contains("role name `my role` contains ` `"), "{}", p.message);
+        let long = "r".repeat(65);
+        let p = one_problem(&edit(NAME, &format!(r#"role "{long}""#)));
+        assert!(p.message.contains("65 characters long; AWS allows 1 to 64"), "{}", p.message);
+    }
+
+    #[test]
+    fn trust_takes_principal_arns() {
+        let text = edit(
+            TRUST,
+            r#"trust "arn:aws:iam::111111111111:root" "arn:aws-cn:sts::222222222222:assumed-role/r/s""#,
+        );
+        assert_eq!(load(&text).unwrap().desired.role.trust.len(), 2);
+        for bad in [
+            "649384204969",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::6493842049:root",
+            "arn:aws:iam::649384204969:",
+        ] {
+            let p = one_problem(&edit(TRUST, &format!(r#"trust "{bad}""#)));
+            assert_eq!(p.at, "5:11");
+            assert!(p.message.contains("is not an IAM or STS principal ARN"), "{}", p.message);
+            assert!(p.help.contains("arn:aws:sts::649384204969"));
+        }
+    }
+
+    #[test]
+    fn trust_needs_an_arn() {
+        let p = one_problem(&edit(TRUST, "trust"));
+        assert_eq!(p.at, "5:5");
+        assert_eq!(p.message, "`trust` takes at least 1 argument, found 0");
+        let p = one_problem(&edit(TRUST, ""));
+        assert_eq!((p.at.as_str(), p.message.as_str()), ("4:1", "`role` has no `trust`"));
+    }
+}

@@ -1,0 +1,15 @@
+//! orgrole keeps a security vendor's cross-account, read-only IAM role present
+//! and correct across an AWS organization: config → Desired, observe →
+//! Observed, `plan()` (pure) → Plan, `apply()` (the only writer).
+
+pub mod apply;
+pub mod cli;
+pub mod cloud;
+pub mod config;
+pub mod graph;
+pub mod model;
+pub mod observe;
+pub mod plan;
+pub mod render;
+pub mod state;
+pub mod targets;

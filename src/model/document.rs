@@ -1,0 +1,238 @@
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// An IAM policy document (permissions or trust), compared by meaning: IAM
+/// accepts a string or a list wherever it takes several values, and the order
+/// of actions, resources and principals carries no meaning.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PolicyDocument(Value);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("a policy document must be a JSON object with a `Statement`")]
+    Shape,
+}
+
+/// Keys whose values are sets: `"s3:GetObject"` means `["s3:GetObject"]`.
+const SET_KEYS: [&str; 4] = ["Action", "NotAction", "Resource", "NotResource"];
+
+impl PolicyDocument {
+    pub fn from_value(value: Value) -> Result<Self, DocumentError> {
+        match &value {
+            Value::Object(map) if map.contains_key("Statement") => Ok(Self(value)),
+            _ => Err(DocumentError::Shape),
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, DocumentError> {
+        Self::from_value(serde_json::from_str(text)?)
+    }
+
+    /// IAM returns documents percent-encoded (GetRole, GetPolicyVersion);
+    /// some clients decode them already. Accept both.
+    pub fn parse_encoded(text: &str) -> Result<Self, DocumentError> {
+        if text.trim_start().starts_with('{') {
+            return Self::parse(text);
+        }
+        let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
+        Self::parse(&decoded)
+    }
+
+    pub fn as_value(&self) -> &Value {
+        &self.0
+    }
+
+    /// Compact JSON, as sent to IAM.
+    pub fn to_json(&self) -> String {
+        self.0.to_string()
+    }
+
+    /// The number of characters IAM counts against its size limits
+    /// (white space outside strings does not count).
+    pub fn size(&self) -> usize {
+        self.to_json().chars().count()
+    }
+
+    pub fn same_meaning(&self, other: &PolicyDocument) -> bool {
+        normalize(&self.0) == normalize(&other.0)
+    }
+
+    pub fn statements(&self) -> Vec<&Value> {
+        match self.0.get("Statement") {
+            Some(Value::Array(items)) => items.iter().collect(),
+            Some(single) => vec![single],
+            None => vec![],
+        }
+    }
+
+    /// Every action any statement names, for a readable diff.
+    pub fn actions(&self) -> BTreeSet<String> {
+        self.statements().into_iter().flat_map(|s| strings(s.get("Action"))).collect()
+    }
+
+    /// The `Principal.AWS` values of every statement of a trust policy.
+    pub fn aws_principals(&self) -> BTreeSet<String> {
+        self.statements()
+            .into_iter()
+            .flat_map(|s| strings(s.get("Principal").and_then(|p| p.get("AWS"))))
+            .collect()
+    }
+
+    /// The `sts:ExternalId` values a trust policy requires.
+    pub fn external_ids(&self) -> BTreeSet<String> {
+        self.statements()
+            .into_iter()
+            .filter_map(|s| s.get("Condition"))
+            .filter_map(Value::as_object)
+            .flat_map(|ops| ops.values())
+            .flat_map(|cond| strings(cond.get("sts:ExternalId")))
+            .collect()
+    }
+
+    /// Documents alike in all but actions: used to tell "actions changed"
+    /// apart from "other parts changed".
+    pub fn same_meaning_ignoring_actions(&self, other: &PolicyDocument) -> bool {
+        let strip = |d: &PolicyDocument| {
+            let mut v = normalize(&d.0);
+            if let Some(Value::Array(statements)) = v.get_mut("Statement") {
+                for s in statements {
+                    if let Value::Object(m) = s {
+                        m.remove("Action");
+                    }
+                }
+            }
+            v
+        };
+        strip(self) == strip(other)
+    }
+}
+
+/// Equal means equal in meaning, as IAM reads it.
+impl PartialEq for PolicyDocument {
+    fn eq(&self, other: &Self) -> bool {
+        self.same_meaning(other)
+    }
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect(),
+        _ => vec![],
+    }
+}
+
+/// A canonical form: statements as a list, set-valued keys (and principal and
+/// condition values) as sorted, de-duplicated lists.
+fn normalize(doc: &Value) -> Value {
+    let mut out = Map::new();
+    if let Value::Object(map) = doc {
+        for (k, v) in map {
+            let v = match k.as_str() {
+                "Statement" => {
+                    let items = match v {
+                        Value::Array(items) => items.clone(),
+                        single => vec![single.clone()],
+                    };
+                    Value::Array(items.iter().map(normalize_statement).collect())
+                }
+                _ => v.clone(),
+            };
+            out.insert(k.clone(), v);
+        }
+    }
+    Value::Object(out)
+}
+
+fn normalize_statement(s: &Value) -> Value {
+    let Value::Object(map) = s else { return s.clone() };
+    let mut out = Map::new();
+    for (k, v) in map {
+        let v = if SET_KEYS.contains(&k.as_str()) {
+            sorted_set(v)
+        } else if k == "Principal" || k == "NotPrincipal" || k == "Condition" {
+            map_of_sets(v, k == "Condition")
+        } else {
+            v.clone()
+        };
+        out.insert(k.clone(), v);
+    }
+    Value::Object(out)
+}
+
+fn map_of_sets(v: &Value, nested: bool) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, inner)| {
+                    let inner = if nested { map_of_sets(inner, false) } else { sorted_set(inner) };
+                    (k.clone(), inner)
+                })
+                .collect(),
+        ),
+        // `"Principal": "*"` stays as it is.
+        other => other.clone(),
+    }
+}
+
+fn sorted_set(v: &Value) -> Value {
+    let mut items: Vec<String> = match v {
+        Value::Array(items) => items.iter().map(scalar_text).collect(),
+        other => vec![scalar_text(other)],
+    };
+    items.sort();
+    items.dedup();
+    Value::Array(items.into_iter().map(Value::String).collect())
+}
+
+/// Condition values may be booleans or numbers; IAM treats them as text.
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> PolicyDocument {
+        PolicyDocument::parse(text).unwrap()
+    }
+
+    #[test]
+    fn string_and_list_and_order_do_not_matter() {
+        let a = doc(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["b:X","a:Y"],"Resource":"*"}]}"#,
+        );
+        let b = doc(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["a:Y","b:X","a:Y"],"Resource":["*"]}}"#,
+        );
+        assert!(a.same_meaning(&b));
+        let c = doc(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["a:Y"],"Resource":"*"}]}"#,
+        );
+        assert!(!a.same_meaning(&c));
+        assert!(a.same_meaning_ignoring_actions(&c));
+    }
+
+    #[test]
+    fn decodes_what_iam_returns() {
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22AWS%22%3A%22arn%3Aaws%3Aiam%3A%3A1%3Aroot%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%2C%22Condition%22%3A%7B%22StringEquals%22%3A%7B%22sts%3AExternalId%22%3A%22abc%22%7D%7D%7D%5D%7D";
+        let d = PolicyDocument::parse_encoded(encoded).unwrap();
+        assert_eq!(d.aws_principals().into_iter().collect::<Vec<_>>(), ["arn:aws:iam::1:root"]);
+        assert_eq!(d.external_ids().into_iter().collect::<Vec<_>>(), ["abc"]);
+    }
+
+    #[test]
+    fn rejects_documents_without_statements() {
+        assert!(matches!(PolicyDocument::parse("[]"), Err(DocumentError::Shape)));
+        assert!(matches!(PolicyDocument::parse("{"), Err(DocumentError::Json(_))));
+    }
+}

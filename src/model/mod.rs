@@ -1,0 +1,12 @@
+//! Value types shared by the desired state, the observed state, the plan and
+//! the state file. Nothing here performs I/O or knows about the AWS SDK.
+
+mod account;
+mod address;
+mod document;
+mod resource;
+
+pub use account::{AccountId, AccountIdError};
+pub use address::{Address, ResourceKind};
+pub use document::{DocumentError, PolicyDocument};
+pub use resource::{Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};

@@ -1,0 +1,165 @@
+//! Reads exactly the live state that the desired state and the state file
+//! mention, account by account, concurrently.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures_util::stream::{self, StreamExt};
+
+use crate::cloud::{AccountState, Caller, Cloud, CloudError, Iam, Organization, PolicyInfo, RoleInfo};
+use crate::config::Desired;
+use crate::model::{AccountId, PolicyDocument, ResourceKind};
+use crate::state::State;
+use crate::targets::{self, Resolution, TargetError};
+
+#[derive(Debug, Clone)]
+pub struct Observed {
+    pub caller: Caller,
+    pub organization: Option<Organization>,
+    /// Empty targets when destroying.
+    pub resolution: Resolution,
+    pub accounts: BTreeMap<AccountId, AccountView>,
+}
+
+#[derive(Debug, Clone)]
+pub enum AccountView {
+    Read(AccountResources),
+    /// Credentials or reads failed: nothing is planned for this account.
+    Unreachable(CloudError),
+}
+
+/// The roles and policies read in one account, by name; a name that was
+/// read and found missing is absent.
+#[derive(Debug, Clone, Default)]
+pub struct AccountResources {
+    pub roles: BTreeMap<String, ObservedRole>,
+    pub policies: BTreeMap<String, ObservedPolicy>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ObservedRole {
+    pub info: RoleInfo,
+    /// ARNs of the managed policies attached to it.
+    pub attached: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ObservedPolicy {
+    pub info: PolicyInfo,
+    pub document: PolicyDocument,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ObserveError {
+    #[error("could not tell who orgrole runs as: {0}")]
+    Caller(CloudError),
+    #[error("could not read the organization: {0}")]
+    Organization(CloudError),
+    #[error(transparent)]
+    Targets(#[from] TargetError),
+}
+
+/// What to read in one account.
+#[derive(Debug, Default)]
+struct Wanted {
+    roles: BTreeSet<String>,
+    /// Policy name → ARN (from state where orgrole recorded it).
+    policies: BTreeMap<String, String>,
+}
+
+pub async fn observe<C: Cloud>(
+    cloud: &C,
+    desired: &Desired,
+    state: &State,
+    destroy: bool,
+    parallelism: usize,
+) -> Result<Observed, ObserveError> {
+    let caller = cloud.caller().await.map_err(ObserveError::Caller)?;
+    let direct = desired.direct.clone().unwrap_or_default();
+    let needs_org = !destroy && (direct.organization || !direct.ous.is_empty());
+    let organization = match cloud.organization().await {
+        Ok(org) => org,
+        Err(e) if needs_org => return Err(ObserveError::Organization(e)),
+        // Explicit accounts work without Organizations; their state is then unknown.
+        Err(_) => None,
+    };
+    let resolution =
+        if destroy { Resolution::default() } else { targets::resolve(&direct, organization.as_ref())? };
+
+    let policy_arn =
+        |account: &AccountId, name: &str| format!("arn:{}:iam::{account}:policy/{name}", caller.partition);
+    let mut wanted: BTreeMap<AccountId, Wanted> = BTreeMap::new();
+    for account in resolution.targets.keys() {
+        let w = wanted.entry(account.clone()).or_default();
+        w.roles.insert(desired.role.name.clone());
+        w.policies.insert(desired.role.policy_name.clone(), policy_arn(account, &desired.role.policy_name));
+    }
+    // Accounts of the state that are no longer ACTIVE members cannot be acted on.
+    let active: Option<BTreeSet<&AccountId>> = organization
+        .as_ref()
+        .map(|o| o.accounts.iter().filter(|a| a.state == AccountState::Active).map(|a| &a.id).collect());
+    for r in state.resources() {
+        let account = &r.address.account;
+        if active.as_ref().is_some_and(|active| !active.contains(account)) {
+            continue;
+        }
+        let w = wanted.entry(account.clone()).or_default();
+        match r.address.kind {
+            ResourceKind::Role | ResourceKind::Attachment => {
+                w.roles.insert(r.address.name.clone());
+            }
+            ResourceKind::Policy => {
+                w.policies.insert(r.address.name.clone(), r.arn.clone());
+            }
+        }
+    }
+
+    let access_role = direct.access_role.as_str();
+    let accounts = stream::iter(wanted)
+        .map(|(account, w)| async move {
+            let view = match read_account(cloud, &account, access_role, &w).await {
+                Ok(resources) => AccountView::Read(resources),
+                Err(e) => AccountView::Unreachable(e),
+            };
+            (account, view)
+        })
+        .buffer_unordered(parallelism.max(1))
+        .collect()
+        .await;
+    Ok(Observed { caller, organization, resolution, accounts })
+}
+
+async fn read_account<C: Cloud>(
+    cloud: &C,
+    account: &AccountId,
+    access_role: &str,
+    wanted: &Wanted,
+) -> Result<AccountResources, CloudError> {
+    let iam = cloud.iam(account, access_role).await?;
+    let mut resources = AccountResources::default();
+    // One role and one policy per account in practice: read them together.
+    let roles = futures_util::future::try_join_all(wanted.roles.iter().map(|name| read_role(&iam, name)));
+    let policies =
+        futures_util::future::try_join_all(wanted.policies.values().map(|arn| read_policy(&iam, arn)));
+    let (roles, policies) = tokio::try_join!(roles, policies)?;
+    for role in roles.into_iter().flatten() {
+        resources.roles.insert(role.info.name.clone(), role);
+    }
+    for (name, policy) in wanted.policies.keys().zip(policies) {
+        if let Some(policy) = policy {
+            resources.policies.insert(name.clone(), policy);
+        }
+    }
+    Ok(resources)
+}
+
+async fn read_role<I: Iam>(iam: &I, name: &str) -> Result<Option<ObservedRole>, CloudError> {
+    let Some(info) = iam.get_role(name).await? else { return Ok(None) };
+    let attached = iam.attached_role_policies(name).await?;
+    Ok(Some(ObservedRole { info, attached }))
+}
+
+async fn read_policy<I: Iam>(iam: &I, arn: &str) -> Result<Option<ObservedPolicy>, CloudError> {
+    let Some(info) = iam.get_policy(arn).await? else { return Ok(None) };
+    let document = iam.get_policy_document(arn, &info.default_version).await?;
+    Ok(Some(ObservedPolicy { info, document }))
+}

@@ -1,0 +1,268 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::diff;
+use super::{Action, Change, Conflict, Plan, Reason, ResourceValue, Unreachable};
+use crate::config::Desired;
+use crate::model::{AccountId, Address, ResourceKind, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
+use crate::observe::{AccountResources, AccountView, Observed};
+use crate::state::{State, StateResource};
+use crate::targets::Skipped;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanOptions {
+    /// Take over same-named resources that orgrole did not create.
+    pub adopt: bool,
+    /// Plan the removal of everything in state.
+    pub destroy: bool,
+}
+
+pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: PlanOptions) -> Plan {
+    let mut plan = Plan {
+        destroy: options.destroy,
+        changes: vec![],
+        conflicts: vec![],
+        skipped: observed.resolution.skipped.clone(),
+        unreachable: vec![],
+        account_names: account_names(observed),
+    };
+    let mut wanted = BTreeSet::new();
+    for account in observed.resolution.targets.keys() {
+        match observed.accounts.get(account) {
+            Some(AccountView::Read(found)) => {
+                let target = Target {
+                    account,
+                    found,
+                    state,
+                    adopt: options.adopt,
+                    partition: &observed.caller.partition,
+                };
+                target.plan(desired, &mut plan, &mut wanted);
+            }
+            Some(AccountView::Unreachable(e)) => {
+                plan.unreachable.push(Unreachable { account: account.clone(), error: e.to_string() })
+            }
+            None => {}
+        }
+    }
+
+    let reason = if options.destroy { Reason::Destroy } else { Reason::NotTargeted };
+    let mut reported: BTreeSet<AccountId> = plan.unreachable.iter().map(|u| u.account.clone()).collect();
+    for recorded in state.resources().iter().filter(|r| !wanted.contains(&r.address)) {
+        let account = &recorded.address.account;
+        match observed.accounts.get(account) {
+            Some(AccountView::Read(found)) => plan.changes.push(removal(recorded, found, reason.clone())),
+            Some(AccountView::Unreachable(e)) if reported.insert(account.clone()) => {
+                plan.unreachable.push(Unreachable { account: account.clone(), error: e.to_string() })
+            }
+            None if reported.insert(account.clone()) => plan.skipped.push(Skipped {
+                account: account.clone(),
+                name: plan.account_name(account).to_owned(),
+                reason: "no longer an ACTIVE member of the organization: its resources in state are left as they are"
+                    .into(),
+            }),
+            _ => {}
+        }
+    }
+    plan.changes.sort_by_key(|c| (c.address.account.clone(), apply_rank(c), c.address.clone()));
+    plan
+}
+
+/// Creates and updates run policy → role → attachment, deletes the other way.
+fn apply_rank(change: &Change) -> u8 {
+    let kind = match change.address.kind {
+        ResourceKind::Policy => 0,
+        ResourceKind::Role => 1,
+        ResourceKind::Attachment => 2,
+    };
+    if change.action == Action::Delete {
+        3 + (2 - kind)
+    } else {
+        kind
+    }
+}
+
+fn account_names(observed: &Observed) -> BTreeMap<AccountId, String> {
+    let mut names: BTreeMap<AccountId, String> = observed
+        .organization
+        .iter()
+        .flat_map(|o| &o.accounts)
+        .map(|a| (a.id.clone(), a.name.clone()))
+        .collect();
+    names.extend(
+        observed
+            .resolution
+            .targets
+            .iter()
+            .filter(|(_, n)| !n.is_empty())
+            .map(|(a, n)| (a.clone(), n.clone())),
+    );
+    names
+}
+
+fn owned(tags: &Tags) -> bool {
+    tags.get(MANAGED_BY_KEY).is_some_and(|v| v == MANAGED_BY_VALUE)
+}
+
+/// One target account and what was found in it.
+struct Target<'a> {
+    account: &'a AccountId,
+    found: &'a AccountResources,
+    state: &'a State,
+    adopt: bool,
+    partition: &'a str,
+}
+
+/// A resource as found: its value, ARN and whether it carries orgrole's tag.
+struct Found {
+    value: ResourceValue,
+    arn: String,
+    owned: bool,
+}
+
+impl Target<'_> {
+    fn plan(&self, desired: &Desired, plan: &mut Plan, wanted: &mut BTreeSet<Address>) {
+        let role = &desired.role;
+        let tags = role.managed_tags();
+
+        let policy_address = Address::policy(self.account, &role.policy_name);
+        let policy_found = self.found.policies.get(&role.policy_name).map(|p| Found {
+            value: ResourceValue::Policy { document: p.document.clone(), tags: p.info.tags.clone() },
+            arn: p.info.arn.clone(),
+            owned: owned(&p.info.tags),
+        });
+        let policy_arn = policy_found.as_ref().map(|f| f.arn.clone()).unwrap_or_else(|| {
+            format!("arn:{}:iam::{}:policy/{}", self.partition, self.account, role.policy_name)
+        });
+        let policy = ResourceValue::Policy { document: role.policy.clone(), tags: tags.clone() };
+
+        let role_address = Address::role(self.account, &role.name);
+        let role_found = self.found.roles.get(&role.name).map(|r| Found {
+            value: ResourceValue::Role { trust: r.info.trust.clone(), tags: r.info.tags.clone() },
+            arn: r.info.arn.clone(),
+            owned: owned(&r.info.tags),
+        });
+        let role_arn = role_found
+            .as_ref()
+            .map(|f| f.arn.clone())
+            .unwrap_or_else(|| format!("arn:{}:iam::{}:role/{}", self.partition, self.account, role.name));
+        let trust = ResourceValue::Role { trust: role.trust_document(&desired.credential.external_id), tags };
+
+        let outcomes = [
+            self.resource(policy_address.clone(), policy_arn.clone(), policy, policy_found),
+            self.resource(role_address.clone(), role_arn, trust, role_found),
+        ];
+        wanted.extend([policy_address, role_address]);
+        let mut conflicted = false;
+        for outcome in outcomes {
+            match outcome {
+                Ok(change) => plan.changes.extend(change),
+                Err(conflict) => {
+                    conflicted = true;
+                    plan.conflicts.push(conflict);
+                }
+            }
+        }
+        if conflicted {
+            return;
+        }
+
+        let address = Address::attachment(self.account, &role.name, &role.policy_name);
+        let attached = self.found.roles.get(&role.name).is_some_and(|r| r.attached.contains(&policy_arn));
+        let in_state = self.state.get(&address).is_some();
+        let (action, reasons) = match (attached, in_state) {
+            (true, true) => (None, vec![]),
+            (true, false) => (Some(Action::Record), vec![Reason::Unrecorded]),
+            (false, true) => (Some(Action::Create), vec![Reason::Detached]),
+            (false, false) => (Some(Action::Create), vec![]),
+        };
+        if let Some(action) = action {
+            let value = ResourceValue::Attachment { role: role.name.clone(), policy_arn: policy_arn.clone() };
+            let before = attached.then(|| value.clone());
+            plan.changes.push(Change {
+                address: address.clone(),
+                action,
+                arn: policy_arn,
+                before,
+                after: Some(value),
+                reasons,
+            });
+        }
+        wanted.insert(address);
+    }
+
+    /// The change that makes one policy or role as desired, or a conflict
+    /// when a resource of that name exists that orgrole does not own.
+    fn resource(
+        &self,
+        address: Address,
+        arn: String,
+        desired: ResourceValue,
+        found: Option<Found>,
+    ) -> Result<Option<Change>, Conflict> {
+        let in_state = self.state.get(&address).is_some();
+        let Some(found) = found else {
+            let reasons = if in_state { vec![Reason::Missing] } else { vec![] };
+            return Ok(Some(Change {
+                address,
+                action: Action::Create,
+                arn,
+                before: None,
+                after: Some(desired),
+                reasons,
+            }));
+        };
+        let foreign = !found.owned && !in_state;
+        if foreign && !self.adopt {
+            return Err(Conflict { address, arn });
+        }
+        let mut reasons = diff::reasons(&desired, &found.value);
+        if foreign {
+            reasons.insert(0, Reason::Adopted);
+        }
+        let action = match (reasons.is_empty(), in_state) {
+            (true, true) => return Ok(None),
+            (true, false) => {
+                reasons.push(Reason::Unrecorded);
+                Action::Record
+            }
+            (false, _) => Action::Update,
+        };
+        Ok(Some(Change { address, action, arn, before: Some(found.value), after: Some(desired), reasons }))
+    }
+}
+
+/// The change for a resource in state that the configuration no longer wants.
+fn removal(recorded: &StateResource, found: &AccountResources, reason: Reason) -> Change {
+    let address = recorded.address.clone();
+    let before = match address.kind {
+        ResourceKind::Policy => found.policies.get(&address.name).map(|p| {
+            (
+                ResourceValue::Policy { document: p.document.clone(), tags: p.info.tags.clone() },
+                owned(&p.info.tags),
+            )
+        }),
+        ResourceKind::Role => found.roles.get(&address.name).map(|r| {
+            (
+                ResourceValue::Role { trust: r.info.trust.clone(), tags: r.info.tags.clone() },
+                owned(&r.info.tags),
+            )
+        }),
+        ResourceKind::Attachment => {
+            found.roles.get(&address.name).filter(|r| r.attached.contains(&recorded.arn)).map(|_| {
+                (
+                    ResourceValue::Attachment {
+                        role: address.name.clone(),
+                        policy_arn: recorded.arn.clone(),
+                    },
+                    true,
+                )
+            })
+        }
+    };
+    let (action, reasons, before) = match before {
+        None => (Action::Forget, vec![Reason::AlreadyGone], None),
+        Some((value, true)) => (Action::Delete, vec![reason], Some(value)),
+        Some((value, false)) => (Action::Forget, vec![Reason::NotOwned], Some(value)),
+    };
+    Change { address, action, arn: recorded.arn.clone(), before, after: None, reasons }
+}

@@ -1,0 +1,142 @@
+//! One small pure comparison per resource kind: why `observed` is not what
+//! is desired, as reasons a reviewer can read.
+
+use std::collections::BTreeSet;
+
+use super::{Reason, ResourceValue};
+use crate::model::{PolicyDocument, Tags};
+
+/// The reasons `observed` differs from `desired`; empty when they agree.
+pub fn reasons(desired: &ResourceValue, observed: &ResourceValue) -> Vec<Reason> {
+    use ResourceValue::*;
+    let mut reasons = match (desired, observed) {
+        (Policy { document: d, .. }, Policy { document: o, .. }) => policy(d, o),
+        (Role { trust: d, .. }, Role { trust: o, .. }) => trust(d, o),
+        _ => vec![],
+    };
+    reasons.extend(tags(desired.tags(), observed.tags()));
+    reasons
+}
+
+fn policy(desired: &PolicyDocument, observed: &PolicyDocument) -> Vec<Reason> {
+    if desired.same_meaning(observed) {
+        return vec![];
+    }
+    let (added, removed) = set_diff(&desired.actions(), &observed.actions());
+    let mut reasons = vec![];
+    if !added.is_empty() || !removed.is_empty() {
+        reasons.push(Reason::ActionsChanged { added, removed });
+    }
+    if !desired.same_meaning_ignoring_actions(observed) {
+        reasons.push(Reason::DocumentChanged);
+    }
+    reasons
+}
+
+fn trust(desired: &PolicyDocument, observed: &PolicyDocument) -> Vec<Reason> {
+    if desired.same_meaning(observed) {
+        return vec![];
+    }
+    let mut reasons = vec![];
+    let (added, removed) = set_diff(&desired.aws_principals(), &observed.aws_principals());
+    let principals_changed = !added.is_empty() || !removed.is_empty();
+    if principals_changed {
+        reasons.push(Reason::PrincipalsChanged { added, removed });
+    }
+    let external_id_changed = desired.external_ids() != observed.external_ids();
+    if external_id_changed {
+        reasons.push(Reason::ExternalIdChanged);
+    }
+    if !principals_changed && !external_id_changed {
+        reasons.push(Reason::TrustChanged);
+    }
+    reasons
+}
+
+fn tags(desired: Option<&Tags>, observed: Option<&Tags>) -> Option<Reason> {
+    let (desired, observed) = (desired?, observed?);
+    let set: Vec<(String, String)> = desired
+        .iter()
+        .filter(|(k, v)| observed.get(*k) != Some(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let removed: Vec<String> = observed.keys().filter(|k| !desired.contains_key(*k)).cloned().collect();
+    (!set.is_empty() || !removed.is_empty()).then_some(Reason::TagsChanged { set, removed })
+}
+
+fn set_diff(desired: &BTreeSet<String>, observed: &BTreeSet<String>) -> (Vec<String>, Vec<String>) {
+    (desired.difference(observed).cloned().collect(), observed.difference(desired).cloned().collect())
+}
+
+impl ResourceValue {
+    pub fn tags(&self) -> Option<&Tags> {
+        match self {
+            ResourceValue::Policy { tags, .. } | ResourceValue::Role { tags, .. } => Some(tags),
+            ResourceValue::Attachment { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(v: serde_json::Value) -> PolicyDocument {
+        PolicyDocument::from_value(v).unwrap()
+    }
+
+    fn trust_doc(principal: &str, external_id: &str) -> ResourceValue {
+        ResourceValue::Role {
+            trust: doc(json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": principal},
+                "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}]})),
+            tags: Tags::new(),
+        }
+    }
+
+    #[test]
+    fn trust_changes_name_the_principal_and_the_external_id() {
+        assert_eq!(reasons(&trust_doc("arn:a", "x1"), &trust_doc("arn:a", "x1")), vec![]);
+        assert_eq!(
+            reasons(&trust_doc("arn:a", "x2"), &trust_doc("arn:a", "x1")),
+            vec![Reason::ExternalIdChanged]
+        );
+        assert_eq!(
+            reasons(&trust_doc("arn:b", "x1"), &trust_doc("arn:a", "x1")),
+            vec![Reason::PrincipalsChanged { added: vec!["arn:b".into()], removed: vec!["arn:a".into()] }]
+        );
+    }
+
+    #[test]
+    fn policy_changes_list_actions_added_and_removed() {
+        let policy = |actions: &[&str], resource: &str| ResourceValue::Policy {
+            document: doc(
+                json!({"Statement": [{"Effect": "Allow", "Action": actions, "Resource": resource}]}),
+            ),
+            tags: Tags::from([("managed-by".into(), "orgrole".into())]),
+        };
+        assert_eq!(
+            reasons(&policy(&["a:X", "a:Y"], "*"), &policy(&["a:Y", "a:Z"], "*")),
+            vec![Reason::ActionsChanged { added: vec!["a:X".into()], removed: vec!["a:Z".into()] }]
+        );
+        assert_eq!(
+            reasons(&policy(&["a:X"], "*"), &policy(&["a:X"], "arn:x")),
+            vec![Reason::DocumentChanged]
+        );
+    }
+
+    #[test]
+    fn tag_changes_say_what_is_set_and_removed() {
+        let role = |tags: &[(&str, &str)]| ResourceValue::Role {
+            trust: doc(json!({"Statement": []})),
+            tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        };
+        assert_eq!(
+            reasons(&role(&[("a", "1"), ("b", "2")]), &role(&[("a", "0"), ("c", "3")])),
+            vec![Reason::TagsChanged {
+                set: vec![("a".into(), "1".into()), ("b".into(), "2".into())],
+                removed: vec!["c".into()]
+            }]
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! The plan: a pure function of (Desired, Observed, State) and the value
+//! types it returns. No I/O here: a Plan can be rendered, saved and applied.
+
+mod build;
+mod diff;
+mod types;
+
+pub use build::{plan, PlanOptions};
+pub use types::{Action, Change, Conflict, Plan, Reason, ResourceValue, Summary, Unreachable};
+
+#[cfg(test)]
+mod tests;

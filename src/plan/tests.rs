@@ -1,0 +1,220 @@
+//! The planner on plain data: no AWS, no files.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::*;
+use crate::cloud::{Caller, PolicyInfo, RoleInfo};
+use crate::config::{Credential, Desired, DirectTargets, RoleConfig};
+use crate::model::{AccountId, Address, PolicyDocument, Tags};
+use crate::observe::{AccountResources, AccountView, Observed, ObservedPolicy, ObservedRole};
+use crate::state::{State, StateResource};
+use crate::targets::Resolution;
+
+const A: &str = "111111111111";
+
+fn id(s: &str) -> AccountId {
+    AccountId::parse(s).unwrap()
+}
+
+fn desired() -> Desired {
+    Desired {
+        credential: Credential { name: "c".into(), external_id: "ext-1".into() },
+        role: RoleConfig {
+            name: "role".into(),
+            trust: vec!["arn:aws:iam::222222222222:root".into()],
+            policy_name: "policy".into(),
+            policy: PolicyDocument::from_value(json!({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": ["s3:GetObject", "iam:GetRole"], "Resource": "*"}]}))
+            .unwrap(),
+            tags: Tags::new(),
+        },
+        direct: Some(DirectTargets { accounts: vec![id(A)], ..Default::default() }),
+    }
+}
+
+fn observed(accounts: Vec<(&str, AccountView)>, targets: &[&str]) -> Observed {
+    Observed {
+        caller: Caller {
+            account: id("999999999999"),
+            arn: "arn:aws:iam::999999999999:root".into(),
+            partition: "aws".into(),
+        },
+        organization: None,
+        resolution: Resolution {
+            targets: targets.iter().map(|t| (id(t), String::new())).collect(),
+            skipped: vec![],
+        },
+        accounts: accounts.into_iter().map(|(a, v)| (id(a), v)).collect(),
+    }
+}
+
+/// The account exactly as desired, tagged or not.
+fn in_sync(d: &Desired, tagged: bool) -> AccountResources {
+    let tags = if tagged { d.role.managed_tags() } else { Tags::new() };
+    let policy_arn = format!("arn:aws:iam::{A}:policy/policy");
+    AccountResources {
+        roles: BTreeMap::from([(
+            "role".into(),
+            ObservedRole {
+                info: RoleInfo {
+                    name: "role".into(),
+                    arn: format!("arn:aws:iam::{A}:role/role"),
+                    trust: d.role.trust_document(&d.credential.external_id),
+                    tags: tags.clone(),
+                },
+                attached: vec![policy_arn.clone()],
+            },
+        )]),
+        policies: BTreeMap::from([(
+            "policy".into(),
+            ObservedPolicy {
+                info: PolicyInfo {
+                    name: "policy".into(),
+                    arn: policy_arn,
+                    default_version: "v1".into(),
+                    tags,
+                },
+                document: d.role.policy.clone(),
+            },
+        )]),
+    }
+}
+
+fn full_state() -> State {
+    let mut state = State::new();
+    let a = id(A);
+    let policy_arn = format!("arn:aws:iam::{A}:policy/policy");
+    state.upsert(StateResource { address: Address::policy(&a, "policy"), arn: policy_arn.clone() });
+    state.upsert(StateResource {
+        address: Address::role(&a, "role"),
+        arn: format!("arn:aws:iam::{A}:role/role"),
+    });
+    state.upsert(StateResource { address: Address::attachment(&a, "role", "policy"), arn: policy_arn });
+    state
+}
+
+fn actions(plan: &Plan) -> Vec<(String, Action)> {
+    plan.changes.iter().map(|c| (c.address.to_string(), c.action)).collect()
+}
+
+#[test]
+fn an_empty_account_gets_policy_role_and_attachment_in_that_order() {
+    let d = desired();
+    let o = observed(vec![(A, AccountView::Read(AccountResources::default()))], &[A]);
+    let p = plan(&d, &o, &State::new(), PlanOptions::default());
+    assert_eq!(
+        actions(&p),
+        [
+            (format!("account/{A}/policy/policy"), Action::Create),
+            (format!("account/{A}/role/role"), Action::Create),
+            (format!("account/{A}/attachment/role/policy"), Action::Create),
+        ]
+    );
+    assert_eq!(p.summary(), Summary { add: 3, change: 0, destroy: 0, state_only: 0 });
+}
+
+#[test]
+fn an_account_in_sync_plans_nothing() {
+    let d = desired();
+    let o = observed(vec![(A, AccountView::Read(in_sync(&d, true)))], &[A]);
+    assert!(!plan(&d, &o, &full_state(), PlanOptions::default()).has_changes());
+}
+
+#[test]
+fn tagged_resources_missing_from_state_are_recorded() {
+    let d = desired();
+    let o = observed(vec![(A, AccountView::Read(in_sync(&d, true)))], &[A]);
+    let p = plan(&d, &o, &State::new(), PlanOptions::default());
+    assert!(
+        p.changes.iter().all(|c| c.action == Action::Record && c.reasons == [Reason::Unrecorded]),
+        "{p:#?}"
+    );
+    assert_eq!(p.changes.len(), 3);
+}
+
+#[test]
+fn untagged_resources_are_conflicts_unless_adopted() {
+    let d = desired();
+    let o = observed(vec![(A, AccountView::Read(in_sync(&d, false)))], &[A]);
+    let p = plan(&d, &o, &State::new(), PlanOptions::default());
+    assert_eq!(p.conflicts.len(), 2);
+    assert!(p.changes.is_empty());
+
+    let p = plan(&d, &o, &State::new(), PlanOptions { adopt: true, destroy: false });
+    assert!(p.conflicts.is_empty());
+    let role = p.changes.iter().find(|c| c.address.kind == crate::model::ResourceKind::Role).unwrap();
+    assert_eq!(role.action, Action::Update);
+    assert_eq!(role.reasons[0], Reason::Adopted);
+    assert!(matches!(&role.reasons[1], Reason::TagsChanged { set, .. } if set[0].0 == "managed-by"));
+}
+
+#[test]
+fn drift_is_named() {
+    let d = desired();
+    let mut found = in_sync(&d, true);
+    found.roles.get_mut("role").unwrap().attached.clear();
+    found.roles.get_mut("role").unwrap().info.trust = d.role.trust_document("other-ext");
+    found.policies.get_mut("policy").unwrap().document =
+        PolicyDocument::from_value(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"}]}))
+        .unwrap();
+    let o = observed(vec![(A, AccountView::Read(found))], &[A]);
+    let p = plan(&d, &o, &full_state(), PlanOptions::default());
+    let reasons: Vec<_> = p.changes.iter().map(|c| (c.action, c.reasons.clone())).collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                Action::Update,
+                vec![Reason::ActionsChanged {
+                    added: vec!["iam:GetRole".into()],
+                    removed: vec!["s3:PutObject".into()]
+                }]
+            ),
+            (Action::Update, vec![Reason::ExternalIdChanged]),
+            (Action::Create, vec![Reason::Detached]),
+        ]
+    );
+}
+
+#[test]
+fn resources_deleted_outside_orgrole_are_created_again() {
+    let d = desired();
+    let o = observed(vec![(A, AccountView::Read(AccountResources::default()))], &[A]);
+    let p = plan(&d, &o, &full_state(), PlanOptions::default());
+    assert_eq!(p.changes[0].reasons, [Reason::Missing]);
+    assert_eq!(p.changes[1].reasons, [Reason::Missing]);
+    assert_eq!(p.changes[2].reasons, [Reason::Detached]);
+}
+
+#[test]
+fn destroy_deletes_what_is_tagged_and_forgets_what_is_gone_or_no_longer_owned() {
+    let d = desired();
+    let mut found = in_sync(&d, true);
+    found.policies.clear();
+    found.roles.get_mut("role").unwrap().info.tags.clear();
+    let o = observed(vec![(A, AccountView::Read(found))], &[]);
+    let p = plan(&d, &o, &full_state(), PlanOptions { adopt: false, destroy: true });
+    assert_eq!(
+        actions(&p),
+        [
+            (format!("account/{A}/policy/policy"), Action::Forget),
+            (format!("account/{A}/role/role"), Action::Forget),
+            (format!("account/{A}/attachment/role/policy"), Action::Delete),
+        ]
+    );
+    assert_eq!(p.changes[1].reasons, [Reason::NotOwned]);
+}
+
+#[test]
+fn unreachable_accounts_are_reported_and_get_no_changes() {
+    let d = desired();
+    let error = crate::cloud::CloudError::from_code("sts:AssumeRole", Some("AccessDenied"), "denied");
+    let o = observed(vec![(A, AccountView::Unreachable(error))], &[A]);
+    let p = plan(&d, &o, &full_state(), PlanOptions::default());
+    assert!(p.changes.is_empty());
+    assert_eq!(p.unreachable.len(), 1);
+    assert!(p.unreachable[0].error.contains("AccessDenied"));
+}

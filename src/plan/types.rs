@@ -1,0 +1,131 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{AccountId, Address, PolicyDocument, Tags};
+use crate::targets::Skipped;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Plan {
+    pub destroy: bool,
+    /// In apply order within an account: policy, role, attachment (deletes
+    /// are ordered by the graph, not by this list).
+    pub changes: Vec<Change>,
+    /// Resources of the configured names that orgrole does not own.
+    pub conflicts: Vec<Conflict>,
+    pub skipped: Vec<Skipped>,
+    pub unreachable: Vec<Unreachable>,
+    /// Account names, for display.
+    pub account_names: BTreeMap<AccountId, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    /// State only: it exists, carries orgrole's tag, but is not in state.
+    Record,
+    /// State only: orgrole stops tracking it (gone, or no longer orgrole's).
+    Forget,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Change {
+    pub address: Address,
+    pub action: Action,
+    /// The policy's or role's ARN; for an attachment, the policy's.
+    pub arn: String,
+    pub before: Option<ResourceValue>,
+    pub after: Option<ResourceValue>,
+    pub reasons: Vec<Reason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ResourceValue {
+    Policy { document: PolicyDocument, tags: Tags },
+    Role { trust: PolicyDocument, tags: Tags },
+    Attachment { role: String, policy_arn: String },
+}
+
+/// Why a change is planned, with the data to say it well.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Reason {
+    /// In state, but deleted outside orgrole.
+    Missing,
+    /// Exists without orgrole's tag; taken over because of `--adopt`.
+    Adopted,
+    PrincipalsChanged {
+        added: Vec<String>,
+        removed: Vec<String>,
+    },
+    ExternalIdChanged,
+    /// Parts of the trust policy other than principal and external ID.
+    TrustChanged,
+    ActionsChanged {
+        added: Vec<String>,
+        removed: Vec<String>,
+    },
+    /// Resources, effects or conditions of the permissions policy.
+    DocumentChanged,
+    TagsChanged {
+        set: Vec<(String, String)>,
+        removed: Vec<String>,
+    },
+    /// The attachment orgrole made is gone.
+    Detached,
+    /// The account or name is no longer in the configuration.
+    NotTargeted,
+    Destroy,
+    AlreadyGone,
+    /// The resource lost orgrole's tag: orgrole leaves it in place.
+    NotOwned,
+    /// Carries orgrole's tag but was missing from state (an interrupted apply).
+    Unrecorded,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub address: Address,
+    pub arn: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unreachable {
+    pub account: AccountId,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub add: usize,
+    pub change: usize,
+    pub destroy: usize,
+    pub state_only: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.changes {
+            match c.action {
+                Action::Create => s.add += 1,
+                Action::Update => s.change += 1,
+                Action::Delete => s.destroy += 1,
+                Action::Record | Action::Forget => s.state_only += 1,
+            }
+        }
+        s
+    }
+
+    pub fn has_changes(&self) -> bool {
+        !self.changes.is_empty()
+    }
+
+    pub fn account_name(&self, account: &AccountId) -> &str {
+        self.account_names.get(account).map_or("", String::as_str)
+    }
+}

@@ -1,0 +1,31 @@
+use std::path::PathBuf;
+
+use super::LockInfo;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(
+        "the state {} is locked by {} (pid {}, operation `{}`, since {})\n  if that run is gone: orgrole force-unlock {}",
+        .0.path, .0.who, .0.pid, .0.operation, .0.created, .0.id
+    )]
+    Locked(LockInfo),
+    #[error("{} was written by a newer orgrole (state format {found}; this one reads up to {supported}): upgrade orgrole; the file was left as it is", .path.display())]
+    NewerFormat { path: PathBuf, found: u32, supported: u32 },
+    #[error("{} is not a readable state file ({source}){}", .path.display(), match .backup {
+        Some(b) => format!("; the previous version is in {}: check it, then copy it over the state file", b.display()),
+        None => String::new(),
+    })]
+    Corrupt { path: PathBuf, backup: Option<PathBuf>, source: serde_json::Error },
+    #[error("{}: {source}", .path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("lock ID {id} does not match the lock held by {} (ID {}): nothing was removed", .holder.who, .holder.id)]
+    LockMismatch { id: String, holder: LockInfo },
+    #[error("{} is not locked", .0.display())]
+    NotLocked(PathBuf),
+}
+
+impl StateError {
+    pub(super) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| Self::Io { path: path.to_owned(), source }
+    }
+}

@@ -1,0 +1,176 @@
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::lock::{self, LockGuard, LockInfo};
+use super::{State, StateError, FORMAT_VERSION};
+
+/// A state kept in a local JSON file, with `<path>.backup` (the previous
+/// version) and `<path>.lock` beside it.
+#[derive(Debug, Clone)]
+pub struct StateFile {
+    path: PathBuf,
+}
+
+impl StateFile {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sibling(&self, suffix: &str) -> PathBuf {
+        let mut name = self.path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    }
+
+    pub fn backup_path(&self) -> PathBuf {
+        self.sibling(".backup")
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.sibling(".lock")
+    }
+
+    /// The state, or a new empty one when there is no file yet.
+    pub fn load(&self) -> Result<State, StateError> {
+        let text = match fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::new()),
+            Err(e) => return Err(StateError::io(&self.path)(e)),
+        };
+        let corrupt = |source| {
+            let backup = self.backup_path();
+            StateError::Corrupt { path: self.path.clone(), backup: backup.exists().then_some(backup), source }
+        };
+        // The version first, so that a newer format is named as such rather than as corrupt.
+        #[derive(serde::Deserialize)]
+        struct Version {
+            format_version: u32,
+        }
+        let version: Version = serde_json::from_str(&text).map_err(corrupt)?;
+        if version.format_version > FORMAT_VERSION {
+            return Err(StateError::NewerFormat {
+                path: self.path.clone(),
+                found: version.format_version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let mut state: State = serde_json::from_str(&text).map_err(corrupt)?;
+        state.normalize();
+        Ok(state)
+    }
+
+    /// Bumps the serial and writes the state atomically: a temporary file in
+    /// the same directory, fsync, rename over the old one (kept as the
+    /// backup), fsync of the directory. A crash leaves the old or the new
+    /// file, never half of one.
+    pub fn save(&self, state: &mut State) -> Result<(), StateError> {
+        state.serial += 1;
+        let io = StateError::io(&self.path);
+        let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        fs::create_dir_all(dir).map_err(StateError::io(dir))?;
+        let mut text = serde_json::to_string_pretty(state).expect("state serializes");
+        text.push('\n');
+
+        let tmp = self.sibling(&format!(".tmp.{}", std::process::id()));
+        let mut options = OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp).map_err(StateError::io(&tmp))?;
+        file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).map_err(StateError::io(&tmp))?;
+        drop(file);
+        if self.path.exists() {
+            fs::copy(&self.path, self.backup_path()).map_err(StateError::io(&self.backup_path()))?;
+        }
+        fs::rename(&tmp, &self.path).map_err(io)?;
+        File::open(dir).and_then(|d| d.sync_all()).map_err(StateError::io(dir))?;
+        Ok(())
+    }
+
+    /// Takes the lock, retrying until `timeout` while another run holds it.
+    pub fn lock(&self, operation: &str, timeout: Duration) -> Result<LockGuard, StateError> {
+        lock::acquire(&self.lock_path(), &self.path, operation, timeout)
+    }
+
+    pub fn read_lock(&self) -> Result<Option<LockInfo>, StateError> {
+        lock::read(&self.lock_path())
+    }
+
+    /// Removes a lock left by a run that is gone, if `id` names it.
+    pub fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
+        lock::force_remove(&self.lock_path(), id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AccountId, Address};
+    use crate::state::StateResource;
+
+    fn sample() -> State {
+        let mut s = State::new();
+        let id = AccountId::parse("111111111111").unwrap();
+        s.upsert(StateResource {
+            address: Address::role(&id, "r"),
+            arn: "arn:aws:iam::111111111111:role/r".into(),
+        });
+        s
+    }
+
+    #[test]
+    fn saves_and_loads_with_a_growing_serial_and_a_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::new(dir.path().join("state/x.state.json"));
+        let mut s = sample();
+        file.save(&mut s).unwrap();
+        assert_eq!(file.load().unwrap(), s);
+        assert!(!file.backup_path().exists());
+        let first = fs::read_to_string(file.path()).unwrap();
+        file.save(&mut s).unwrap();
+        assert_eq!(file.load().unwrap().serial, 2);
+        assert_eq!(fs::read_to_string(file.backup_path()).unwrap(), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(file.path()).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_missing_file_is_a_new_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = StateFile::new(dir.path().join("none.json")).load().unwrap();
+        assert_eq!((s.serial, s.resources().len()), (0, 0));
+    }
+
+    #[test]
+    fn a_truncated_file_is_refused_naming_the_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::new(dir.path().join("x.json"));
+        let mut s = sample();
+        file.save(&mut s).unwrap();
+        file.save(&mut s).unwrap();
+        let text = fs::read_to_string(file.path()).unwrap();
+        fs::write(file.path(), &text[..text.len() / 2]).unwrap();
+        let err = file.load().unwrap_err();
+        assert!(matches!(&err, StateError::Corrupt { backup: Some(_), .. }), "{err}");
+        assert!(err.to_string().contains("x.json.backup"), "{err}");
+    }
+
+    #[test]
+    fn a_newer_format_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::new(dir.path().join("x.json"));
+        let text = r#"{"format_version": 99, "lineage": "l", "serial": 1, "future": true}"#;
+        fs::write(file.path(), text).unwrap();
+        assert!(matches!(file.load(), Err(StateError::NewerFormat { found: 99, .. })));
+        assert_eq!(fs::read_to_string(file.path()).unwrap(), text);
+    }
+}

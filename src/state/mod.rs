@@ -1,0 +1,12 @@
+//! What orgrole manages, as of its last write: a versioned JSON file, written
+//! atomically with a backup, and a lock while a run writes to it.
+
+mod error;
+mod file;
+mod lock;
+mod resources;
+
+pub use error::StateError;
+pub use file::StateFile;
+pub use lock::{LockGuard, LockInfo};
+pub use resources::{State, StateResource, FORMAT_VERSION};

@@ -1,0 +1,91 @@
+use serde::{Deserialize, Serialize};
+
+use crate::model::Address;
+
+/// The state format this orgrole reads and writes; a newer one is refused.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub format_version: u32,
+    /// Set once when the state is born: a saved plan or another copy of a
+    /// different lineage describes other resources.
+    pub lineage: String,
+    /// Grows by one with every write.
+    pub serial: u64,
+    pub orgrole_version: String,
+    /// Sorted by address, unique. Addresses and ARNs only: never credentials.
+    resources: Vec<StateResource>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateResource {
+    pub address: Address,
+    /// The policy's or role's ARN; for an attachment, the attached policy's.
+    pub arn: String,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl State {
+    pub fn new() -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            lineage: uuid::Uuid::new_v4().to_string(),
+            serial: 0,
+            orgrole_version: env!("CARGO_PKG_VERSION").into(),
+            resources: vec![],
+        }
+    }
+
+    pub fn resources(&self) -> &[StateResource] {
+        &self.resources
+    }
+
+    pub fn get(&self, address: &Address) -> Option<&StateResource> {
+        self.find(address).ok().map(|i| &self.resources[i])
+    }
+
+    pub fn upsert(&mut self, resource: StateResource) {
+        match self.find(&resource.address) {
+            Ok(i) => self.resources[i] = resource,
+            Err(i) => self.resources.insert(i, resource),
+        }
+    }
+
+    pub fn remove(&mut self, address: &Address) -> Option<StateResource> {
+        self.find(address).ok().map(|i| self.resources.remove(i))
+    }
+
+    fn find(&self, address: &Address) -> Result<usize, usize> {
+        self.resources.binary_search_by(|r| r.address.cmp(address))
+    }
+
+    /// Restores the invariant after reading a file someone may have edited.
+    pub(super) fn normalize(&mut self) {
+        self.resources.sort_by(|a, b| a.address.cmp(&b.address));
+        self.resources.dedup_by(|a, b| a.address == b.address);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AccountId;
+
+    #[test]
+    fn keeps_resources_sorted_and_unique() {
+        let id = AccountId::parse("111111111111").unwrap();
+        let mut s = State::new();
+        s.upsert(StateResource { address: Address::role(&id, "r"), arn: "1".into() });
+        s.upsert(StateResource { address: Address::policy(&id, "p"), arn: "2".into() });
+        s.upsert(StateResource { address: Address::role(&id, "r"), arn: "3".into() });
+        assert_eq!(s.resources().iter().map(|r| r.arn.as_str()).collect::<Vec<_>>(), ["2", "3"]);
+        assert_eq!(s.remove(&Address::policy(&id, "p")).unwrap().arn, "2");
+        assert!(s.get(&Address::policy(&id, "p")).is_none());
+    }
+}

@@ -1,0 +1,10 @@
+//! The real `orgrole` binary against the local AWS emulator (moto).
+
+mod support;
+
+mod adopt;
+mod bad_config;
+mod drift;
+mod lifecycle;
+mod locking;
+mod policy_versions;

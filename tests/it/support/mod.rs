@@ -1,0 +1,6 @@
+pub mod moto;
+pub mod org;
+pub mod test;
+
+pub use org::Org;
+pub use test::{radiant_config, Test, EXTERNAL_ID, VENDOR};

@@ -1,0 +1,265 @@
+//! Organizations seeded in moto, one per test: each test gets its own
+//! management account (an assumed role in a random account), so tests run in
+//! parallel on one server without seeing each other.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::OnceLock;
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::Credentials;
+use serde_json::Value;
+
+use super::moto::moto;
+
+pub fn block_on<F: Future>(f: F) -> F::Output {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| tokio::runtime::Runtime::new().expect("a runtime")).block_on(f)
+}
+
+pub fn sdk(credentials: Credentials) -> SdkConfig {
+    block_on(
+        aws_config::defaults(BehaviorVersion::latest())
+            .region("us-east-1")
+            .endpoint_url(&moto().endpoint)
+            .credentials_provider(credentials)
+            .load(),
+    )
+}
+
+fn assume(from: &SdkConfig, account: &str, role: &str) -> Credentials {
+    let out = block_on(
+        aws_sdk_sts::Client::new(from)
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{account}:role/{role}"))
+            .role_session_name("orgrole-test")
+            .send(),
+    )
+    .expect("AssumeRole in moto");
+    let c = out.credentials().expect("credentials");
+    Credentials::new(c.access_key_id(), c.secret_access_key(), Some(c.session_token().into()), None, "test")
+}
+
+pub fn random_account_id() -> String {
+    format!("{:012}", uuid::Uuid::new_v4().as_u128() % 1_000_000_000_000)
+}
+
+pub struct Org {
+    pub management: String,
+    pub credentials: Credentials,
+    /// Account name → ID.
+    pub accounts: BTreeMap<String, String>,
+    /// OU path (`Workloads/Prod`) → ID.
+    pub ous: BTreeMap<String, String>,
+}
+
+#[derive(Default)]
+pub struct OrgBuilder {
+    /// (name, OU path or "" for the root, suspended)
+    accounts: Vec<(String, String, bool)>,
+}
+
+impl OrgBuilder {
+    pub fn account(mut self, name: &str, ou: &str) -> Self {
+        self.accounts.push((name.into(), ou.into(), false));
+        self
+    }
+
+    pub fn suspended(mut self, name: &str, ou: &str) -> Self {
+        self.accounts.push((name.into(), ou.into(), true));
+        self
+    }
+
+    pub fn seed(self) -> Org {
+        let base = sdk(Credentials::new("testing", "testing", None, None, "test"));
+        let management = random_account_id();
+        let credentials = assume(&base, &management, "orgrole-test-admin");
+        let org = aws_sdk_organizations::Client::new(&sdk(credentials.clone()));
+        block_on(async {
+            org.create_organization()
+                .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+                .send()
+                .await
+                .expect("CreateOrganization");
+            let root = org.list_roots().send().await.expect("ListRoots").roots()[0].id().unwrap().to_owned();
+            let mut ous = BTreeMap::new();
+            let mut accounts = BTreeMap::new();
+            for (name, path, suspended) in self.accounts {
+                let mut parent = root.clone();
+                let mut so_far = String::new();
+                for part in path.split('/').filter(|p| !p.is_empty()) {
+                    so_far = if so_far.is_empty() { part.to_owned() } else { format!("{so_far}/{part}") };
+                    if let Some(id) = ous.get(&so_far) {
+                        parent = String::clone(id);
+                        continue;
+                    }
+                    let ou = org
+                        .create_organizational_unit()
+                        .parent_id(&parent)
+                        .name(part)
+                        .send()
+                        .await
+                        .expect("CreateOU");
+                    parent = ou.organizational_unit().unwrap().id().unwrap().to_owned();
+                    ous.insert(so_far.clone(), parent.clone());
+                }
+                let created = org
+                    .create_account()
+                    .account_name(&name)
+                    .email(format!("{name}-{management}@example.com"))
+                    .send()
+                    .await
+                    .expect("CreateAccount");
+                let id = created.create_account_status().unwrap().account_id().unwrap().to_owned();
+                if parent != root {
+                    org.move_account()
+                        .account_id(&id)
+                        .source_parent_id(&root)
+                        .destination_parent_id(&parent)
+                        .send()
+                        .await
+                        .expect("MoveAccount");
+                }
+                if suspended {
+                    org.close_account().account_id(&id).send().await.expect("CloseAccount");
+                }
+                accounts.insert(name, id);
+            }
+            Org { management, credentials, accounts, ous }
+        })
+    }
+}
+
+impl Org {
+    pub fn builder() -> OrgBuilder {
+        OrgBuilder::default()
+    }
+
+    pub fn id(&self, name: &str) -> &str {
+        self.accounts.get(name).unwrap_or_else(|| panic!("no account named {name}"))
+    }
+
+    pub fn ou(&self, path: &str) -> &str {
+        self.ous.get(path).unwrap_or_else(|| panic!("no OU {path}"))
+    }
+
+    /// IAM in the named account (or "management"), as orgrole would reach it.
+    pub fn iam(&self, name: &str) -> AccountIam {
+        let management = sdk(self.credentials.clone());
+        let config = if name == "management" {
+            management
+        } else {
+            sdk(assume(&management, self.id(name), "OrganizationAccountAccessRole"))
+        };
+        let account = if name == "management" { self.management.clone() } else { self.id(name).to_owned() };
+        AccountIam { client: aws_sdk_iam::Client::new(&config), account }
+    }
+}
+
+/// Reads and out-of-band changes in one account, as a person in the console would make them.
+pub struct AccountIam {
+    pub client: aws_sdk_iam::Client,
+    pub account: String,
+}
+
+fn decode(text: &str) -> Value {
+    let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned();
+    serde_json::from_str(&decoded).expect("a JSON document")
+}
+
+impl AccountIam {
+    pub fn policy_arn(&self, name: &str) -> String {
+        format!("arn:aws:iam::{}:policy/{name}", self.account)
+    }
+
+    /// The role's trust policy and tags, if the role exists.
+    pub fn role(&self, name: &str) -> Option<(Value, BTreeMap<String, String>)> {
+        let out = block_on(self.client.get_role().role_name(name).send()).ok()?;
+        let role = out.role()?;
+        let tags = role.tags().iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect();
+        Some((decode(role.assume_role_policy_document().unwrap_or_default()), tags))
+    }
+
+    pub fn attached(&self, role: &str) -> Vec<String> {
+        let out = block_on(self.client.list_attached_role_policies().role_name(role).send())
+            .expect("ListAttachedRolePolicies");
+        out.attached_policies().iter().filter_map(|p| p.policy_arn().map(str::to_owned)).collect()
+    }
+
+    /// The policy's default document, if the policy exists.
+    pub fn policy_document(&self, name: &str) -> Option<Value> {
+        let arn = self.policy_arn(name);
+        let policy = block_on(self.client.get_policy().policy_arn(&arn).send()).ok()?.policy()?.clone();
+        let version = block_on(
+            self.client
+                .get_policy_version()
+                .policy_arn(&arn)
+                .version_id(policy.default_version_id().unwrap())
+                .send(),
+        )
+        .expect("GetPolicyVersion");
+        Some(decode(version.policy_version()?.document()?))
+    }
+
+    pub fn policy_version_count(&self, name: &str) -> usize {
+        let out = block_on(self.client.list_policy_versions().policy_arn(self.policy_arn(name)).send())
+            .expect("ListPolicyVersions");
+        out.versions().len()
+    }
+
+    pub fn set_trust(&self, role: &str, document: &Value) {
+        block_on(
+            self.client
+                .update_assume_role_policy()
+                .role_name(role)
+                .policy_document(document.to_string())
+                .send(),
+        )
+        .expect("UpdateAssumeRolePolicy");
+    }
+
+    pub fn detach(&self, role: &str, policy: &str) {
+        block_on(self.client.detach_role_policy().role_name(role).policy_arn(self.policy_arn(policy)).send())
+            .expect("DetachRolePolicy");
+    }
+
+    pub fn new_policy_version(&self, policy: &str, document: &Value, default: bool) {
+        block_on(
+            self.client
+                .create_policy_version()
+                .policy_arn(self.policy_arn(policy))
+                .policy_document(document.to_string())
+                .set_as_default(default)
+                .send(),
+        )
+        .expect("CreatePolicyVersion");
+    }
+
+    /// Detaches the role's policies, then deletes it.
+    pub fn delete_role(&self, role: &str) {
+        for arn in self.attached(role) {
+            block_on(self.client.detach_role_policy().role_name(role).policy_arn(arn).send())
+                .expect("DetachRolePolicy");
+        }
+        block_on(self.client.delete_role().role_name(role).send()).expect("DeleteRole");
+    }
+
+    pub fn create_role(&self, name: &str, trust: &Value) {
+        block_on(
+            self.client.create_role().role_name(name).assume_role_policy_document(trust.to_string()).send(),
+        )
+        .expect("CreateRole");
+    }
+
+    pub fn role_names(&self) -> Vec<String> {
+        let out = block_on(self.client.list_roles().send()).expect("ListRoles");
+        out.roles().iter().map(|r| r.role_name().to_owned()).collect()
+    }
+
+    pub fn policy_names(&self) -> Vec<String> {
+        let out =
+            block_on(self.client.list_policies().scope(aws_sdk_iam::types::PolicyScopeType::Local).send())
+                .expect("ListPolicies");
+        out.policies().iter().filter_map(|p| p.policy_name().map(str::to_owned)).collect()
+    }
+}
