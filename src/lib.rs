@@ -13,3 +13,5 @@ pub mod plan;
 pub mod render;
 pub mod state;
 pub mod targets;
+#[cfg(test)]
+mod testing;

@@ -130,3 +130,6 @@ async fn run<C: Cloud>(
     let iam = cloud.iam(&change.address.account, access_role).await?;
     steps::execute(&iam, change).await
 }
+
+#[cfg(test)]
+mod tests;

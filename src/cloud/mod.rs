@@ -4,6 +4,8 @@
 pub mod aws;
 mod error;
 mod organization;
+#[cfg(test)]
+pub mod sim;
 
 use std::future::Future;
 

@@ -6,32 +6,17 @@ use serde_json::json;
 
 use super::*;
 use crate::cloud::{Caller, PolicyInfo, RoleInfo};
-use crate::config::{Credential, Desired, DirectTargets, RoleConfig};
-use crate::model::{AccountId, Address, PolicyDocument, Tags};
+use crate::config::Desired;
+use crate::model::{Address, PolicyDocument, Tags};
 use crate::observe::{AccountResources, AccountView, Observed, ObservedPolicy, ObservedRole};
 use crate::state::{State, StateResource};
 use crate::targets::Resolution;
+use crate::testing::{desired as desired_in, id};
 
 const A: &str = "111111111111";
 
-fn id(s: &str) -> AccountId {
-    AccountId::parse(s).unwrap()
-}
-
 fn desired() -> Desired {
-    Desired {
-        credential: Credential { name: "c".into(), external_id: "ext-1".into() },
-        role: RoleConfig {
-            name: "role".into(),
-            trust: vec!["arn:aws:iam::222222222222:root".into()],
-            policy_name: "policy".into(),
-            policy: PolicyDocument::from_value(json!({"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Action": ["s3:GetObject", "iam:GetRole"], "Resource": "*"}]}))
-            .unwrap(),
-            tags: Tags::new(),
-        },
-        direct: Some(DirectTargets { accounts: vec![id(A)], ..Default::default() }),
-    }
+    desired_in(&[A])
 }
 
 fn observed(accounts: Vec<(&str, AccountView)>, targets: &[&str]) -> Observed {

@@ -1,0 +1,342 @@
+use std::sync::{Arc, Mutex};
+
+use super::{SimAccount, World};
+use crate::cloud::{CloudError, Iam, PolicyInfo, PolicyVersion, RoleInfo};
+use crate::model::{AccountId, PolicyDocument, Tags};
+
+#[derive(Debug, Clone)]
+pub struct SimRole {
+    pub info: RoleInfo,
+    pub attached: Vec<String>,
+    pub inline: Vec<String>,
+    /// AttachRolePolicy calls that will still not see it (eventual consistency).
+    pub invisible: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimPolicy {
+    pub name: String,
+    pub tags: Tags,
+    /// (id, document, created), oldest first.
+    pub versions: Vec<(String, PolicyDocument, i64)>,
+    pub default_version: String,
+    pub next_version: u32,
+    pub invisible: u32,
+}
+
+impl SimPolicy {
+    pub fn document(&self) -> &PolicyDocument {
+        &self.versions.iter().find(|v| v.0 == self.default_version).expect("a default version").1
+    }
+}
+
+#[derive(Clone)]
+pub struct SimIam {
+    account: AccountId,
+    world: Arc<Mutex<World>>,
+}
+
+fn not_found(operation: &str, what: &str) -> CloudError {
+    CloudError::from_code(operation, Some("NoSuchEntity"), format!("{what} cannot be found"))
+}
+
+impl SimIam {
+    pub(super) fn new(account: AccountId, world: Arc<Mutex<World>>) -> Self {
+        Self { account, world }
+    }
+
+    /// Runs `f` on this account's IAM, after recording the call.
+    fn with<T>(
+        &self,
+        operation: &str,
+        f: impl FnOnce(&mut SimAccount, &mut u64, u32) -> Result<T, CloudError>,
+    ) -> Result<T, CloudError> {
+        let mut world = self.world.lock().expect("not poisoned");
+        world.call(&self.account, operation)?;
+        let invisible_for = world.invisible_for;
+        let World { accounts, clock, .. } = &mut *world;
+        f(accounts.get_mut(&self.account).expect("the account exists once reached"), clock, invisible_for)
+    }
+
+    fn role_mut<'a>(
+        account: &'a mut SimAccount,
+        operation: &str,
+        name: &str,
+    ) -> Result<&'a mut SimRole, CloudError> {
+        account.roles.get_mut(name).ok_or_else(|| not_found(operation, &format!("role {name}")))
+    }
+
+    fn policy_mut<'a>(
+        account: &'a mut SimAccount,
+        operation: &str,
+        arn: &str,
+    ) -> Result<&'a mut SimPolicy, CloudError> {
+        account.policies.get_mut(arn).ok_or_else(|| not_found(operation, &format!("policy {arn}")))
+    }
+
+    fn attachments(account: &SimAccount, arn: &str) -> usize {
+        account.roles.values().filter(|r| r.attached.iter().any(|a| a == arn)).count()
+    }
+}
+
+impl Iam for SimIam {
+    async fn get_role(&self, name: &str) -> Result<Option<RoleInfo>, CloudError> {
+        self.with("iam:GetRole", |a, _, _| Ok(a.roles.get(name).map(|r| r.info.clone())))
+    }
+
+    async fn attached_role_policies(&self, role: &str) -> Result<Vec<String>, CloudError> {
+        const OP: &str = "iam:ListAttachedRolePolicies";
+        self.with(OP, |a, _, _| Ok(Self::role_mut(a, OP, role)?.attached.clone()))
+    }
+
+    async fn get_policy(&self, arn: &str) -> Result<Option<PolicyInfo>, CloudError> {
+        self.with("iam:GetPolicy", |a, _, _| {
+            Ok(a.policies.get(arn).map(|p| PolicyInfo {
+                name: p.name.clone(),
+                arn: arn.to_owned(),
+                default_version: p.default_version.clone(),
+                tags: p.tags.clone(),
+            }))
+        })
+    }
+
+    async fn get_policy_document(&self, arn: &str, version: &str) -> Result<PolicyDocument, CloudError> {
+        const OP: &str = "iam:GetPolicyVersion";
+        self.with(OP, |a, _, _| {
+            let p = Self::policy_mut(a, OP, arn)?;
+            p.versions
+                .iter()
+                .find(|v| v.0 == version)
+                .map(|v| v.1.clone())
+                .ok_or_else(|| not_found(OP, version))
+        })
+    }
+
+    async fn policy_versions(&self, arn: &str) -> Result<Vec<PolicyVersion>, CloudError> {
+        const OP: &str = "iam:ListPolicyVersions";
+        self.with(OP, |a, _, _| {
+            let p = Self::policy_mut(a, OP, arn)?;
+            Ok(p.versions
+                .iter()
+                .map(|(id, _, created)| PolicyVersion {
+                    id: id.clone(),
+                    is_default: *id == p.default_version,
+                    created: *created,
+                })
+                .collect())
+        })
+    }
+
+    async fn create_policy(
+        &self,
+        name: &str,
+        document: &PolicyDocument,
+        tags: &Tags,
+    ) -> Result<String, CloudError> {
+        const OP: &str = "iam:CreatePolicy";
+        let arn = format!("arn:aws:iam::{}:policy/{name}", self.account);
+        self.with(OP, |a, clock, invisible| {
+            if a.policies.contains_key(&arn) {
+                return Err(CloudError::from_code(
+                    OP,
+                    Some("EntityAlreadyExists"),
+                    format!("policy {name} exists"),
+                ));
+            }
+            *clock += 1;
+            a.policies.insert(
+                arn.clone(),
+                SimPolicy {
+                    name: name.into(),
+                    tags: tags.clone(),
+                    versions: vec![("v1".into(), document.clone(), *clock as i64)],
+                    default_version: "v1".into(),
+                    next_version: 2,
+                    invisible,
+                },
+            );
+            Ok(arn.clone())
+        })
+    }
+
+    async fn create_policy_version(&self, arn: &str, document: &PolicyDocument) -> Result<(), CloudError> {
+        const OP: &str = "iam:CreatePolicyVersion";
+        self.with(OP, |a, clock, _| {
+            let p = Self::policy_mut(a, OP, arn)?;
+            if p.versions.len() >= 5 {
+                return Err(CloudError::from_code(
+                    OP,
+                    Some("LimitExceeded"),
+                    "a managed policy can have up to 5 versions",
+                ));
+            }
+            *clock += 1;
+            let id = format!("v{}", p.next_version);
+            p.next_version += 1;
+            p.versions.push((id.clone(), document.clone(), *clock as i64));
+            p.default_version = id;
+            Ok(())
+        })
+    }
+
+    async fn delete_policy_version(&self, arn: &str, version: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:DeletePolicyVersion";
+        self.with(OP, |a, _, _| {
+            let p = Self::policy_mut(a, OP, arn)?;
+            if p.default_version == version {
+                return Err(CloudError::from_code(
+                    OP,
+                    Some("DeleteConflict"),
+                    "cannot delete the default version",
+                ));
+            }
+            let before = p.versions.len();
+            p.versions.retain(|v| v.0 != version);
+            if p.versions.len() == before {
+                return Err(not_found(OP, version));
+            }
+            Ok(())
+        })
+    }
+
+    async fn delete_policy(&self, arn: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:DeletePolicy";
+        self.with(OP, |a, _, _| {
+            let attached = Self::attachments(a, arn);
+            let p = Self::policy_mut(a, OP, arn)?;
+            if attached > 0 || p.versions.len() > 1 {
+                return Err(CloudError::from_code(
+                    OP,
+                    Some("DeleteConflict"),
+                    "cannot delete a policy attached to entities or with non-default versions",
+                ));
+            }
+            a.policies.remove(arn);
+            Ok(())
+        })
+    }
+
+    async fn tag_policy(&self, arn: &str, tags: &Tags) -> Result<(), CloudError> {
+        const OP: &str = "iam:TagPolicy";
+        self.with(OP, |a, _, _| {
+            Self::policy_mut(a, OP, arn)?.tags.extend(tags.clone());
+            Ok(())
+        })
+    }
+
+    async fn untag_policy(&self, arn: &str, keys: &[String]) -> Result<(), CloudError> {
+        const OP: &str = "iam:UntagPolicy";
+        self.with(OP, |a, _, _| {
+            Self::policy_mut(a, OP, arn)?.tags.retain(|k, _| !keys.contains(k));
+            Ok(())
+        })
+    }
+
+    async fn create_role(
+        &self,
+        name: &str,
+        trust: &PolicyDocument,
+        tags: &Tags,
+    ) -> Result<String, CloudError> {
+        const OP: &str = "iam:CreateRole";
+        let arn = format!("arn:aws:iam::{}:role/{name}", self.account);
+        self.with(OP, |a, _, invisible| {
+            if a.roles.contains_key(name) {
+                return Err(CloudError::from_code(
+                    OP,
+                    Some("EntityAlreadyExists"),
+                    format!("role {name} exists"),
+                ));
+            }
+            let info =
+                RoleInfo { name: name.into(), arn: arn.clone(), trust: trust.clone(), tags: tags.clone() };
+            a.roles.insert(name.into(), SimRole { info, attached: vec![], inline: vec![], invisible });
+            Ok(arn.clone())
+        })
+    }
+
+    async fn update_trust(&self, role: &str, trust: &PolicyDocument) -> Result<(), CloudError> {
+        const OP: &str = "iam:UpdateAssumeRolePolicy";
+        self.with(OP, |a, _, _| {
+            Self::role_mut(a, OP, role)?.info.trust = trust.clone();
+            Ok(())
+        })
+    }
+
+    async fn tag_role(&self, role: &str, tags: &Tags) -> Result<(), CloudError> {
+        const OP: &str = "iam:TagRole";
+        self.with(OP, |a, _, _| {
+            Self::role_mut(a, OP, role)?.info.tags.extend(tags.clone());
+            Ok(())
+        })
+    }
+
+    async fn untag_role(&self, role: &str, keys: &[String]) -> Result<(), CloudError> {
+        const OP: &str = "iam:UntagRole";
+        self.with(OP, |a, _, _| {
+            Self::role_mut(a, OP, role)?.info.tags.retain(|k, _| !keys.contains(k));
+            Ok(())
+        })
+    }
+
+    async fn attach_role_policy(&self, role: &str, arn: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:AttachRolePolicy";
+        self.with(OP, |a, _, _| {
+            let p = Self::policy_mut(a, OP, arn)?;
+            let policy_hidden = p.invisible > 0;
+            p.invisible = p.invisible.saturating_sub(1);
+            let r = Self::role_mut(a, OP, role)?;
+            let role_hidden = r.invisible > 0;
+            r.invisible = r.invisible.saturating_sub(1);
+            if policy_hidden || role_hidden {
+                return Err(not_found(OP, "a role or policy created a moment ago"));
+            }
+            if !r.attached.iter().any(|x| x == arn) {
+                r.attached.push(arn.to_owned());
+            }
+            Ok(())
+        })
+    }
+
+    async fn detach_role_policy(&self, role: &str, arn: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:DetachRolePolicy";
+        self.with(OP, |a, _, _| {
+            let r = Self::role_mut(a, OP, role)?;
+            let before = r.attached.len();
+            r.attached.retain(|x| x != arn);
+            if r.attached.len() == before {
+                return Err(not_found(OP, &format!("policy {arn} attached to {role}")));
+            }
+            Ok(())
+        })
+    }
+
+    async fn inline_role_policies(&self, role: &str) -> Result<Vec<String>, CloudError> {
+        const OP: &str = "iam:ListRolePolicies";
+        self.with(OP, |a, _, _| Ok(Self::role_mut(a, OP, role)?.inline.clone()))
+    }
+
+    async fn delete_inline_role_policy(&self, role: &str, name: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:DeleteRolePolicy";
+        self.with(OP, |a, _, _| {
+            Self::role_mut(a, OP, role)?.inline.retain(|x| x != name);
+            Ok(())
+        })
+    }
+
+    async fn delete_role(&self, name: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:DeleteRole";
+        self.with(OP, |a, _, _| {
+            let r = Self::role_mut(a, OP, name)?;
+            if !r.attached.is_empty() || !r.inline.is_empty() {
+                return Err(CloudError::from_code(
+                    OP,
+                    Some("DeleteConflict"),
+                    "cannot delete a role with policies",
+                ));
+            }
+            a.roles.remove(name);
+            Ok(())
+        })
+    }
+}

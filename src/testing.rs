@@ -1,0 +1,35 @@
+//! Fixtures shared by the unit tests.
+
+use serde_json::json;
+
+use crate::config::{Credential, Desired, DirectTargets, RoleConfig};
+use crate::model::{AccountId, PolicyDocument, Tags};
+
+pub fn id(s: &str) -> AccountId {
+    AccountId::parse(s).unwrap()
+}
+
+/// A role `role` with a two-action policy `policy`, in the given accounts.
+pub fn desired(accounts: &[&str]) -> Desired {
+    Desired {
+        credential: Credential { name: "c".into(), external_id: "ext-1".into() },
+        role: RoleConfig {
+            name: "role".into(),
+            trust: vec!["arn:aws:iam::222222222222:root".into()],
+            policy_name: "policy".into(),
+            policy: document(&["s3:GetObject", "iam:GetRole"]),
+            tags: Tags::new(),
+        },
+        direct: Some(DirectTargets {
+            accounts: accounts.iter().map(|a| id(a)).collect(),
+            access_role: "OrganizationAccountAccessRole".into(),
+            ..Default::default()
+        }),
+    }
+}
+
+pub fn document(actions: &[&str]) -> PolicyDocument {
+    PolicyDocument::from_value(json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
+    .unwrap()
+}
