@@ -61,12 +61,14 @@ where
             });
         }
         let Some((i, result, elapsed)) = (tokio::select! {
-            next = running.next() => next,
+            // An interrupt is seen before further results, so nothing new starts after it.
+            biased;
             () = &mut interrupt, if !interrupted => {
                 interrupted = true;
                 reporter.interrupted(running.len());
                 continue;
             }
+            next = running.next() => next,
         }) else {
             break;
         };

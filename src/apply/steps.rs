@@ -40,52 +40,66 @@ pub async fn execute<I: Iam>(iam: &I, change: &Change) -> Result<StateEffect, Cl
             Ok(record(policy_arn.clone()))
         }
         (Action::Update, Some(ResourceValue::Policy { document, tags })) => {
-            if let Some(ResourceValue::Policy { document: before, tags: before_tags }) = &change.before {
-                if before != document {
-                    prune_policy_versions(iam, &change.arn).await?;
-                    iam.create_policy_version(&change.arn, document).await?;
-                }
-                let (set, removed) = tag_changes(before_tags, tags);
-                if !set.is_empty() {
-                    iam.tag_policy(&change.arn, &set).await?;
-                }
-                if !removed.is_empty() {
-                    iam.untag_policy(&change.arn, &removed).await?;
-                }
+            let Some(ResourceValue::Policy { document: before, tags: before_tags }) = &change.before else {
+                return Err(no_value(change));
+            };
+            if before != document {
+                prune_policy_versions(iam, &change.arn).await?;
+                iam.create_policy_version(&change.arn, document).await?;
             }
+            retag(iam, ResourceKind::Policy, &change.arn, before_tags, tags).await?;
             Ok(record(change.arn.clone()))
         }
         (Action::Update, Some(ResourceValue::Role { trust, tags })) => {
-            if let Some(ResourceValue::Role { trust: before, tags: before_tags }) = &change.before {
-                if before != trust {
-                    iam.update_trust(&a.name, trust).await?;
-                }
-                let (set, removed) = tag_changes(before_tags, tags);
-                if !set.is_empty() {
-                    iam.tag_role(&a.name, &set).await?;
-                }
-                if !removed.is_empty() {
-                    iam.untag_role(&a.name, &removed).await?;
-                }
+            let Some(ResourceValue::Role { trust: before, tags: before_tags }) = &change.before else {
+                return Err(no_value(change));
+            };
+            if before != trust {
+                iam.update_trust(&a.name, trust).await?;
             }
+            retag(iam, ResourceKind::Role, &a.name, before_tags, tags).await?;
             Ok(record(change.arn.clone()))
         }
-        (action, _) => Err(CloudError::from_code(
-            "orgrole",
-            None,
-            format!("cannot {action:?} {}: the plan holds no value for it", change.address),
-        )),
+        _ => Err(no_value(change)),
     }
 }
 
-fn tag_changes(before: &Tags, after: &Tags) -> (Tags, Vec<String>) {
-    let set = after
+fn no_value(change: &Change) -> CloudError {
+    let message = format!("cannot {:?} {}: the plan holds no value for it", change.action, change.address);
+    CloudError::from_code("orgrole", None, message)
+}
+
+/// Sets the tags that differ and removes those no longer wanted, on a
+/// policy (by ARN) or a role (by name).
+async fn retag<I: Iam>(
+    iam: &I,
+    kind: ResourceKind,
+    id: &str,
+    before: &Tags,
+    after: &Tags,
+) -> Result<(), CloudError> {
+    let set: Tags = after
         .iter()
         .filter(|(k, v)| before.get(*k) != Some(v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let removed = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
-    (set, removed)
+    let removed: Vec<String> = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
+    let is_policy = kind == ResourceKind::Policy;
+    if !set.is_empty() {
+        if is_policy {
+            iam.tag_policy(id, &set).await?
+        } else {
+            iam.tag_role(id, &set).await?
+        }
+    }
+    if !removed.is_empty() {
+        if is_policy {
+            iam.untag_policy(id, &removed).await?
+        } else {
+            iam.untag_role(id, &removed).await?
+        }
+    }
+    Ok(())
 }
 
 /// Deleting what is already gone is done.
