@@ -80,13 +80,26 @@ pub(crate) fn ok<T>(result: Result<T, Problem>, problems: &mut Vec<Problem>) -> 
 
 /// All the problems of one configuration file, with its text so that each
 /// renders as `file:line:col` and a snippet.
-#[derive(Debug, thiserror::Error, Diagnostic)]
+#[derive(Debug, thiserror::Error)]
 #[error("{}: {}", .source_code.name(), summary(.problems))]
 pub struct ConfigReport {
-    #[source_code]
     source_code: NamedSource<String>,
-    #[related]
     problems: Vec<Problem>,
+}
+
+// Written by hand for the severity: a report of warnings only is a warning.
+impl Diagnostic for ConfigReport {
+    fn severity(&self) -> Option<Severity> {
+        Some(if Self::has_errors(&self.problems) { Severity::Error } else { Severity::Warning })
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source_code)
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        Some(Box::new(self.problems.iter().map(|p| p as &dyn Diagnostic)))
+    }
 }
 
 impl ConfigReport {
