@@ -36,6 +36,7 @@ impl Context {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_env("ORGROLE_LOG"))
             .with_writer(std::io::stderr)
+            .with_ansi(enabled && std::io::stderr().is_terminal())
             .with_target(true)
             .try_init();
         Self { global, paint: Paint { enabled } }
