@@ -72,7 +72,15 @@ mod tests {
     use crate::model::AccountId;
 
     fn change(address: Address, action: Action) -> Change {
-        Change { address, action, arn: String::new(), before: None, after: None, reasons: vec![] }
+        Change {
+            address,
+            action,
+            arn: String::new(),
+            before: None,
+            after: None,
+            reasons: vec![],
+            drift: false,
+        }
     }
 
     #[test]

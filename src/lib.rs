@@ -11,6 +11,7 @@ pub mod model;
 pub mod observe;
 pub mod plan;
 pub mod render;
+pub mod saved_plan;
 pub mod state;
 pub mod targets;
 #[cfg(test)]

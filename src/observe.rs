@@ -60,10 +60,10 @@ pub enum ObserveError {
 
 /// What to read in one account.
 #[derive(Debug, Default)]
-struct Wanted {
-    roles: BTreeSet<String>,
+pub struct Wanted {
+    pub roles: BTreeSet<String>,
     /// Policy name → ARN (from state where orgrole recorded it).
-    policies: BTreeMap<String, String>,
+    pub policies: BTreeMap<String, String>,
 }
 
 pub async fn observe<C: Cloud>(
@@ -113,8 +113,18 @@ pub async fn observe<C: Cloud>(
         }
     }
 
-    let access_role = direct.access_role.as_str();
-    let accounts = stream::iter(wanted)
+    let accounts = read_accounts(cloud, wanted, &direct.access_role, parallelism).await;
+    Ok(Observed { caller, organization, resolution, accounts })
+}
+
+/// Reads what is wanted in each account, `parallelism` accounts at a time.
+pub async fn read_accounts<C: Cloud>(
+    cloud: &C,
+    wanted: BTreeMap<AccountId, Wanted>,
+    access_role: &str,
+    parallelism: usize,
+) -> BTreeMap<AccountId, AccountView> {
+    stream::iter(wanted)
         .map(|(account, w)| async move {
             let view = match read_account(cloud, &account, access_role, &w).await {
                 Ok(resources) => AccountView::Read(resources),
@@ -124,8 +134,7 @@ pub async fn observe<C: Cloud>(
         })
         .buffer_unordered(parallelism.max(1))
         .collect()
-        .await;
-    Ok(Observed { caller, organization, resolution, accounts })
+        .await
 }
 
 async fn read_account<C: Cloud>(

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
-pub use report::{Outcome, Reporter};
+pub use report::{Outcome, Reporter, Style};
 
 use crate::cloud::{Cloud, CloudError};
 use crate::graph::ChangeGraph;

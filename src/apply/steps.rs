@@ -3,7 +3,7 @@
 use super::retry::until_visible;
 use crate::cloud::{CloudError, ErrorKind, Iam};
 use crate::model::{ResourceKind, Tags};
-use crate::plan::{Action, Change, ResourceValue};
+use crate::plan::{fingerprint, Action, Change, ResourceValue};
 use crate::state::StateResource;
 
 /// IAM keeps at most five versions of a managed policy.
@@ -16,7 +16,10 @@ pub enum StateEffect {
 
 pub async fn execute<I: Iam>(iam: &I, change: &Change) -> Result<StateEffect, CloudError> {
     let a = &change.address;
-    let record = |arn: String| StateEffect::Upsert(StateResource { address: a.clone(), arn });
+    let applied = Some(fingerprint(change.after.as_ref()));
+    let record = |arn: String| {
+        StateEffect::Upsert(StateResource { address: a.clone(), arn, applied: applied.clone() })
+    };
     match (change.action, change.after.as_ref()) {
         (Action::Record, _) => Ok(record(change.arn.clone())),
         (Action::Forget, _) => Ok(StateEffect::Remove),

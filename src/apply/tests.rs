@@ -35,7 +35,7 @@ async fn run(
     interrupt: impl Future<Output = ()>,
 ) -> Outcome {
     let options = ApplyOptions { parallelism: 4, access_role: "OrganizationAccountAccessRole" };
-    let reporter = Reporter::new(plan.changes.len(), false);
+    let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
     apply(cloud, plan, &options, state, |_| Ok::<(), Infallible>(()), &reporter, interrupt).await.unwrap()
 }
 
@@ -120,7 +120,7 @@ async fn an_interrupt_finishes_the_change_in_flight_and_starts_no_more() {
     let mut state = State::new();
     let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
     let options = ApplyOptions { parallelism: 1, access_role: "OrganizationAccountAccessRole" };
-    let reporter = Reporter::new(plan.changes.len(), false);
+    let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
     let outcome =
         apply(&cloud, &plan, &options, &mut state, |_| Ok::<(), Infallible>(()), &reporter, ready(()))
             .await
@@ -138,7 +138,7 @@ async fn a_failed_state_write_stops_the_apply() {
     let mut state = State::new();
     let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
     let options = ApplyOptions { parallelism: 1, access_role: "OrganizationAccountAccessRole" };
-    let reporter = Reporter::new(plan.changes.len(), false);
+    let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
     let result = apply(&cloud, &plan, &options, &mut state, |_| Err("disk full"), &reporter, pending()).await;
     assert_eq!(result.unwrap_err(), "disk full");
     assert_eq!(calls(&cloud, "iam:CreatePolicy") + calls(&cloud, "iam:CreateRole"), 1);
@@ -209,7 +209,7 @@ fn random_world(rng: &mut Lcg, d: &Desired, accounts: &[&str]) -> (World, State)
             Address::attachment(&a, "role", "policy"),
         ] {
             if rng.below(2) == 0 {
-                state.upsert(StateResource { address, arn: policy_arn.clone() });
+                state.upsert(StateResource { address, arn: policy_arn.clone(), applied: None });
             }
         }
     }

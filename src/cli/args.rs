@@ -46,21 +46,47 @@ pub enum Command {
         /// Take over same-named roles and policies that orgrole did not create.
         #[arg(long)]
         adopt: bool,
+        /// Plan the removal of everything orgrole manages, as destroy would.
+        #[arg(long)]
+        destroy: bool,
+        /// Save the plan, for review and `orgrole apply FILE`.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
-    /// Make the accounts match the configuration.
+    /// Make the accounts match the configuration, or apply a saved plan exactly.
     Apply {
+        /// A plan saved by `orgrole plan --out`: applied as it is, without a
+        /// prompt, or refused if the state, the configuration or a resource it
+        /// touches changed since.
+        #[arg(value_name = "PLANFILE")]
+        plan: Option<PathBuf>,
         /// Apply without asking for confirmation.
         #[arg(long)]
         auto_approve: bool,
         /// Take over same-named roles and policies that orgrole did not create.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "plan")]
         adopt: bool,
+        /// One JSON event per line instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Remove every role, policy and attachment orgrole manages in this state.
     Destroy {
         /// Destroy without asking for confirmation.
         #[arg(long)]
         auto_approve: bool,
+        /// One JSON event per line instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Render a saved plan.
+    Show {
+        #[arg(value_name = "PLANFILE")]
+        plan: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Inspect the state.
     #[command(subcommand)]
@@ -70,6 +96,14 @@ pub enum Command {
         /// The lock ID, as shown by the error that named the lock.
         id: String,
     },
+}
+
+/// How a plan is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

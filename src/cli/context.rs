@@ -64,6 +64,11 @@ impl Context {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().into_diagnostic()
     }
 
+    /// The role orgrole assumes in the target accounts.
+    pub fn access_role<'a>(&self, desired: &'a Desired) -> &'a str {
+        desired.direct.as_ref().map_or(crate::config::DEFAULT_ACCESS_ROLE, |d| d.access_role.as_str())
+    }
+
     pub fn parallelism(&self) -> usize {
         usize::from(self.global.parallelism)
     }

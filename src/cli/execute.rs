@@ -1,29 +1,57 @@
-//! Commands that write: apply and destroy.
+//! Commands that write: apply (fresh or from a saved plan) and destroy.
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 
 use miette::{miette, IntoDiagnostic};
 
 use super::{Context, Exit};
-use crate::apply::{apply as apply_plan, ApplyOptions, Outcome, Reporter};
+use crate::apply::{apply as apply_plan, ApplyOptions, Reporter, Style};
 use crate::cloud::aws::AwsCloud;
-use crate::config::DEFAULT_ACCESS_ROLE;
-use crate::plan::{Action, Plan, PlanOptions};
-use crate::render::plan_text;
+use crate::config::Desired;
+use crate::observe::read_accounts;
+use crate::plan::{Plan, PlanOptions};
+use crate::render::{plan_json, plan_text};
+use crate::saved_plan::SavedPlan;
+use crate::state::State;
 
-pub fn apply(cx: &Context, auto_approve: bool, adopt: bool, destroy: bool) -> miette::Result<Exit> {
+pub struct ApplyArgs {
+    /// A saved plan to apply exactly.
+    pub plan: Option<PathBuf>,
+    pub auto_approve: bool,
+    pub adopt: bool,
+    pub destroy: bool,
+    pub json: bool,
+}
+
+pub fn apply(cx: &Context, args: ApplyArgs) -> miette::Result<Exit> {
+    if args.json && !args.auto_approve && args.plan.is_none() {
+        return Err(miette!(
+            help = "pass --auto-approve, or apply a plan saved with `orgrole plan --out`",
+            "--json prints events, not a prompt"
+        ));
+    }
     let desired = cx.desired()?;
     let state_file = cx.state_file();
-    let operation = if destroy { "destroy" } else { "apply" };
+    let operation = if args.destroy { "destroy" } else { "apply" };
     let _lock = state_file.lock(operation, cx.global.lock_timeout).into_diagnostic()?;
     let mut state = state_file.load().into_diagnostic()?;
-    let access_role =
-        desired.direct.as_ref().map_or(DEFAULT_ACCESS_ROLE, |d| d.access_role.as_str()).to_owned();
 
     cx.runtime()?.block_on(async {
         let cloud = AwsCloud::from_env().await;
-        let (_, plan) = cx.observe_and_plan(&cloud, &desired, &state, PlanOptions { adopt, destroy }).await?;
-        print!("{}", plan_text(&plan, cx.paint));
+        let (plan, access_role, approved) = match &args.plan {
+            Some(path) => (saved(cx, &cloud, path, &desired, &state).await?, cx.access_role(&desired), true),
+            None => {
+                let options = PlanOptions { adopt: args.adopt, destroy: args.destroy };
+                let (_, plan) = cx.observe_and_plan(&cloud, &desired, &state, options).await?;
+                (plan, cx.access_role(&desired), args.auto_approve)
+            }
+        };
+        if args.json {
+            println!("{}", serde_json::json!({"type": "plan", "plan": plan_json(&plan)}));
+        } else {
+            print!("{}", plan_text(&plan, cx.paint));
+        }
         if !plan.conflicts.is_empty() {
             return Err(miette!("nothing was changed: resolve the conflicts above first"));
         }
@@ -31,13 +59,17 @@ pub fn apply(cx: &Context, auto_approve: bool, adopt: bool, destroy: bool) -> mi
         if !plan.has_changes() {
             return Ok(if reached_all { Exit::Success } else { Exit::Failure });
         }
-        if !auto_approve && !confirm(destroy)? {
+        if !approved && !confirm(args.destroy)? {
             println!("\nApply cancelled.");
             return Ok(Exit::Failure);
         }
-        println!();
-        let reporter = Reporter::new(plan.changes.len(), std::io::stderr().is_terminal());
-        let options = ApplyOptions { parallelism: cx.parallelism(), access_role: &access_role };
+        let style =
+            if args.json { Style::Json } else { Style::Lines { terminal: std::io::stderr().is_terminal() } };
+        if !args.json {
+            println!();
+        }
+        let reporter = Reporter::new(plan.changes.len(), style);
+        let options = ApplyOptions { parallelism: cx.parallelism(), access_role };
         let interrupt = async {
             let _ = tokio::signal::ctrl_c().await;
         };
@@ -45,8 +77,7 @@ pub fn apply(cx: &Context, auto_approve: bool, adopt: bool, destroy: bool) -> mi
             apply_plan(&cloud, &plan, &options, &mut state, |s| state_file.save(s), &reporter, interrupt)
                 .await
                 .into_diagnostic()?;
-        reporter.finish();
-        print!("{}", summary(&plan, &outcome, destroy));
+        reporter.summary(&plan, &outcome);
         Ok(if outcome.interrupted {
             Exit::Interrupted
         } else if !outcome.failed.is_empty() || !reached_all {
@@ -57,11 +88,35 @@ pub fn apply(cx: &Context, auto_approve: bool, adopt: bool, destroy: bool) -> mi
     })
 }
 
+/// The saved plan, if it still describes the world: same configuration,
+/// same state, and every resource it touches as it was when planned.
+async fn saved(
+    cx: &Context,
+    cloud: &AwsCloud,
+    path: &PathBuf,
+    desired: &Desired,
+    state: &State,
+) -> miette::Result<Plan> {
+    let saved = SavedPlan::read(path).into_diagnostic()?;
+    let live = read_accounts(cloud, saved.touched(), &saved.access_role, cx.parallelism()).await;
+    let stale = saved.staleness(desired, state, &live);
+    if !stale.is_empty() {
+        let reasons: Vec<String> = stale.iter().map(|s| format!("  - {s}")).collect();
+        return Err(miette!(
+            help = "make a new plan with `orgrole plan --out FILE`, review it, and apply that",
+            "the saved plan {} no longer describes the accounts; nothing was changed:\n{}",
+            path.display(),
+            reasons.join("\n")
+        ));
+    }
+    Ok(saved.plan)
+}
+
 /// Asks on the terminal; without one, refuses rather than guess.
 fn confirm(destroy: bool) -> miette::Result<bool> {
     if !std::io::stdin().is_terminal() {
         return Err(miette!(
-            help = "review the plan with `orgrole plan`, then pass --auto-approve",
+            help = "review the plan with `orgrole plan`, then pass --auto-approve (or save it with --out and apply the file)",
             "no terminal to ask for confirmation on, and --auto-approve was not given"
         ));
     }
@@ -75,44 +130,4 @@ fn confirm(destroy: bool) -> miette::Result<bool> {
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).into_diagnostic()?;
     Ok(answer.trim() == "yes")
-}
-
-fn summary(plan: &Plan, outcome: &Outcome, destroy: bool) -> String {
-    let count =
-        |action: Action| outcome.completed.iter().filter(|&&i| plan.changes[i].action == action).count();
-    let mut out = String::new();
-    if outcome.interrupted {
-        out += &format!(
-            "\nInterrupted: {} change(s) completed and saved to state, {} not started. Run the same command again to finish.\n",
-            outcome.completed.len(),
-            outcome.not_started
-        );
-    }
-    for (i, error) in &outcome.failed {
-        out += &format!("\nError: {}: {error}\n", plan.changes[*i].address);
-    }
-    if !outcome.skipped.is_empty() {
-        out += &format!(
-            "\n{} change(s) skipped because a change they depend on failed.\n",
-            outcome.skipped.len()
-        );
-    }
-    let verdict = if outcome.failed.is_empty() && !outcome.interrupted {
-        if destroy {
-            "Destroy complete!"
-        } else {
-            "Apply complete!"
-        }
-    } else if destroy {
-        "Destroy incomplete."
-    } else {
-        "Apply incomplete."
-    };
-    out += &format!(
-        "\n{verdict} Resources: {} added, {} changed, {} destroyed.\n",
-        count(Action::Create),
-        count(Action::Update),
-        count(Action::Delete)
-    );
-    out
 }

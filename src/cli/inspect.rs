@@ -35,3 +35,23 @@ pub fn force_unlock(cx: &Context, id: &str) -> miette::Result<Exit> {
     );
     Ok(Exit::Success)
 }
+
+pub fn show(
+    path: &std::path::Path,
+    format: super::Format,
+    paint: crate::render::Paint,
+) -> miette::Result<Exit> {
+    let saved = crate::saved_plan::SavedPlan::read(path).into_diagnostic()?;
+    if format == super::Format::Text {
+        println!(
+            "Saved plan {}: made {} from {} against state serial {} (lineage {}).\n",
+            path.display(),
+            saved.created,
+            saved.config,
+            saved.state_serial,
+            saved.state_lineage
+        );
+    }
+    print!("{}", super::review::rendered(&saved.plan, format, paint));
+    Ok(Exit::Success)
+}

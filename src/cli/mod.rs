@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, StateCommand};
+pub use args::{Cli, Command, Format, StateCommand};
 use context::Context;
 
 /// How a command ended, as the process's exit code.
@@ -40,9 +40,17 @@ pub fn run() -> miette::Result<Exit> {
     let cx = Context::new(cli.global);
     match cli.command {
         Command::Validate => review::validate(&cx),
-        Command::Plan { detailed_exitcode, adopt } => review::plan(&cx, detailed_exitcode, adopt),
-        Command::Apply { auto_approve, adopt } => execute::apply(&cx, auto_approve, adopt, false),
-        Command::Destroy { auto_approve } => execute::apply(&cx, auto_approve, false, true),
+        Command::Plan { detailed_exitcode, adopt, destroy, out, format } => {
+            review::plan(&cx, review::PlanArgs { detailed_exitcode, adopt, destroy, out, format })
+        }
+        Command::Apply { plan, auto_approve, adopt, json } => {
+            execute::apply(&cx, execute::ApplyArgs { plan, auto_approve, adopt, destroy: false, json })
+        }
+        Command::Destroy { auto_approve, json } => execute::apply(
+            &cx,
+            execute::ApplyArgs { plan: None, auto_approve, adopt: false, destroy: true, json },
+        ),
+        Command::Show { plan, format } => inspect::show(&plan, format, cx.paint),
         Command::State(command) => inspect::state(&cx, command),
         Command::ForceUnlock { id } => inspect::force_unlock(&cx, &id),
     }

@@ -1,11 +1,22 @@
 //! Commands that only read: validate and plan.
 
+use std::path::PathBuf;
+
 use miette::IntoDiagnostic;
 
-use super::{Context, Exit};
+use super::{Context, Exit, Format};
 use crate::cloud::aws::AwsCloud;
-use crate::plan::PlanOptions;
-use crate::render::plan_text;
+use crate::plan::{Plan, PlanOptions};
+use crate::render::{plan_json, plan_markdown, plan_text, Paint};
+use crate::saved_plan::SavedPlan;
+
+pub struct PlanArgs {
+    pub detailed_exitcode: bool,
+    pub adopt: bool,
+    pub destroy: bool,
+    pub out: Option<PathBuf>,
+    pub format: Format,
+}
 
 pub fn validate(cx: &Context) -> miette::Result<Exit> {
     let desired = cx.desired()?;
@@ -16,20 +27,44 @@ pub fn validate(cx: &Context) -> miette::Result<Exit> {
     Ok(Exit::Success)
 }
 
-pub fn plan(cx: &Context, detailed_exitcode: bool, adopt: bool) -> miette::Result<Exit> {
+pub fn plan(cx: &Context, args: PlanArgs) -> miette::Result<Exit> {
     let desired = cx.desired()?;
     let state = cx.state_file().load().into_diagnostic()?;
-    let plan = cx.runtime()?.block_on(async {
+    let options = PlanOptions { adopt: args.adopt, destroy: args.destroy };
+    let (_, plan) = cx.runtime()?.block_on(async {
         let cloud = AwsCloud::from_env().await;
-        cx.observe_and_plan(&cloud, &desired, &state, PlanOptions { adopt, destroy: false }).await
+        cx.observe_and_plan(&cloud, &desired, &state, options).await
     })?;
-    let (_, plan) = plan;
-    print!("{}", plan_text(&plan, cx.paint));
-    Ok(if !plan.conflicts.is_empty() || !plan.unreachable.is_empty() {
+    print!("{}", rendered(&plan, args.format, cx.paint));
+    let failed = !plan.conflicts.is_empty() || !plan.unreachable.is_empty();
+    if let Some(out) = &args.out {
+        if failed {
+            return Err(miette::miette!("the plan was not saved: it has errors (above)"));
+        }
+        SavedPlan::new(plan.clone(), &cx.global.config, &desired, &state, cx.access_role(&desired))
+            .write(out)
+            .into_diagnostic()?;
+        if args.format == Format::Text {
+            println!(
+                "\nSaved the plan to {}. To apply exactly it: orgrole apply {}",
+                out.display(),
+                out.display()
+            );
+        }
+    }
+    Ok(if failed {
         Exit::Failure
-    } else if detailed_exitcode && plan.has_changes() {
+    } else if args.detailed_exitcode && plan.has_changes() {
         Exit::Changes
     } else {
         Exit::Success
     })
+}
+
+pub fn rendered(plan: &Plan, format: Format, paint: Paint) -> String {
+    match format {
+        Format::Text => plan_text(plan, paint),
+        Format::Markdown => plan_markdown(plan),
+        Format::Json => format!("{:#}\n", plan_json(plan)),
+    }
 }

@@ -1,19 +1,20 @@
 use std::collections::BTreeMap;
 
+use serde::Serialize;
 use serde_json::json;
 
 use crate::model::{AccountId, PolicyDocument, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 /// What the configuration asks for, validated. Spans are gone by now: every
 /// problem they could point at has been reported.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Desired {
     pub credential: Credential,
     pub role: RoleConfig,
     pub direct: Option<DirectTargets>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Credential {
     /// The credential's display name in the vendor's console.
     pub name: String,
@@ -21,7 +22,7 @@ pub struct Credential {
     pub external_id: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RoleConfig {
     pub name: String,
     /// Principal ARNs allowed to assume the role (the vendor's).
@@ -33,7 +34,7 @@ pub struct RoleConfig {
 }
 
 /// Mode 1 of the guide: orgrole makes the IAM calls in each account itself.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct DirectTargets {
     pub organization: bool,
     pub ous: Vec<String>,

@@ -58,6 +58,11 @@ impl PolicyDocument {
         self.to_json().chars().count()
     }
 
+    /// The document in a form where equal meaning is equal JSON.
+    pub fn canonical(&self) -> Value {
+        normalize(&self.0)
+    }
+
     pub fn same_meaning(&self, other: &PolicyDocument) -> bool {
         normalize(&self.0) == normalize(&other.0)
     }

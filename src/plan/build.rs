@@ -1,6 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::diff;
+use super::fingerprint::fingerprint;
 use super::{Action, Change, Conflict, Plan, Reason, ResourceValue, Unreachable};
 use crate::config::Desired;
 use crate::model::{AccountId, Address, ResourceKind, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
@@ -103,6 +104,56 @@ fn owned(tags: &Tags) -> bool {
     tags.get(MANAGED_BY_KEY).is_some_and(|v| v == MANAGED_BY_VALUE)
 }
 
+/// A resource as found: its value, ARN and whether it carries orgrole's tag.
+pub(crate) struct Found {
+    pub value: ResourceValue,
+    pub arn: String,
+    pub owned: bool,
+}
+
+/// What is live at `address`; for an attachment, whether its role has the
+/// policy `policy_arn` attached (an attachment is owned with its role).
+pub(crate) fn found(address: &Address, policy_arn: &str, resources: &AccountResources) -> Option<Found> {
+    match address.kind {
+        ResourceKind::Policy => resources.policies.get(&address.name).map(|p| Found {
+            value: ResourceValue::Policy { document: p.document.clone(), tags: p.info.tags.clone() },
+            arn: p.info.arn.clone(),
+            owned: owned(&p.info.tags),
+        }),
+        ResourceKind::Role => resources.roles.get(&address.name).map(|r| Found {
+            value: ResourceValue::Role { trust: r.info.trust.clone(), tags: r.info.tags.clone() },
+            arn: r.info.arn.clone(),
+            owned: owned(&r.info.tags),
+        }),
+        ResourceKind::Attachment => {
+            resources.roles.get(&address.name).filter(|r| r.attached.iter().any(|a| a == policy_arn)).map(
+                |_| Found {
+                    value: ResourceValue::Attachment {
+                        role: address.name.clone(),
+                        policy_arn: policy_arn.to_owned(),
+                    },
+                    arn: policy_arn.to_owned(),
+                    owned: true,
+                },
+            )
+        }
+    }
+}
+
+/// Whether a resource orgrole recorded is no longer as orgrole left it.
+fn drifted(recorded: Option<&StateResource>, found: Option<&Found>, reasons: &[Reason]) -> bool {
+    match recorded {
+        None => false,
+        Some(StateResource { applied: Some(applied), .. }) => {
+            *applied != fingerprint(found.map(|f| &f.value))
+        }
+        // Recorded before fingerprints were kept: only what is plainly gone.
+        Some(_) => {
+            reasons.iter().any(|r| matches!(r, Reason::Missing | Reason::Detached | Reason::AlreadyGone))
+        }
+    }
+}
+
 /// One target account and what was found in it.
 struct Target<'a> {
     account: &'a AccountId,
@@ -112,44 +163,29 @@ struct Target<'a> {
     partition: &'a str,
 }
 
-/// A resource as found: its value, ARN and whether it carries orgrole's tag.
-struct Found {
-    value: ResourceValue,
-    arn: String,
-    owned: bool,
-}
-
 impl Target<'_> {
+    fn arn(&self, kind: &str, name: &str) -> String {
+        format!("arn:{}:iam::{}:{kind}/{name}", self.partition, self.account)
+    }
+
     fn plan(&self, desired: &Desired, plan: &mut Plan, wanted: &mut BTreeSet<Address>) {
         let role = &desired.role;
         let tags = role.managed_tags();
 
         let policy_address = Address::policy(self.account, &role.policy_name);
-        let policy_found = self.found.policies.get(&role.policy_name).map(|p| Found {
-            value: ResourceValue::Policy { document: p.document.clone(), tags: p.info.tags.clone() },
-            arn: p.info.arn.clone(),
-            owned: owned(&p.info.tags),
-        });
-        let policy_arn = policy_found.as_ref().map(|f| f.arn.clone()).unwrap_or_else(|| {
-            format!("arn:{}:iam::{}:policy/{}", self.partition, self.account, role.policy_name)
-        });
+        let policy_found = found(&policy_address, "", self.found);
+        let policy_arn =
+            policy_found.as_ref().map_or_else(|| self.arn("policy", &role.policy_name), |f| f.arn.clone());
         let policy = ResourceValue::Policy { document: role.policy.clone(), tags: tags.clone() };
 
         let role_address = Address::role(self.account, &role.name);
-        let role_found = self.found.roles.get(&role.name).map(|r| Found {
-            value: ResourceValue::Role { trust: r.info.trust.clone(), tags: r.info.tags.clone() },
-            arn: r.info.arn.clone(),
-            owned: owned(&r.info.tags),
-        });
-        let role_arn = role_found
-            .as_ref()
-            .map(|f| f.arn.clone())
-            .unwrap_or_else(|| format!("arn:{}:iam::{}:role/{}", self.partition, self.account, role.name));
+        let role_found = found(&role_address, "", self.found);
+        let role_arn = role_found.as_ref().map_or_else(|| self.arn("role", &role.name), |f| f.arn.clone());
         let trust = ResourceValue::Role { trust: role.trust_document(&desired.credential.external_id), tags };
 
         let outcomes = [
-            self.resource(policy_address.clone(), policy_arn.clone(), policy, policy_found),
-            self.resource(role_address.clone(), role_arn, trust, role_found),
+            self.resource(policy_address.clone(), policy_arn.clone(), policy, policy_found, false),
+            self.resource(role_address.clone(), role_arn, trust, role_found, false),
         ];
         wanted.extend([policy_address, role_address]);
         let mut conflicted = false;
@@ -167,41 +203,33 @@ impl Target<'_> {
         }
 
         let address = Address::attachment(self.account, &role.name, &role.policy_name);
-        let attached = self.found.roles.get(&role.name).is_some_and(|r| r.attached.contains(&policy_arn));
-        let in_state = self.state.get(&address).is_some();
-        let (action, reasons) = match (attached, in_state) {
-            (true, true) => (None, vec![]),
-            (true, false) => (Some(Action::Record), vec![Reason::Unrecorded]),
-            (false, true) => (Some(Action::Create), vec![Reason::Detached]),
-            (false, false) => (Some(Action::Create), vec![]),
-        };
-        if let Some(action) = action {
-            let value = ResourceValue::Attachment { role: role.name.clone(), policy_arn: policy_arn.clone() };
-            let before = attached.then(|| value.clone());
-            plan.changes.push(Change {
-                address: address.clone(),
-                action,
-                arn: policy_arn,
-                before,
-                after: Some(value),
-                reasons,
-            });
-        }
+        let attachment =
+            ResourceValue::Attachment { role: role.name.clone(), policy_arn: policy_arn.clone() };
+        let attached = found(&address, &policy_arn, self.found);
+        let change = self.resource(address.clone(), policy_arn, attachment, attached, true);
+        plan.changes.extend(change.expect("an attachment is never a conflict"));
         wanted.insert(address);
     }
 
-    /// The change that makes one policy or role as desired, or a conflict
-    /// when a resource of that name exists that orgrole does not own.
+    /// The change that makes one resource as desired, or a conflict when a
+    /// policy or role of that name exists that orgrole does not own.
     fn resource(
         &self,
         address: Address,
         arn: String,
         desired: ResourceValue,
         found: Option<Found>,
+        attachment: bool,
     ) -> Result<Option<Change>, Conflict> {
-        let in_state = self.state.get(&address).is_some();
+        let recorded = self.state.get(&address);
+        let in_state = recorded.is_some();
         let Some(found) = found else {
-            let reasons = if in_state { vec![Reason::Missing] } else { vec![] };
+            let reasons = match (in_state, attachment) {
+                (false, _) => vec![],
+                (true, false) => vec![Reason::Missing],
+                (true, true) => vec![Reason::Detached],
+            };
+            let drift = drifted(recorded, None, &reasons);
             return Ok(Some(Change {
                 address,
                 action: Action::Create,
@@ -209,6 +237,7 @@ impl Target<'_> {
                 before: None,
                 after: Some(desired),
                 reasons,
+                drift,
             }));
         };
         let foreign = !found.owned && !in_state;
@@ -227,42 +256,35 @@ impl Target<'_> {
             }
             (false, _) => Action::Update,
         };
-        Ok(Some(Change { address, action, arn, before: Some(found.value), after: Some(desired), reasons }))
+        let drift = drifted(recorded, Some(&found), &reasons);
+        Ok(Some(Change {
+            address,
+            action,
+            arn,
+            before: Some(found.value),
+            after: Some(desired),
+            reasons,
+            drift,
+        }))
     }
 }
 
 /// The change for a resource in state that the configuration no longer wants.
-fn removal(recorded: &StateResource, found: &AccountResources, reason: Reason) -> Change {
-    let address = recorded.address.clone();
-    let before = match address.kind {
-        ResourceKind::Policy => found.policies.get(&address.name).map(|p| {
-            (
-                ResourceValue::Policy { document: p.document.clone(), tags: p.info.tags.clone() },
-                owned(&p.info.tags),
-            )
-        }),
-        ResourceKind::Role => found.roles.get(&address.name).map(|r| {
-            (
-                ResourceValue::Role { trust: r.info.trust.clone(), tags: r.info.tags.clone() },
-                owned(&r.info.tags),
-            )
-        }),
-        ResourceKind::Attachment => {
-            found.roles.get(&address.name).filter(|r| r.attached.contains(&recorded.arn)).map(|_| {
-                (
-                    ResourceValue::Attachment {
-                        role: address.name.clone(),
-                        policy_arn: recorded.arn.clone(),
-                    },
-                    true,
-                )
-            })
-        }
+fn removal(recorded: &StateResource, resources: &AccountResources, reason: Reason) -> Change {
+    let live = found(&recorded.address, &recorded.arn, resources);
+    let (action, reasons) = match &live {
+        None => (Action::Forget, vec![Reason::AlreadyGone]),
+        Some(f) if f.owned => (Action::Delete, vec![reason]),
+        Some(_) => (Action::Forget, vec![Reason::NotOwned]),
     };
-    let (action, reasons, before) = match before {
-        None => (Action::Forget, vec![Reason::AlreadyGone], None),
-        Some((value, true)) => (Action::Delete, vec![reason], Some(value)),
-        Some((value, false)) => (Action::Forget, vec![Reason::NotOwned], Some(value)),
-    };
-    Change { address, action, arn: recorded.arn.clone(), before, after: None, reasons }
+    let drift = drifted(Some(recorded), live.as_ref(), &reasons);
+    Change {
+        address: recorded.address.clone(),
+        action,
+        arn: recorded.arn.clone(),
+        before: live.map(|f| f.value),
+        after: None,
+        reasons,
+        drift,
+    }
 }

@@ -3,9 +3,12 @@
 
 mod build;
 mod diff;
+mod fingerprint;
 mod types;
 
+pub(crate) use build::found;
 pub use build::{plan, PlanOptions};
+pub use fingerprint::fingerprint;
 pub use types::{Action, Change, Conflict, Plan, Reason, ResourceValue, Summary, Unreachable};
 
 #[cfg(test)]

@@ -67,16 +67,34 @@ fn in_sync(d: &Desired, tagged: bool) -> AccountResources {
     }
 }
 
+/// The state apply leaves behind for `desired()`, with the fingerprints of
+/// what it applied.
 fn full_state() -> State {
-    let mut state = State::new();
+    let d = desired();
     let a = id(A);
     let policy_arn = format!("arn:aws:iam::{A}:policy/policy");
-    state.upsert(StateResource { address: Address::policy(&a, "policy"), arn: policy_arn.clone() });
-    state.upsert(StateResource {
-        address: Address::role(&a, "role"),
-        arn: format!("arn:aws:iam::{A}:role/role"),
-    });
-    state.upsert(StateResource { address: Address::attachment(&a, "role", "policy"), arn: policy_arn });
+    let tags = d.role.managed_tags();
+    let applied = [
+        (
+            Address::policy(&a, "policy"),
+            policy_arn.clone(),
+            ResourceValue::Policy { document: d.role.policy.clone(), tags: tags.clone() },
+        ),
+        (
+            Address::role(&a, "role"),
+            format!("arn:aws:iam::{A}:role/role"),
+            ResourceValue::Role { trust: d.role.trust_document("ext-1"), tags },
+        ),
+        (
+            Address::attachment(&a, "role", "policy"),
+            policy_arn.clone(),
+            ResourceValue::Attachment { role: "role".into(), policy_arn },
+        ),
+    ];
+    let mut state = State::new();
+    for (address, arn, value) in applied {
+        state.upsert(StateResource { address, arn, applied: Some(fingerprint(Some(&value))) });
+    }
     state
 }
 
@@ -162,6 +180,15 @@ fn drift_is_named() {
             (Action::Create, vec![Reason::Detached]),
         ]
     );
+    assert!(p.changes.iter().all(|c| c.drift), "every change undoes an out-of-band change");
+
+    // The same differences after a configuration change are not drift.
+    let mut changed = desired();
+    changed.credential.external_id = "ext-2".into();
+    let o = observed(vec![(A, AccountView::Read(in_sync(&desired(), true)))], &[A]);
+    let p = plan(&changed, &o, &full_state(), PlanOptions::default());
+    assert_eq!(p.changes.len(), 1);
+    assert!(!p.changes[0].drift);
 }
 
 #[test]

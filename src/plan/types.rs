@@ -40,6 +40,8 @@ pub struct Change {
     pub before: Option<ResourceValue>,
     pub after: Option<ResourceValue>,
     pub reasons: Vec<Reason>,
+    /// Orgrole made it, and it was changed since (out of band).
+    pub drift: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,17 +109,21 @@ pub struct Summary {
     pub state_only: usize,
 }
 
+impl Summary {
+    pub fn count(&mut self, action: Action) {
+        match action {
+            Action::Create => self.add += 1,
+            Action::Update => self.change += 1,
+            Action::Delete => self.destroy += 1,
+            Action::Record | Action::Forget => self.state_only += 1,
+        }
+    }
+}
+
 impl Plan {
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
-        for c in &self.changes {
-            match c.action {
-                Action::Create => s.add += 1,
-                Action::Update => s.change += 1,
-                Action::Delete => s.destroy += 1,
-                Action::Record | Action::Forget => s.state_only += 1,
-            }
-        }
+        self.changes.iter().for_each(|c| s.count(c.action));
         s
     }
 

@@ -1,7 +1,13 @@
-//! Human views of plans and results.
+//! Views of plans and results: text for people at a terminal, Markdown for
+//! change requests, JSON for machines. All from one view model.
 
 mod paint;
+mod plan_json;
+mod plan_markdown;
 mod plan_text;
+mod view;
 
 pub use paint::Paint;
+pub use plan_json::{plan_json, JSON_FORMAT_VERSION};
+pub use plan_markdown::plan_markdown;
 pub use plan_text::plan_text;

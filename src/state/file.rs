@@ -120,6 +120,7 @@ mod tests {
         s.upsert(StateResource {
             address: Address::role(&id, "r"),
             arn: "arn:aws:iam::111111111111:role/r".into(),
+            applied: None,
         });
         s
     }

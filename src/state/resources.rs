@@ -23,6 +23,10 @@ pub struct StateResource {
     pub address: Address,
     /// The policy's or role's ARN; for an attachment, the attached policy's.
     pub arn: String,
+    /// The fingerprint of the value orgrole applied: a live value that
+    /// differs from it is drift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied: Option<String>,
 }
 
 impl Default for State {
@@ -81,9 +85,9 @@ mod tests {
     fn keeps_resources_sorted_and_unique() {
         let id = AccountId::parse("111111111111").unwrap();
         let mut s = State::new();
-        s.upsert(StateResource { address: Address::role(&id, "r"), arn: "1".into() });
-        s.upsert(StateResource { address: Address::policy(&id, "p"), arn: "2".into() });
-        s.upsert(StateResource { address: Address::role(&id, "r"), arn: "3".into() });
+        s.upsert(StateResource { address: Address::role(&id, "r"), arn: "1".into(), applied: None });
+        s.upsert(StateResource { address: Address::policy(&id, "p"), arn: "2".into(), applied: None });
+        s.upsert(StateResource { address: Address::role(&id, "r"), arn: "3".into(), applied: None });
         assert_eq!(s.resources().iter().map(|r| r.arn.as_str()).collect::<Vec<_>>(), ["2", "3"]);
         assert_eq!(s.remove(&Address::policy(&id, "p")).unwrap().arn, "2");
         assert!(s.get(&Address::policy(&id, "p")).is_none());

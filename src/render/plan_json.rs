@@ -1,0 +1,81 @@
+//! The plan as JSON: a documented, versioned format (docs/plan-json.md).
+
+use serde_json::{json, Value};
+
+use super::view::{conflict_message, plan_view};
+use crate::plan::{Action, Plan};
+
+/// Bumped on any change a consumer could notice; additions bump the minor part.
+pub const JSON_FORMAT_VERSION: &str = "1.0";
+
+pub fn plan_json(plan: &Plan) -> Value {
+    let view = plan_view(plan);
+    let mut changes = vec![];
+    let mut drift = vec![];
+    for section in &view.accounts {
+        for c in &section.changes {
+            let change = c.change;
+            let a = &change.address;
+            changes.push(json!({
+                "address": a.to_string(),
+                "account": a.account,
+                "account_name": section.name,
+                "type": a.kind,
+                "name": a.name,
+                "actions": [action(change.action)],
+                "arn": change.arn,
+                "before": redacted(serde_json::to_value(&change.before).expect("serializable")),
+                "after": redacted(serde_json::to_value(&change.after).expect("serializable")),
+                "reasons": change.reasons,
+                "drift": change.drift,
+                "summary": format!("{} {}", c.marker, c.subject),
+                "notes": c.notes,
+                "details": c.details.iter().map(|d| format!("{} {}", d.marker, d.text).trim().to_owned()).collect::<Vec<_>>(),
+            }));
+            if change.drift {
+                drift
+                    .push(json!({"address": a.to_string(), "account": a.account, "reasons": change.reasons}));
+            }
+        }
+    }
+    let s = view.summary;
+    json!({
+        "format_version": JSON_FORMAT_VERSION,
+        "orgrole_version": env!("CARGO_PKG_VERSION"),
+        "destroy": plan.destroy,
+        "summary": {"add": s.add, "change": s.change, "destroy": s.destroy, "state_only": s.state_only, "text": view.summary_line},
+        "resource_changes": changes,
+        "drift": drift,
+        "conflicts": plan.conflicts.iter().map(|c| json!({"address": c.address.to_string(), "arn": c.arn, "message": conflict_message(c)})).collect::<Vec<_>>(),
+        "skipped": plan.skipped,
+        "unreachable": plan.unreachable,
+    })
+}
+
+fn action(action: Action) -> &'static str {
+    match action {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Delete => "delete",
+        Action::Record => "record",
+        Action::Forget => "forget",
+    }
+}
+
+/// The external ID stays out of rendered plans, as in the text.
+fn redacted(mut value: Value) -> Value {
+    match &mut value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                *v = if k == "sts:ExternalId" { json!("(sensitive)") } else { redacted(v.take()) };
+            }
+        }
+        Value::Array(items) => {
+            for v in items.iter_mut() {
+                *v = redacted(v.take());
+            }
+        }
+        _ => {}
+    }
+    value
+}

@@ -1,0 +1,72 @@
+//! The plan as Markdown for a change request or a pull-request comment: a
+//! summary table per account, then each account's changes in a collapsible
+//! `diff` block.
+
+use std::fmt::Write;
+
+use super::view::{conflict_message, plan_view};
+use crate::plan::Plan;
+
+pub fn plan_markdown(plan: &Plan) -> String {
+    let view = plan_view(plan);
+    let mut out = String::new();
+    let title = if plan.destroy { "orgrole destroy plan" } else { "orgrole plan" };
+    let _ = writeln!(out, "## {title}\n\n**{}**\n", view.summary_line);
+    if !view.accounts.is_empty() {
+        out.push_str("| Account | Name | Add | Change | Destroy | State only |\n|---|---|--:|--:|--:|--:|\n");
+        for s in &view.accounts {
+            let c = s.counts;
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} |",
+                s.account, s.name, c.add, c.change, c.destroy, c.state_only
+            );
+        }
+        out.push('\n');
+    }
+    for s in &view.accounts {
+        let c = s.counts;
+        let _ = writeln!(
+            out,
+            "<details><summary><code>{}</code>{}: {} to add, {} to change, {} to destroy</summary>\n\n```diff",
+            s.account,
+            if s.name.is_empty() { String::new() } else { format!(" ({})", s.name) },
+            c.add,
+            c.change,
+            c.destroy
+        );
+        for change in &s.changes {
+            let notes = if change.notes.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", change.notes.join("; "))
+            };
+            let _ = writeln!(out, "{} {}{notes}", change.marker, change.subject);
+            for d in &change.details {
+                // diff highlights by the first column: keep + and - there.
+                let marker = if d.marker.is_empty() { " " } else { d.marker };
+                let _ = writeln!(out, "{marker}     {}", d.text);
+            }
+        }
+        out.push_str("```\n\n</details>\n\n");
+    }
+    if !plan.skipped.is_empty() {
+        out.push_str("### Skipped accounts\n\n");
+        for s in &plan.skipped {
+            let name = if s.name.is_empty() { String::new() } else { format!(" ({})", s.name) };
+            let _ = writeln!(out, "- `{}`{name}: {}", s.account, s.reason);
+        }
+        out.push('\n');
+    }
+    if !plan.conflicts.is_empty() || !plan.unreachable.is_empty() {
+        out.push_str("### Errors\n\n");
+        for c in &plan.conflicts {
+            let _ = writeln!(out, "- {}", conflict_message(c));
+        }
+        for u in &plan.unreachable {
+            let _ = writeln!(out, "- account `{}` could not be read: {}", u.account, u.error);
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,161 @@
+//! One view of a plan that the text, Markdown and JSON renderings share, so
+//! that they cannot disagree: accounts in order, each change with its
+//! marker, subject, notes and detail lines.
+
+use crate::model::{AccountId, ResourceKind};
+use crate::plan::{Action, Change, Plan, Reason, ResourceValue, Summary};
+
+pub struct PlanView<'a> {
+    pub accounts: Vec<AccountSection<'a>>,
+    pub summary: Summary,
+    /// "Plan: 3 to add, 0 to change, 0 to destroy." or "No changes. ..."
+    pub summary_line: String,
+}
+
+pub struct AccountSection<'a> {
+    pub account: &'a AccountId,
+    pub name: &'a str,
+    pub counts: Summary,
+    pub changes: Vec<ChangeView<'a>>,
+}
+
+impl AccountSection<'_> {
+    /// `111111111111 (audit)`, or the ID alone when the name is unknown.
+    pub fn title(&self) -> String {
+        if self.name.is_empty() {
+            self.account.to_string()
+        } else {
+            format!("{} ({})", self.account, self.name)
+        }
+    }
+}
+
+pub struct ChangeView<'a> {
+    pub change: &'a Change,
+    /// `+`, `~`, `-`, or `=` for state-only changes.
+    pub marker: &'static str,
+    /// `policy NAME`, `role NAME`, `attachment ROLE → POLICY`.
+    pub subject: String,
+    pub notes: Vec<&'static str>,
+    pub details: Vec<Detail>,
+}
+
+/// One line under a change: `+ action s3:GetObject`, `~ external ID (value hidden)`.
+pub struct Detail {
+    /// `+`, `-`, `~`, or `` for plain information.
+    pub marker: &'static str,
+    pub text: String,
+}
+
+pub fn plan_view(plan: &Plan) -> PlanView<'_> {
+    let mut accounts: Vec<AccountSection> = Vec::new();
+    for change in &plan.changes {
+        let account = &change.address.account;
+        if accounts.last().is_none_or(|s| s.account != account) {
+            accounts.push(AccountSection {
+                account,
+                name: plan.account_name(account),
+                counts: Summary::default(),
+                changes: vec![],
+            });
+        }
+        let section = accounts.last_mut().expect("pushed above");
+        section.counts.count(change.action);
+        section.changes.push(change_view(change));
+    }
+    PlanView { accounts, summary: plan.summary(), summary_line: summary_line(plan) }
+}
+
+fn summary_line(plan: &Plan) -> String {
+    let s = plan.summary();
+    if !plan.has_changes() {
+        return "No changes. The accounts match the configuration.".into();
+    }
+    let mut line = format!("Plan: {} to add, {} to change, {} to destroy.", s.add, s.change, s.destroy);
+    if s.state_only > 0 {
+        line += &format!(" {} state-only change(s).", s.state_only);
+    }
+    line
+}
+
+pub fn marker(action: Action) -> &'static str {
+    match action {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::Delete => "-",
+        Action::Record | Action::Forget => "=",
+    }
+}
+
+fn change_view(change: &Change) -> ChangeView<'_> {
+    let a = &change.address;
+    let subject = match (a.kind, &a.target) {
+        (ResourceKind::Attachment, Some(policy)) => format!("attachment {} → {policy}", a.name),
+        (kind, _) => format!("{} {}", kind.as_str(), a.name),
+    };
+    let mut notes: Vec<&'static str> = change.reasons.iter().filter_map(note).collect();
+    if change.drift && !change.reasons.iter().any(|r| matches!(r, Reason::Missing | Reason::Detached)) {
+        notes.insert(0, "changed outside orgrole");
+    }
+    let mut details = vec![];
+    let mut detail = |marker, text: String| details.push(Detail { marker, text });
+    if change.action == Action::Create {
+        match &change.after {
+            Some(ResourceValue::Policy { document, .. }) => detail(
+                "",
+                format!("{} actions in {} statements", document.actions().len(), document.statements().len()),
+            ),
+            Some(ResourceValue::Role { trust, .. }) => {
+                for principal in trust.aws_principals() {
+                    detail("", format!("trusts {principal}, with the external ID"));
+                }
+            }
+            _ => {}
+        }
+    }
+    for reason in &change.reasons {
+        match reason {
+            Reason::PrincipalsChanged { added, removed } => {
+                added.iter().for_each(|p| detail("+", format!("trusted principal {p}")));
+                removed.iter().for_each(|p| detail("-", format!("trusted principal {p}")));
+            }
+            Reason::ExternalIdChanged => detail("~", "external ID (value hidden)".into()),
+            Reason::TrustChanged => detail("~", "trust policy: other statements or conditions differ".into()),
+            Reason::ActionsChanged { added, removed } => {
+                added.iter().for_each(|x| detail("+", format!("action {x}")));
+                removed.iter().for_each(|x| detail("-", format!("action {x}")));
+            }
+            Reason::DocumentChanged => detail("~", "resources, effects or conditions differ".into()),
+            Reason::TagsChanged { set, removed } => {
+                set.iter().for_each(|(k, v)| detail("~", format!("tag {k} = \"{v}\"")));
+                removed.iter().for_each(|k| detail("-", format!("tag {k}")));
+            }
+            _ => {}
+        }
+    }
+    ChangeView { change, marker: marker(change.action), subject, notes, details }
+}
+
+/// The short note on a change's own line.
+fn note(reason: &Reason) -> Option<&'static str> {
+    Some(match reason {
+        Reason::Missing => "deleted outside orgrole",
+        Reason::Adopted => "adopting: it exists without the managed-by=orgrole tag",
+        Reason::Detached => "detached outside orgrole",
+        Reason::NotTargeted => "no longer in the configuration",
+        Reason::AlreadyGone => "already gone: removed from state",
+        Reason::NotOwned => "lost its managed-by=orgrole tag: left in place, removed from state",
+        Reason::Unrecorded => "carries orgrole's tag but is missing from state: recorded",
+        _ => return None,
+    })
+}
+
+/// The message for a resource orgrole would take over only with --adopt.
+pub fn conflict_message(c: &crate::plan::Conflict) -> String {
+    format!(
+        "{} exists ({}) but orgrole did not create it: it has no managed-by=orgrole tag and is not in the state. To take it over, review `orgrole plan --adopt`, then run `orgrole apply --adopt`; or rename the {} in the configuration.",
+        c.address,
+        c.arn,
+        c.address.kind.as_str()
+    )
+}

@@ -1,0 +1,185 @@
+//! A plan saved for review (`plan --out`), and the checks that let `apply`
+//! run exactly it, or refuse because the world moved since.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::Desired;
+use crate::model::{AccountId, Address, ResourceKind};
+use crate::observe::{AccountView, Wanted};
+use crate::plan::{fingerprint, found, Plan};
+use crate::state::State;
+
+/// The saved plan file's own format; a newer one is refused.
+pub const SAVED_PLAN_VERSION: u32 = 1;
+
+/// A plan and what it was computed from. It holds the configuration's
+/// digest, not the configuration, and no credentials.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedPlan {
+    pub format_version: u32,
+    pub orgrole_version: String,
+    pub created: String,
+    /// The configuration file the plan was made from, as named on the command line.
+    pub config: String,
+    pub config_digest: String,
+    pub state_lineage: String,
+    pub state_serial: u64,
+    pub access_role: String,
+    pub plan: Plan,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SavedPlanError {
+    #[error("cannot read the saved plan {}: {source}", .path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{} is not a saved orgrole plan: {source}", .path.display())]
+    Format { path: PathBuf, source: serde_json::Error },
+    #[error("{} was saved by a newer orgrole (plan format {found}; this one reads {SAVED_PLAN_VERSION}): apply it with that version, or plan again", .path.display())]
+    Newer { path: PathBuf, found: u32 },
+    #[error("cannot write the saved plan {}: {source}", .path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// Why a saved plan can no longer be applied as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stale {
+    Config,
+    Lineage { planned: String, now: String },
+    Serial { planned: u64, now: u64 },
+    Resource { address: Address },
+    Unreadable { account: AccountId, error: String },
+}
+
+impl std::fmt::Display for Stale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stale::Config => write!(f, "the configuration changed since the plan was made"),
+            Stale::Lineage { planned, now } => {
+                write!(f, "the state is another one (lineage {now}, the plan was made against {planned})")
+            }
+            Stale::Serial { planned, now } => {
+                write!(
+                    f,
+                    "the state was written since the plan was made (serial {now}, planned against {planned})"
+                )
+            }
+            Stale::Resource { address } => write!(f, "{address} changed since the plan was made"),
+            Stale::Unreadable { account, error } => {
+                write!(f, "account {account} could not be read again: {error}")
+            }
+        }
+    }
+}
+
+/// The digest of what the configuration asks for (external ID included),
+/// so that any edit that changes the desired state is noticed.
+pub fn config_digest(desired: &Desired) -> String {
+    let text = serde_json::to_string(desired).expect("the desired state serializes");
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl SavedPlan {
+    pub fn new(plan: Plan, config: &Path, desired: &Desired, state: &State, access_role: &str) -> Self {
+        Self {
+            format_version: SAVED_PLAN_VERSION,
+            orgrole_version: env!("CARGO_PKG_VERSION").into(),
+            created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            config: config.display().to_string(),
+            config_digest: config_digest(desired),
+            state_lineage: state.lineage.clone(),
+            state_serial: state.serial,
+            access_role: access_role.into(),
+            plan,
+        }
+    }
+
+    /// Written readable by its owner only (0600).
+    pub fn write(&self, path: &Path) -> Result<(), SavedPlanError> {
+        let err = |source| SavedPlanError::Write { path: path.to_owned(), source };
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(path).map_err(err)?;
+        let text = serde_json::to_string_pretty(self).expect("a plan serializes");
+        file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).map_err(err)
+    }
+
+    pub fn read(path: &Path) -> Result<Self, SavedPlanError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| SavedPlanError::Read { path: path.to_owned(), source })?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|source| SavedPlanError::Format { path: path.to_owned(), source })?;
+        let found = value.get("format_version").and_then(serde_json::Value::as_u64).unwrap_or(0) as u32;
+        if found > SAVED_PLAN_VERSION {
+            return Err(SavedPlanError::Newer { path: path.to_owned(), found });
+        }
+        serde_json::from_value(value)
+            .map_err(|source| SavedPlanError::Format { path: path.to_owned(), source })
+    }
+
+    /// What must be read again before applying: the roles and policies the
+    /// plan's changes touch, account by account.
+    pub fn touched(&self) -> BTreeMap<AccountId, Wanted> {
+        let mut wanted: BTreeMap<AccountId, Wanted> = BTreeMap::new();
+        for change in &self.plan.changes {
+            let a = &change.address;
+            let w = wanted.entry(a.account.clone()).or_default();
+            match a.kind {
+                ResourceKind::Policy => {
+                    w.policies.insert(a.name.clone(), change.arn.clone());
+                }
+                ResourceKind::Role | ResourceKind::Attachment => {
+                    w.roles.insert(a.name.clone());
+                }
+            }
+        }
+        wanted
+    }
+
+    /// Every reason the plan no longer describes the world; empty when it
+    /// can be applied exactly.
+    pub fn staleness(
+        &self,
+        desired: &Desired,
+        state: &State,
+        live: &BTreeMap<AccountId, AccountView>,
+    ) -> Vec<Stale> {
+        let mut stale = vec![];
+        if config_digest(desired) != self.config_digest {
+            stale.push(Stale::Config);
+        }
+        // A state not written yet has a fresh lineage each time it is read.
+        let written = self.state_serial > 0 && state.serial > 0;
+        if written && state.lineage != self.state_lineage {
+            stale.push(Stale::Lineage { planned: self.state_lineage.clone(), now: state.lineage.clone() });
+        } else if state.serial != self.state_serial {
+            stale.push(Stale::Serial { planned: self.state_serial, now: state.serial });
+        }
+        for change in &self.plan.changes {
+            let account = &change.address.account;
+            match live.get(account) {
+                Some(AccountView::Read(resources)) => {
+                    let now = found(&change.address, &change.arn, resources).map(|f| f.value);
+                    if fingerprint(now.as_ref()) != fingerprint(change.before.as_ref()) {
+                        stale.push(Stale::Resource { address: change.address.clone() });
+                    }
+                }
+                Some(AccountView::Unreachable(e)) => {
+                    let unreadable = Stale::Unreadable { account: account.clone(), error: e.to_string() };
+                    if !stale.contains(&unreadable) {
+                        stale.push(unreadable);
+                    }
+                }
+                None => stale.push(Stale::Resource { address: change.address.clone() }),
+            }
+        }
+        stale
+    }
+}
