@@ -8,3 +8,4 @@ mod drift;
 mod lifecycle;
 mod locking;
 mod policy_versions;
+mod saved_plans;

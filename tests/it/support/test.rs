@@ -75,6 +75,11 @@ impl Test {
         self
     }
 
+    /// The last value set for an environment variable of the runs.
+    pub fn env_value(&self, key: &str) -> String {
+        self.env.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
     pub fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
