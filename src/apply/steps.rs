@@ -3,7 +3,7 @@
 use super::retry::until_visible;
 use crate::cloud::{CloudError, ErrorKind, Iam};
 use crate::model::{ResourceKind, Tags};
-use crate::plan::{fingerprint, Action, Change, ResourceValue};
+use crate::plan::{fingerprint, tag_changes, Action, Change, ResourceValue};
 use crate::state::StateResource;
 
 /// IAM keeps at most five versions of a managed policy.
@@ -81,12 +81,7 @@ async fn retag<I: Iam>(
     before: &Tags,
     after: &Tags,
 ) -> Result<(), CloudError> {
-    let set: Tags = after
-        .iter()
-        .filter(|(k, v)| before.get(*k) != Some(v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let removed: Vec<String> = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
+    let (set, removed) = tag_changes(before, after);
     let is_policy = kind == ResourceKind::Policy;
     if !set.is_empty() {
         if is_policy {

@@ -54,14 +54,19 @@ fn trust(desired: &PolicyDocument, observed: &PolicyDocument) -> Vec<Reason> {
 }
 
 fn tags(desired: Option<&Tags>, observed: Option<&Tags>) -> Option<Reason> {
-    let (desired, observed) = (desired?, observed?);
-    let set: Vec<(String, String)> = desired
+    let (set, removed) = tag_changes(observed?, desired?);
+    (!set.is_empty() || !removed.is_empty()).then_some(Reason::TagsChanged { set, removed })
+}
+
+/// The tags to set and the keys to remove to turn `before` into `after`.
+pub fn tag_changes(before: &Tags, after: &Tags) -> (Tags, Vec<String>) {
+    let set = after
         .iter()
-        .filter(|(k, v)| observed.get(*k) != Some(v))
+        .filter(|(k, v)| before.get(*k) != Some(v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let removed: Vec<String> = observed.keys().filter(|k| !desired.contains_key(*k)).cloned().collect();
-    (!set.is_empty() || !removed.is_empty()).then_some(Reason::TagsChanged { set, removed })
+    let removed = before.keys().filter(|k| !after.contains_key(*k)).cloned().collect();
+    (set, removed)
 }
 
 fn set_diff(desired: &BTreeSet<String>, observed: &BTreeSet<String>) -> (Vec<String>, Vec<String>) {
@@ -134,7 +139,7 @@ mod tests {
         assert_eq!(
             reasons(&role(&[("a", "1"), ("b", "2")]), &role(&[("a", "0"), ("c", "3")])),
             vec![Reason::TagsChanged {
-                set: vec![("a".into(), "1".into()), ("b".into(), "2".into())],
+                set: [("a".into(), "1".into()), ("b".into(), "2".into())].into(),
                 removed: vec!["c".into()]
             }]
         );

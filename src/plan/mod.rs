@@ -8,6 +8,7 @@ mod types;
 
 pub(crate) use build::found;
 pub use build::{plan, PlanOptions};
+pub use diff::tag_changes;
 pub use fingerprint::fingerprint;
 pub use types::{Action, Change, Conflict, Plan, Reason, ResourceValue, Summary, Unreachable};
 

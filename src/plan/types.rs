@@ -74,7 +74,7 @@ pub enum Reason {
     /// Resources, effects or conditions of the permissions policy.
     DocumentChanged,
     TagsChanged {
-        set: Vec<(String, String)>,
+        set: Tags,
         removed: Vec<String>,
     },
     /// The attachment orgrole made is gone.

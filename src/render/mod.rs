@@ -11,3 +11,6 @@ pub use paint::Paint;
 pub use plan_json::{plan_json, JSON_FORMAT_VERSION};
 pub use plan_markdown::plan_markdown;
 pub use plan_text::plan_text;
+
+#[cfg(test)]
+mod tests;

@@ -73,9 +73,14 @@ fn summary_line(plan: &Plan) -> String {
     }
     let mut line = format!("Plan: {} to add, {} to change, {} to destroy.", s.add, s.change, s.destroy);
     if s.state_only > 0 {
-        line += &format!(" {} state-only change(s).", s.state_only);
+        line += &format!(" {} in state only.", plural(s.state_only, "change"));
     }
     line
+}
+
+/// `1 action`, `66 actions`.
+pub fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 pub fn marker(action: Action) -> &'static str {
@@ -94,7 +99,12 @@ fn change_view(change: &Change) -> ChangeView<'_> {
         (kind, _) => format!("{} {}", kind.as_str(), a.name),
     };
     let mut notes: Vec<&'static str> = change.reasons.iter().filter_map(note).collect();
-    if change.drift && !change.reasons.iter().any(|r| matches!(r, Reason::Missing | Reason::Detached)) {
+    if change.drift
+        && !change
+            .reasons
+            .iter()
+            .any(|r| matches!(r, Reason::Missing | Reason::Detached | Reason::AlreadyGone))
+    {
         notes.insert(0, "changed outside orgrole");
     }
     let mut details = vec![];
@@ -103,7 +113,11 @@ fn change_view(change: &Change) -> ChangeView<'_> {
         match &change.after {
             Some(ResourceValue::Policy { document, .. }) => detail(
                 "",
-                format!("{} actions in {} statements", document.actions().len(), document.statements().len()),
+                format!(
+                    "{} in {}",
+                    plural(document.actions().len(), "action"),
+                    plural(document.statements().len(), "statement")
+                ),
             ),
             Some(ResourceValue::Role { trust, .. }) => {
                 for principal in trust.aws_principals() {

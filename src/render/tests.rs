@@ -1,0 +1,121 @@
+//! Golden files keep the three renderings of one plan stable: a change to
+//! them shows up in review. `UPDATE_GOLDEN=1 cargo test render` rewrites them.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::{plan_json, plan_markdown, plan_text, Paint};
+use crate::model::{Address, PolicyDocument, Tags};
+use crate::plan::{Action, Change, Conflict, Plan, Reason, ResourceValue, Unreachable};
+use crate::targets::Skipped;
+use crate::testing::{document, id};
+
+const NEW: &str = "111111111111";
+const DRIFTED: &str = "222222222222";
+const LEAVING: &str = "333333333333";
+
+fn trust(external_id: &str) -> PolicyDocument {
+    PolicyDocument::from_value(json!({"Version": "2012-10-17", "Statement": [{"Sid": "Statement1", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:sts::649384204969:assumed-role/tenant-aws-access-role/radiant-security"},
+        "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}]}))
+    .unwrap()
+}
+
+fn tags() -> Tags {
+    [("managed-by".to_owned(), "orgrole".to_owned()), ("owner".to_owned(), "secops".to_owned())].into()
+}
+
+fn change(
+    address: Address,
+    action: Action,
+    before: Option<ResourceValue>,
+    after: Option<ResourceValue>,
+    reasons: Vec<Reason>,
+    drift: bool,
+) -> Change {
+    let arn = format!("arn:aws:iam::{}:{}/{}", address.account, address.kind.as_str(), address.name);
+    Change { address, action, arn, before, after, reasons, drift }
+}
+
+/// Creates in one account, drift repaired in another, removals in a third,
+/// plus a skipped account, a conflict and an unreachable account.
+fn sample() -> Plan {
+    let (new, drifted, leaving) = (id(NEW), id(DRIFTED), id(LEAVING));
+    let policy = |actions: &[&str]| ResourceValue::Policy { document: document(actions), tags: tags() };
+    let role = |external_id: &str| ResourceValue::Role { trust: trust(external_id), tags: tags() };
+    let attachment = |account: &str| ResourceValue::Attachment {
+        role: "radiant-aws-api-access-role".into(),
+        policy_arn: format!("arn:aws:iam::{account}:policy/radiant-aws-api-access-policy"),
+    };
+    let p = "radiant-aws-api-access-policy";
+    let r = "radiant-aws-api-access-role";
+    Plan {
+        destroy: false,
+        changes: vec![
+            change(Address::policy(&new, p), Action::Create, None, Some(policy(&["s3:GetObject", "iam:GetRole"])), vec![], false),
+            change(Address::role(&new, r), Action::Create, None, Some(role("ext-1")), vec![], false),
+            change(Address::attachment(&new, r, p), Action::Create, None, Some(attachment(NEW)), vec![], false),
+            change(
+                Address::policy(&drifted, p),
+                Action::Update,
+                Some(policy(&["s3:GetObject", "s3:PutObject"])),
+                Some(policy(&["s3:GetObject", "iam:GetRole"])),
+                vec![Reason::ActionsChanged { added: vec!["iam:GetRole".into()], removed: vec!["s3:PutObject".into()] }],
+                true,
+            ),
+            change(
+                Address::role(&drifted, r),
+                Action::Update,
+                Some(ResourceValue::Role { trust: trust("old"), tags: Tags::new() }),
+                Some(role("ext-1")),
+                vec![
+                    Reason::ExternalIdChanged,
+                    Reason::TagsChanged { set: tags(), removed: vec![] },
+                ],
+                true,
+            ),
+            change(Address::attachment(&drifted, r, p), Action::Create, None, Some(attachment(DRIFTED)), vec![Reason::Detached], true),
+            change(Address::attachment(&leaving, r, p), Action::Delete, Some(attachment(LEAVING)), None, vec![Reason::NotTargeted], false),
+            change(Address::role(&leaving, r), Action::Delete, Some(role("ext-1")), None, vec![Reason::NotTargeted], false),
+            change(Address::policy(&leaving, p), Action::Forget, None, None, vec![Reason::AlreadyGone], true),
+        ],
+        conflicts: vec![Conflict {
+            address: Address::role(&id("444444444444"), r),
+            arn: format!("arn:aws:iam::444444444444:role/{r}"),
+        }],
+        skipped: vec![Skipped { account: id("555555555555"), name: "sandbox".into(), reason: "excluded by the configuration".into() }],
+        unreachable: vec![Unreachable {
+            account: id("666666666666"),
+            error: "sts:AssumeRole: AccessDenied: could not assume arn:aws:iam::666666666666:role/OrganizationAccountAccessRole".into(),
+        }],
+        account_names: [(new, "security-audit".to_owned()), (drifted, "prod-web".to_owned())].into(),
+    }
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/render/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
+    assert!(expected == actual, "{name} differs from its golden file; if that is intended, UPDATE_GOLDEN=1 cargo test render\n--- actual\n{actual}");
+}
+
+#[test]
+fn text_matches_its_golden_file() {
+    golden("plan.txt", &plan_text(&sample(), Paint { enabled: false }));
+}
+
+#[test]
+fn markdown_matches_its_golden_file() {
+    golden("plan.md", &plan_markdown(&sample()));
+}
+
+#[test]
+fn json_matches_its_golden_file_and_hides_the_external_id() {
+    let json = format!("{:#}\n", plan_json(&sample()));
+    assert!(!json.contains("ext-1") && json.contains("(sensitive)"));
+    golden("plan.json", &json);
+}
