@@ -16,3 +16,4 @@ pub mod state;
 pub mod targets;
 #[cfg(test)]
 mod testing;
+pub mod verify;

@@ -84,6 +84,9 @@ mod tests {
             email: String::new(),
             state: AccountState::from_api(state),
             parent: parent.into(),
+            arn: String::new(),
+            joined_method: "CREATED".into(),
+            joined: String::new(),
         };
         Organization {
             id: "o-test".into(),

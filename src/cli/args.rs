@@ -88,6 +88,24 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Check the deployed role in every target account; exits 1 on any problem.
+    Verify {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The target accounts as CSV (the Organizations console export's columns
+    /// plus `Verified`), for the vendor's credential form.
+    Accounts {
+        #[arg(long, value_enum, default_value_t = AccountsFormat::Csv)]
+        format: AccountsFormat,
+    },
+    /// The plan's dependency graph, of a fresh plan or a saved one.
+    Graph {
+        #[arg(value_name = "PLANFILE")]
+        plan: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+    },
     /// Inspect the state.
     #[command(subcommand)]
     State(StateCommand),
@@ -104,6 +122,17 @@ pub enum Format {
     Text,
     Markdown,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccountsFormat {
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
 }
 
 #[derive(Debug, Subcommand)]

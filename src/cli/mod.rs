@@ -4,13 +4,14 @@ mod args;
 mod context;
 mod execute;
 mod inspect;
+mod report;
 mod review;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, Format, StateCommand};
+pub use args::{AccountsFormat, Cli, Command, Format, GraphFormat, StateCommand};
 use context::Context;
 
 /// How a command ended, as the process's exit code.
@@ -51,6 +52,9 @@ pub fn run() -> miette::Result<Exit> {
             execute::ApplyArgs { plan: None, auto_approve, adopt: false, destroy: true, json },
         ),
         Command::Show { plan, format } => inspect::show(&plan, format, cx.paint),
+        Command::Verify { format } => report::verify(&cx, format, false),
+        Command::Accounts { format: AccountsFormat::Csv } => report::verify(&cx, Format::Text, true),
+        Command::Graph { plan, format } => report::graph(&cx, plan.as_deref(), format),
         Command::State(command) => inspect::state(&cx, command),
         Command::ForceUnlock { id } => inspect::force_unlock(&cx, &id),
     }

@@ -142,4 +142,12 @@ pub trait Iam: Clone + Send + Sync + 'static {
         name: &str,
     ) -> impl Future<Output = Result<(), CloudError>> + Send;
     fn delete_role(&self, name: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+    /// Which of `actions` the role's policies do not allow on `resource`
+    /// (iam:SimulatePrincipalPolicy).
+    fn denied_actions(
+        &self,
+        role_arn: &str,
+        actions: &[String],
+        resource: &str,
+    ) -> impl Future<Output = Result<Vec<String>, CloudError>> + Send;
 }

@@ -26,6 +26,11 @@ pub struct OrgAccount {
     pub state: AccountState,
     /// The root or OU the account sits in.
     pub parent: String,
+    pub arn: String,
+    /// `INVITED` or `CREATED`.
+    pub joined_method: String,
+    /// RFC 3339.
+    pub joined: String,
 }
 
 /// Organizations' account `State` (since 2025; the older `Status` maps onto it).

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{plan_json, plan_markdown, plan_text, Paint};
+use super::{graph_dot, graph_mermaid, plan_json, plan_markdown, plan_text, Paint};
 use crate::model::{Address, PolicyDocument, Tags};
 use crate::plan::{Action, Change, Conflict, Plan, Reason, ResourceValue, Unreachable};
 use crate::targets::Skipped;
@@ -118,4 +118,10 @@ fn json_matches_its_golden_file_and_hides_the_external_id() {
     let json = format!("{:#}\n", plan_json(&sample()));
     assert!(!json.contains("ext-1") && json.contains("(sensitive)"));
     golden("plan.json", &json);
+}
+
+#[test]
+fn graphs_match_their_golden_files() {
+    golden("plan.dot", &graph_dot(&sample()));
+    golden("plan.mmd", &graph_mermaid(&sample()));
 }

@@ -8,4 +8,5 @@ mod drift;
 mod lifecycle;
 mod locking;
 mod policy_versions;
+mod reports;
 mod saved_plans;

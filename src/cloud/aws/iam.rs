@@ -1,3 +1,4 @@
+use aws_config::retry::RetryConfig;
 use aws_config::SdkConfig;
 use aws_credential_types::Credentials;
 use aws_sdk_iam::types::Tag;
@@ -333,5 +334,34 @@ impl Iam for AwsIam {
         self.log(OP);
         self.client.delete_role().role_name(name).send().await.map_err(|e| call::error(OP, e))?;
         Ok(())
+    }
+
+    async fn denied_actions(
+        &self,
+        role_arn: &str,
+        actions: &[String],
+        resource: &str,
+    ) -> Result<Vec<String>, CloudError> {
+        const OP: &str = "iam:SimulatePrincipalPolicy";
+        self.log(OP);
+        // Best effort: a check that cannot run is reported, not waited on.
+        let config =
+            self.client.config().to_builder().retry_config(RetryConfig::standard().with_max_attempts(2));
+        let pages = Client::from_conf(config.build())
+            .simulate_principal_policy()
+            .policy_source_arn(role_arn)
+            .set_action_names(Some(actions.to_vec()))
+            .resource_arns(resource)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.evaluation_results())
+            .filter(|r| r.eval_decision().as_str() != "allowed")
+            .map(|r| r.eval_action_name().to_owned())
+            .collect())
     }
 }

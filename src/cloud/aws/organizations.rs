@@ -94,6 +94,12 @@ async fn read_parent(client: &Client, parent: &str) -> Result<(Vec<OrgUnit>, Vec
                 email: a.email().unwrap_or_default().to_owned(),
                 state: AccountState::from_api(&state),
                 parent: parent.to_owned(),
+                arn: a.arn().unwrap_or_default().to_owned(),
+                joined_method: a.joined_method().map(|m| m.as_str().to_owned()).unwrap_or_default(),
+                joined: a
+                    .joined_timestamp()
+                    .and_then(|t| t.fmt(aws_sdk_organizations::primitives::DateTimeFormat::DateTime).ok())
+                    .unwrap_or_default(),
             })
         })
         .collect();

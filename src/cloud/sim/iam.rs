@@ -339,4 +339,26 @@ impl Iam for SimIam {
             Ok(())
         })
     }
+
+    /// Allows what the attached policies' statements name, by action only
+    /// (enough for tests; AWS also matches resources and conditions).
+    async fn denied_actions(
+        &self,
+        role_arn: &str,
+        actions: &[String],
+        _resource: &str,
+    ) -> Result<Vec<String>, CloudError> {
+        const OP: &str = "iam:SimulatePrincipalPolicy";
+        self.with(OP, |a, _, _| {
+            let role =
+                a.roles.values().find(|r| r.info.arn == role_arn).ok_or_else(|| not_found(OP, role_arn))?;
+            let allowed: Vec<String> = role
+                .attached
+                .iter()
+                .filter_map(|arn| a.policies.get(arn))
+                .flat_map(|p| p.document().actions())
+                .collect();
+            Ok(actions.iter().filter(|x| !allowed.contains(x)).cloned().collect())
+        })
+    }
 }

@@ -1,0 +1,137 @@
+//! Checks the deployed result account by account: what a plan would change
+//! is a problem, and, where IAM lets the caller simulate, every action of
+//! the desired policy must be allowed for the role.
+
+use std::collections::BTreeMap;
+
+use futures_util::stream::{self, StreamExt};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cloud::{Cloud, Iam};
+use crate::config::Desired;
+use crate::model::AccountId;
+use crate::observe::Observed;
+use crate::plan::Plan;
+use crate::render::plan_view;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountCheck {
+    pub account: AccountId,
+    pub name: String,
+    /// What is not as desired; empty when the account is as configured.
+    pub problems: Vec<String>,
+    pub permissions: Permissions,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", content = "detail", rename_all = "snake_case")]
+pub enum Permissions {
+    Allowed,
+    Denied(Vec<String>),
+    NotChecked(String),
+}
+
+impl AccountCheck {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty() && !matches!(self.permissions, Permissions::Denied(_))
+    }
+}
+
+/// The problems a plan shows, per target account (pure).
+pub fn problems(plan: &Plan) -> BTreeMap<AccountId, Vec<String>> {
+    let mut problems: BTreeMap<AccountId, Vec<String>> = BTreeMap::new();
+    for section in plan_view(plan).accounts {
+        for c in &section.changes {
+            let mut what: Vec<String> = c.notes.iter().map(|n| n.to_string()).collect();
+            what.extend(
+                c.details.iter().filter(|d| !d.marker.is_empty()).map(|d| format!("{} {}", d.marker, d.text)),
+            );
+            if what.is_empty() {
+                what.push(if c.change.before.is_none() { "missing".into() } else { "differs".into() });
+            }
+            problems.entry(section.account.clone()).or_default().push(format!(
+                "{}: {}",
+                c.subject,
+                what.join(", ")
+            ));
+        }
+    }
+    for c in &plan.conflicts {
+        let problem = format!("{} {} exists but is not orgrole's", c.address.kind.as_str(), c.address.name);
+        problems.entry(c.address.account.clone()).or_default().push(problem);
+    }
+    for u in &plan.unreachable {
+        problems.entry(u.account.clone()).or_default().push(format!("could not be read: {}", u.error));
+    }
+    problems
+}
+
+pub async fn verify<C: Cloud>(
+    cloud: &C,
+    desired: &Desired,
+    observed: &Observed,
+    plan: &Plan,
+    access_role: &str,
+    parallelism: usize,
+) -> Vec<AccountCheck> {
+    let mut problems = problems(plan);
+    let targets: Vec<(AccountId, String)> =
+        observed.resolution.targets.iter().map(|(a, n)| (a.clone(), n.clone())).collect();
+    stream::iter(targets)
+        .map(|(account, name)| {
+            let problems = problems.remove(&account).unwrap_or_default();
+            async move {
+                let permissions = if problems.is_empty() {
+                    permissions(cloud, desired, &account, access_role).await
+                } else {
+                    Permissions::NotChecked("the role is not as configured".into())
+                };
+                AccountCheck { account, name, problems, permissions }
+            }
+        })
+        .buffered(parallelism.max(1))
+        .collect()
+        .await
+}
+
+/// Simulates each statement's actions on its first resource.
+async fn permissions<C: Cloud>(
+    cloud: &C,
+    desired: &Desired,
+    account: &AccountId,
+    access_role: &str,
+) -> Permissions {
+    let iam = match cloud.iam(account, access_role).await {
+        Ok(iam) => iam,
+        Err(e) => return Permissions::NotChecked(e.to_string()),
+    };
+    let Ok(Some(role)) = iam.get_role(&desired.role.name).await else {
+        return Permissions::NotChecked("the role could not be read".into());
+    };
+    let mut denied = vec![];
+    for statement in desired.role.policy.statements() {
+        let list = |key: &str| -> Vec<String> {
+            match statement.get(key) {
+                Some(Value::String(s)) => vec![s.clone()],
+                Some(Value::Array(items)) => {
+                    items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect()
+                }
+                _ => vec![],
+            }
+        };
+        let (actions, resources) = (list("Action"), list("Resource"));
+        if actions.is_empty() || statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        match iam.denied_actions(&role.arn, &actions, resources.first().map_or("*", String::as_str)).await {
+            Ok(d) => denied.extend(d),
+            Err(e) => return Permissions::NotChecked(e.to_string()),
+        }
+    }
+    if denied.is_empty() {
+        Permissions::Allowed
+    } else {
+        Permissions::Denied(denied)
+    }
+}
