@@ -135,3 +135,45 @@ async fn permissions<C: Cloud>(
         Permissions::Denied(denied)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apply::{apply, ApplyOptions, Reporter, Style};
+    use crate::cloud::sim::{SimCloud, World};
+    use crate::observe::observe;
+    use crate::plan::{plan, PlanOptions};
+    use crate::state::State;
+    use crate::testing::{desired, id};
+
+    async fn checks(cloud: &SimCloud, d: &Desired, state: &State) -> Vec<AccountCheck> {
+        let observed = observe(cloud, d, state, false, 2).await.unwrap();
+        let p = plan(d, &observed, state, PlanOptions::default());
+        verify(cloud, d, &observed, &p, "OrganizationAccountAccessRole", 2).await
+    }
+
+    #[tokio::test]
+    async fn simulated_permissions_are_checked_where_the_role_is_as_configured() {
+        let (a, caller) = ("111111111111", "999999999999");
+        let cloud = SimCloud::new(id(caller), World::default());
+        let d = desired(&[a]);
+        let mut state = State::new();
+        let report = checks(&cloud, &d, &state).await;
+        assert_eq!(report[0].permissions, Permissions::NotChecked("the role is not as configured".into()));
+        assert!(report[0].problems.iter().any(|p| p.starts_with("role role: missing")), "{:?}", report[0].problems);
+
+        let observed = observe(&cloud, &d, &state, false, 2).await.unwrap();
+        let p = plan(&d, &observed, &state, PlanOptions::default());
+        let options = ApplyOptions { parallelism: 2, access_role: "OrganizationAccountAccessRole" };
+        let reporter = Reporter::new(p.changes.len(), Style::Lines { terminal: false });
+        apply(&cloud, &p, &options, &mut state, |_| Ok::<(), ()>(()), &reporter, std::future::pending()).await.unwrap();
+
+        let report = checks(&cloud, &d, &state).await;
+        assert!(report[0].ok() && report[0].permissions == Permissions::Allowed, "{report:?}");
+
+        // AWS behaviour: a caller without iam:SimulatePrincipalPolicy is refused.
+        cloud.world().fail(&id(a), "iam:SimulatePrincipalPolicy", "AccessDenied");
+        let report = checks(&cloud, &d, &state).await;
+        assert!(report[0].ok() && matches!(&report[0].permissions, Permissions::NotChecked(why) if why.contains("AccessDenied")));
+    }
+}
