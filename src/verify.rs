@@ -160,13 +160,19 @@ mod tests {
         let mut state = State::new();
         let report = checks(&cloud, &d, &state).await;
         assert_eq!(report[0].permissions, Permissions::NotChecked("the role is not as configured".into()));
-        assert!(report[0].problems.iter().any(|p| p.starts_with("role role: missing")), "{:?}", report[0].problems);
+        assert!(
+            report[0].problems.iter().any(|p| p.starts_with("role role: missing")),
+            "{:?}",
+            report[0].problems
+        );
 
         let observed = observe(&cloud, &d, &state, false, 2).await.unwrap();
         let p = plan(&d, &observed, &state, PlanOptions::default());
         let options = ApplyOptions { parallelism: 2, access_role: "OrganizationAccountAccessRole" };
         let reporter = Reporter::new(p.changes.len(), Style::Lines { terminal: false });
-        apply(&cloud, &p, &options, &mut state, |_| Ok::<(), ()>(()), &reporter, std::future::pending()).await.unwrap();
+        apply(&cloud, &p, &options, &mut state, |_| Ok::<(), ()>(()), &reporter, std::future::pending())
+            .await
+            .unwrap();
 
         let report = checks(&cloud, &d, &state).await;
         assert!(report[0].ok() && report[0].permissions == Permissions::Allowed, "{report:?}");
@@ -174,6 +180,9 @@ mod tests {
         // AWS behaviour: a caller without iam:SimulatePrincipalPolicy is refused.
         cloud.world().fail(&id(a), "iam:SimulatePrincipalPolicy", "AccessDenied");
         let report = checks(&cloud, &d, &state).await;
-        assert!(report[0].ok() && matches!(&report[0].permissions, Permissions::NotChecked(why) if why.contains("AccessDenied")));
+        assert!(
+            report[0].ok()
+                && matches!(&report[0].permissions, Permissions::NotChecked(why) if why.contains("AccessDenied"))
+        );
     }
 }

@@ -4,6 +4,7 @@ mod support;
 
 mod adopt;
 mod bad_config;
+mod ci_examples;
 mod drift;
 mod lifecycle;
 mod locking;
