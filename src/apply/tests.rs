@@ -246,14 +246,12 @@ async fn plans_applied_from_any_starting_point_converge_and_destroy_leaves_nothi
         let (_, outcome) = converge(&cloud, &d, &mut state, destroy).await;
         assert!(outcome.failed.is_empty(), "seed {seed}: {outcome:?}");
         assert!(state.resources().is_empty(), "seed {seed}");
-        let world = cloud.world();
-        for (account, held) in &world.accounts {
+        for (account, held) in &cloud.world().accounts {
             assert!(
                 held.roles.is_empty() && held.policies.is_empty(),
                 "seed {seed}: {account} keeps {held:?}"
             );
         }
-        drop(world);
         assert!(!plan_for(&cloud, &d, &state, destroy).await.has_changes(), "seed {seed}");
     }
 }

@@ -1,7 +1,7 @@
 //! Commands that write: apply (fresh or from a saved plan) and destroy.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use miette::{miette, IntoDiagnostic};
 
@@ -93,7 +93,7 @@ pub fn apply(cx: &Context, args: ApplyArgs) -> miette::Result<Exit> {
 async fn saved(
     cx: &Context,
     cloud: &AwsCloud,
-    path: &PathBuf,
+    path: &Path,
     desired: &Desired,
     state: &State,
 ) -> miette::Result<Plan> {

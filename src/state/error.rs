@@ -8,7 +8,7 @@ pub enum StateError {
         "the state {} is locked by {} (pid {}, operation `{}`, since {})\n  if that run is gone: orgrole force-unlock {}",
         .0.path, .0.who, .0.pid, .0.operation, .0.created, .0.id
     )]
-    Locked(LockInfo),
+    Locked(Box<LockInfo>),
     #[error("{} was written by a newer orgrole (state format {found}; this one reads up to {supported}): upgrade orgrole; the file was left as it is", .path.display())]
     NewerFormat { path: PathBuf, found: u32, supported: u32 },
     #[error("{} is not a readable state file ({source}){}", .path.display(), match .backup {
@@ -19,7 +19,7 @@ pub enum StateError {
     #[error("{}: {source}", .path.display())]
     Io { path: PathBuf, source: std::io::Error },
     #[error("lock ID {id} does not match the lock held by {} (ID {}): nothing was removed", .holder.who, .holder.id)]
-    LockMismatch { id: String, holder: LockInfo },
+    LockMismatch { id: String, holder: Box<LockInfo> },
     #[error("{} is not locked", .0.display())]
     NotLocked(PathBuf),
 }

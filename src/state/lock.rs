@@ -71,7 +71,7 @@ pub fn acquire(
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 if Instant::now() >= deadline {
                     let holder = read(path)?.unwrap_or_else(|| unknown_holder(path));
-                    return Err(StateError::Locked(holder));
+                    return Err(StateError::Locked(Box::new(holder)));
                 }
                 std::thread::sleep(RETRY_EVERY.min(deadline.saturating_duration_since(Instant::now())));
             }
@@ -91,7 +91,7 @@ pub fn read(path: &Path) -> Result<Option<LockInfo>, StateError> {
 pub fn force_remove(path: &Path, id: &str) -> Result<LockInfo, StateError> {
     let holder = read(path)?.ok_or_else(|| StateError::NotLocked(path.to_owned()))?;
     if holder.id != id {
-        return Err(StateError::LockMismatch { id: id.into(), holder });
+        return Err(StateError::LockMismatch { id: id.into(), holder: Box::new(holder) });
     }
     fs::remove_file(path).map_err(StateError::io(path))?;
     Ok(holder)
