@@ -32,8 +32,8 @@ lint:
     cargo fmt --check
     cargo clippy --all-targets -- -D warnings
 
-# The whole story on the emulator: seed an organization, validate, plan,
-# apply, a no-op plan, drift, plan/apply again, destroy.
+# The whole story on the emulator: seed an organization, validate, a saved
+# plan reviewed and applied, a no-op plan, verify, drift, plan/apply, destroy.
 demo: setup build
     #!/usr/bin/env bash
     set -euo pipefail
@@ -53,11 +53,17 @@ demo: setup build
     sed "s/333333333333/$DEMO_DEV_SANDBOX/" "{{justfile_directory()}}/examples/organization.kdl" > orgrole.kdl
     step "orgrole.kdl (examples/organization.kdl, excluding dev-sandbox $DEMO_DEV_SANDBOX)"; cat orgrole.kdl
     step "orgrole validate"; "$orgrole" validate
-    step "orgrole plan"; "$orgrole" plan
-    step "orgrole apply --auto-approve"; "$orgrole" apply --auto-approve
+    step "orgrole plan --out plan.bin (saved for review)"; "$orgrole" plan --out plan.bin
+    step "orgrole show plan.bin --format markdown (for the change request)"; "$orgrole" show plan.bin --format markdown
+    step "orgrole apply plan.bin (exactly the reviewed plan)"; "$orgrole" apply plan.bin
     step "orgrole plan --detailed-exitcode (nothing to do: exit 0)"; "$orgrole" plan --detailed-exitcode
+    step "orgrole verify"; "$orgrole" verify
+    step "orgrole accounts --format csv (for the vendor's credential form)"; "$orgrole" accounts --format csv
     step "Someone changes two accounts by hand"
     {{venv}}/bin/python "{{justfile_directory()}}/examples/demo/demo_org.py" drift
+    step "orgrole verify (exit 1: two accounts differ)"
+    code=0; "$orgrole" verify || code=$?
+    echo "exit code: $code"; [ "$code" = 1 ]
     step "orgrole plan --detailed-exitcode (drift: exit 2)"
     code=0; "$orgrole" plan --detailed-exitcode || code=$?
     echo "exit code: $code"; [ "$code" = 2 ]
