@@ -9,13 +9,17 @@ pub enum StateError {
         .0.path, .0.who, .0.pid, .0.operation, .0.created, .0.id
     )]
     Locked(Box<LockInfo>),
-    #[error("{} was written by a newer orgrole (state format {found}; this one reads up to {supported}): upgrade orgrole; the file was left as it is", .path.display())]
-    NewerFormat { path: PathBuf, found: u32, supported: u32 },
-    #[error("{} is not a readable state file ({source}){}", .path.display(), match .backup {
+    #[error("{location} was written by a newer orgrole (state format {found}; this one reads up to {supported}): upgrade orgrole; the state was left as it is")]
+    NewerFormat { location: String, found: u32, supported: u32 },
+    #[error("{location} is not a readable state ({source}){}", match .backup {
         Some(b) => format!("; the previous version is in {}: check it, then copy it over the state file", b.display()),
         None => String::new(),
     })]
-    Corrupt { path: PathBuf, backup: Option<PathBuf>, source: serde_json::Error },
+    Corrupt { location: String, backup: Option<PathBuf>, source: serde_json::Error },
+    #[error("{url}: {message}")]
+    Remote { url: String, message: String },
+    #[error("the state in {url} was written by another run since this one read it: nothing was overwritten; run the command again")]
+    Overtaken { url: String },
     #[error("{}: {source}", .path.display())]
     Io { path: PathBuf, source: std::io::Error },
     #[error("lock ID {id} does not match the lock held by {} (ID {}): nothing was removed", .holder.who, .holder.id)]

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::lock::{self, LockGuard, LockInfo};
-use super::{State, StateError, FORMAT_VERSION};
+use super::{parse, to_json, State, StateError};
 
 /// A state kept in a local JSON file, with `<path>.backup` (the previous
 /// version) and `<path>.lock` beside it.
@@ -43,26 +43,8 @@ impl StateFile {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::new()),
             Err(e) => return Err(StateError::io(&self.path)(e)),
         };
-        let corrupt = |source| {
-            let backup = self.backup_path();
-            StateError::Corrupt { path: self.path.clone(), backup: backup.exists().then_some(backup), source }
-        };
-        // The version first, so that a newer format is named as such rather than as corrupt.
-        #[derive(serde::Deserialize)]
-        struct Version {
-            format_version: u32,
-        }
-        let version: Version = serde_json::from_str(&text).map_err(corrupt)?;
-        if version.format_version > FORMAT_VERSION {
-            return Err(StateError::NewerFormat {
-                path: self.path.clone(),
-                found: version.format_version,
-                supported: FORMAT_VERSION,
-            });
-        }
-        let mut state: State = serde_json::from_str(&text).map_err(corrupt)?;
-        state.normalize();
-        Ok(state)
+        let backup = self.backup_path();
+        parse(&text, &self.path.display().to_string(), backup.exists().then_some(backup))
     }
 
     /// Bumps the serial and writes the state atomically: a temporary file in
@@ -74,8 +56,7 @@ impl StateFile {
         let io = StateError::io(&self.path);
         let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         fs::create_dir_all(dir).map_err(StateError::io(dir))?;
-        let mut text = serde_json::to_string_pretty(state).expect("state serializes");
-        text.push('\n');
+        let text = to_json(state);
 
         let tmp = self.sibling(&format!(".tmp.{}", std::process::id()));
         let mut options = OpenOptions::new();

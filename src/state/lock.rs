@@ -22,6 +22,35 @@ pub struct LockInfo {
     pub path: String,
 }
 
+impl LockInfo {
+    /// This run's lock on the state at `location`.
+    pub fn new(operation: &str, location: &str) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            operation: operation.into(),
+            who: who(),
+            pid: std::process::id(),
+            created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            path: location.into(),
+        }
+    }
+
+    /// A lock that cannot be read (e.g. its writer died mid-write) still
+    /// locks; its ID is "unknown" so that force-unlock can remove it.
+    pub fn unknown(location: &str) -> Self {
+        Self {
+            id: "unknown".into(),
+            operation: "unknown".into(),
+            who: "an unknown run".into(),
+            pid: 0,
+            created: "an unknown time".into(),
+            version: String::new(),
+            path: location.into(),
+        }
+    }
+}
+
 /// Holds the lock; dropping it releases the lock (if it is still ours).
 #[derive(Debug)]
 pub struct LockGuard {
@@ -45,15 +74,7 @@ pub fn acquire(
     operation: &str,
     timeout: Duration,
 ) -> Result<LockGuard, StateError> {
-    let info = LockInfo {
-        id: uuid::Uuid::new_v4().to_string(),
-        operation: operation.into(),
-        who: who(),
-        pid: std::process::id(),
-        created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        path: state.display().to_string(),
-    };
+    let info = LockInfo::new(operation, &state.display().to_string());
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(StateError::io(dir))?;
     }
@@ -70,7 +91,7 @@ pub fn acquire(
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 if Instant::now() >= deadline {
-                    let holder = read(path)?.unwrap_or_else(|| unknown_holder(path));
+                    let holder = read(path)?.unwrap_or_else(|| LockInfo::unknown(&path.display().to_string()));
                     return Err(StateError::Locked(Box::new(holder)));
                 }
                 std::thread::sleep(RETRY_EVERY.min(deadline.saturating_duration_since(Instant::now())));
@@ -82,7 +103,7 @@ pub fn acquire(
 
 pub fn read(path: &Path) -> Result<Option<LockInfo>, StateError> {
     match fs::read_to_string(path) {
-        Ok(text) => Ok(Some(serde_json::from_str(&text).unwrap_or_else(|_| unknown_holder(path)))),
+        Ok(text) => Ok(Some(serde_json::from_str(&text).unwrap_or_else(|_| LockInfo::unknown(&path.display().to_string())))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(StateError::io(path)(e)),
     }
@@ -97,20 +118,7 @@ pub fn force_remove(path: &Path, id: &str) -> Result<LockInfo, StateError> {
     Ok(holder)
 }
 
-/// A lock file that cannot be read (e.g. its writer died mid-write) still
-/// locks; its ID is "unknown" so that force-unlock can remove it.
-fn unknown_holder(path: &Path) -> LockInfo {
-    LockInfo {
-        id: "unknown".into(),
-        operation: "unknown".into(),
-        who: "an unknown run".into(),
-        pid: 0,
-        created: "an unknown time".into(),
-        version: String::new(),
-        path: path.display().to_string(),
-    }
-}
-
+/// `user@host`, for the lock holder's description.
 fn who() -> String {
     let user =
         std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());

@@ -1,12 +1,16 @@
 //! What orgrole manages, as of its last write: a versioned JSON file, written
 //! atomically with a backup, and a lock while a run writes to it.
 
+mod codec;
 mod error;
 mod file;
 mod lock;
+mod remote;
 mod resources;
 
+use codec::{parse, to_json};
 pub use error::StateError;
 pub use file::StateFile;
 pub use lock::{LockGuard, LockInfo};
+pub use remote::{Object, ObjectStore, Precondition, PutError, RemoteState};
 pub use resources::{State, StateResource, FORMAT_VERSION};

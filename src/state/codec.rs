@@ -1,0 +1,33 @@
+//! The state's JSON, read and written the same way by every backend.
+
+use std::path::PathBuf;
+
+use super::{State, StateError, FORMAT_VERSION};
+
+/// Parses a state; `location` (a path or URL) and the backup, if any, are
+/// named in the errors.
+pub fn parse(text: &str, location: &str, backup: Option<PathBuf>) -> Result<State, StateError> {
+    let corrupt = |source| StateError::Corrupt { location: location.to_owned(), backup: backup.clone(), source };
+    // The version first, so that a newer format is named as such rather than as corrupt.
+    #[derive(serde::Deserialize)]
+    struct Version {
+        format_version: u32,
+    }
+    let version: Version = serde_json::from_str(text).map_err(corrupt)?;
+    if version.format_version > FORMAT_VERSION {
+        return Err(StateError::NewerFormat {
+            location: location.to_owned(),
+            found: version.format_version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    let mut state: State = serde_json::from_str(text).map_err(corrupt)?;
+    state.normalize();
+    Ok(state)
+}
+
+pub fn to_json(state: &State) -> String {
+    let mut text = serde_json::to_string_pretty(state).expect("state serializes");
+    text.push('\n');
+    text
+}

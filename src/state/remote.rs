@@ -1,0 +1,230 @@
+//! A state kept as one object in an object store (S3), with a lock object
+//! beside it. No database: S3's conditional writes do the work. The lock is
+//! created only if absent (`If-None-Match: *`), so of two runs exactly one
+//! gets it; the state is written only over the version that was read
+//! (`If-Match: <ETag>`), so a writer that lost its lock can never overwrite
+//! a newer state. Old versions are never deleted: with bucket versioning on,
+//! every state orgrole wrote stays recoverable.
+
+use std::future::Future;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::lock::LockInfo;
+use super::{parse, State, StateError};
+use crate::cloud::CloudError;
+
+pub struct Object {
+    pub body: Vec<u8>,
+    pub etag: String,
+}
+
+/// The condition a write needs to hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// Only over this version (`If-Match`).
+    Matches(String),
+    /// Only if there is no object yet (`If-None-Match: *`).
+    Absent,
+}
+
+#[derive(Debug)]
+pub enum PutError {
+    /// The condition did not hold: someone else wrote first.
+    Precondition,
+    Cloud(CloudError),
+}
+
+/// The few object-store calls a remote state needs; `cloud/aws` implements
+/// them with S3.
+pub trait ObjectStore: Send + Sync {
+    fn get(&self, key: &str) -> impl Future<Output = Result<Option<Object>, CloudError>> + Send;
+    fn put(&self, key: &str, body: Vec<u8>, condition: Precondition) -> impl Future<Output = Result<String, PutError>> + Send;
+    fn delete(&self, key: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+}
+
+const RETRY_EVERY: Duration = Duration::from_millis(500);
+
+pub struct RemoteState<O> {
+    store: O,
+    /// `s3://bucket/key`, for messages.
+    url: String,
+    key: String,
+    /// The ETag of the state as last read or written; `None` when there was none.
+    etag: Mutex<Option<String>>,
+}
+
+impl<O: ObjectStore> RemoteState<O> {
+    pub fn new(store: O, url: String, key: String) -> Self {
+        Self { store, url, key, etag: Mutex::new(None) }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn lock_key(&self) -> String {
+        format!("{}.lock", self.key)
+    }
+
+    fn cloud(&self) -> impl Fn(CloudError) -> StateError + '_ {
+        |source| StateError::Remote { url: self.url.clone(), message: source.to_string() }
+    }
+
+    pub async fn load(&self) -> Result<State, StateError> {
+        let object = self.store.get(&self.key).await.map_err(self.cloud())?;
+        let Some(object) = object else {
+            *self.etag.lock().expect("not poisoned") = None;
+            return Ok(State::new());
+        };
+        let text = String::from_utf8_lossy(&object.body);
+        let state = parse(&text, &self.url, None)?;
+        *self.etag.lock().expect("not poisoned") = Some(object.etag);
+        Ok(state)
+    }
+
+    /// Writes only over the version last read or written.
+    pub async fn save(&self, state: &mut State) -> Result<(), StateError> {
+        state.serial += 1;
+        let condition = match self.etag.lock().expect("not poisoned").clone() {
+            Some(etag) => Precondition::Matches(etag),
+            None => Precondition::Absent,
+        };
+        let body = super::to_json(state).into_bytes();
+        match self.store.put(&self.key, body, condition).await {
+            Ok(etag) => {
+                *self.etag.lock().expect("not poisoned") = Some(etag);
+                Ok(())
+            }
+            Err(e) => {
+                state.serial -= 1;
+                Err(match e {
+                    PutError::Precondition => StateError::Overtaken { url: self.url.clone() },
+                    PutError::Cloud(e) => self.cloud()(e),
+                })
+            }
+        }
+    }
+
+    pub async fn lock(&self, info: LockInfo, timeout: Duration) -> Result<LockInfo, StateError> {
+        let body = serde_json::to_vec_pretty(&info).expect("lock info serializes");
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.store.put(&self.lock_key(), body.clone(), Precondition::Absent).await {
+                Ok(_) => return Ok(info),
+                Err(PutError::Cloud(e)) => return Err(self.cloud()(e)),
+                Err(PutError::Precondition) if Instant::now() >= deadline => {
+                    let holder = self.read_lock().await?.unwrap_or_else(|| LockInfo::unknown(&self.lock_key()));
+                    return Err(StateError::Locked(Box::new(holder)));
+                }
+                Err(PutError::Precondition) => {
+                    tokio::time::sleep(RETRY_EVERY.min(deadline.saturating_duration_since(Instant::now()))).await;
+                }
+            }
+        }
+    }
+
+    pub async fn read_lock(&self) -> Result<Option<LockInfo>, StateError> {
+        let object = self.store.get(&self.lock_key()).await.map_err(self.cloud())?;
+        Ok(object.map(|o| serde_json::from_slice(&o.body).unwrap_or_else(|_| LockInfo::unknown(&self.lock_key()))))
+    }
+
+    /// Removes the lock if it is still `id`'s.
+    pub async fn unlock(&self, id: &str) -> Result<(), StateError> {
+        match self.read_lock().await? {
+            Some(holder) if holder.id == id => self.store.delete(&self.lock_key()).await.map_err(self.cloud()),
+            _ => Ok(()),
+        }
+    }
+
+    pub async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
+        let holder = self.read_lock().await?.ok_or_else(|| StateError::NotLocked(self.lock_key().into()))?;
+        if holder.id != id {
+            return Err(StateError::LockMismatch { id: id.into(), holder: Box::new(holder) });
+        }
+        self.store.delete(&self.lock_key()).await.map_err(self.cloud())?;
+        Ok(holder)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use super::*;
+
+    /// S3's conditional writes, in memory.
+    #[derive(Clone, Default)]
+    struct Memory(Arc<Mutex<(HashMap<String, Object>, u64)>>);
+
+    impl ObjectStore for Memory {
+        async fn get(&self, key: &str) -> Result<Option<Object>, CloudError> {
+            let objects = self.0.lock().unwrap();
+            Ok(objects.0.get(key).map(|o| Object { body: o.body.clone(), etag: o.etag.clone() }))
+        }
+
+        async fn put(&self, key: &str, body: Vec<u8>, condition: Precondition) -> Result<String, PutError> {
+            let mut objects = self.0.lock().unwrap();
+            let current = objects.0.get(key).map(|o| o.etag.clone());
+            let holds = match condition {
+                Precondition::Absent => current.is_none(),
+                Precondition::Matches(etag) => current == Some(etag),
+            };
+            if !holds {
+                return Err(PutError::Precondition);
+            }
+            objects.1 += 1;
+            let etag = format!("\"e{}\"", objects.1);
+            objects.0.insert(key.into(), Object { body, etag: etag.clone() });
+            Ok(etag)
+        }
+
+        async fn delete(&self, key: &str) -> Result<(), CloudError> {
+            self.0.lock().unwrap().0.remove(key);
+            Ok(())
+        }
+    }
+
+    fn remote(store: &Memory) -> RemoteState<Memory> {
+        RemoteState::new(store.clone(), "s3://bucket/orgrole.json".into(), "orgrole.json".into())
+    }
+
+    #[tokio::test]
+    async fn of_two_runs_one_gets_the_lock_and_the_other_is_told_who_has_it() {
+        let store = Memory::default();
+        let (a, b) = (remote(&store), remote(&store));
+        let held = a.lock(LockInfo::new("apply", a.url()), Duration::ZERO).await.unwrap();
+        match b.lock(LockInfo::new("apply", b.url()), Duration::ZERO).await {
+            Err(StateError::Locked(holder)) => assert_eq!(holder.id, held.id),
+            other => panic!("expected Locked, got {other:?}"),
+        }
+        a.unlock(&held.id).await.unwrap();
+        b.lock(LockInfo::new("apply", b.url()), Duration::ZERO).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_writer_that_was_overtaken_cannot_overwrite_the_newer_state() {
+        let store = Memory::default();
+        let (a, b) = (remote(&store), remote(&store));
+        let mut first = a.load().await.unwrap();
+        a.save(&mut first).await.unwrap();
+
+        let mut stale = a.load().await.unwrap();
+        let mut newer = b.load().await.unwrap();
+        b.save(&mut newer).await.unwrap();
+        assert!(matches!(a.save(&mut stale).await, Err(StateError::Overtaken { .. })));
+        assert_eq!(stale.serial, 1, "a refused write leaves the serial as it was");
+        assert_eq!(remote(&store).load().await.unwrap().serial, 2);
+    }
+
+    #[tokio::test]
+    async fn force_unlock_needs_the_holders_id() {
+        let store = Memory::default();
+        let a = remote(&store);
+        let held = a.lock(LockInfo::new("apply", a.url()), Duration::ZERO).await.unwrap();
+        assert!(matches!(a.force_unlock("nope").await, Err(StateError::LockMismatch { .. })));
+        assert_eq!(a.force_unlock(&held.id).await.unwrap().id, held.id);
+        assert!(a.read_lock().await.unwrap().is_none());
+    }
+}
