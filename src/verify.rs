@@ -170,9 +170,17 @@ mod tests {
         let p = plan(&d, &observed, &state, PlanOptions::default());
         let options = ApplyOptions { parallelism: 2, access_role: "OrganizationAccountAccessRole" };
         let reporter = Reporter::new(p.changes.len(), Style::Lines { terminal: false });
-        apply(&cloud, &p, &options, &mut state, |_| Ok::<(), ()>(()), &reporter, std::future::pending())
-            .await
-            .unwrap();
+        apply(
+            &cloud,
+            &p,
+            &options,
+            &mut state,
+            &crate::apply::tests::Discard,
+            &reporter,
+            std::future::pending(),
+        )
+        .await
+        .unwrap();
 
         let report = checks(&cloud, &d, &state).await;
         assert!(report[0].ok() && report[0].permissions == Permissions::Allowed, "{report:?}");

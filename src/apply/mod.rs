@@ -16,7 +16,7 @@ pub use report::{Outcome, Reporter, Style};
 use crate::cloud::{Cloud, CloudError};
 use crate::graph::ChangeGraph;
 use crate::plan::Plan;
-use crate::state::State;
+use crate::state::{State, StateError, StateStore};
 use steps::StateEffect;
 
 pub struct ApplyOptions<'a> {
@@ -25,22 +25,29 @@ pub struct ApplyOptions<'a> {
     pub access_role: &'a str,
 }
 
-/// Applies `plan`. `save` persists the state after each completed step; if
-/// it fails, nothing more is started. When `interrupt` resolves, changes in
-/// flight finish and no new ones start.
-pub async fn apply<C, S, E>(
+/// Where apply keeps the state after each step.
+pub trait Persist {
+    fn persist(&self, state: &mut State) -> impl Future<Output = Result<(), StateError>>;
+}
+
+impl Persist for StateStore {
+    async fn persist(&self, state: &mut State) -> Result<(), StateError> {
+        self.save(state).await
+    }
+}
+
+/// Applies `plan`. `store` keeps the state after each completed step; if
+/// that fails, nothing more is started. When `interrupt` resolves, changes
+/// in flight finish and no new ones start.
+pub async fn apply<C: Cloud>(
     cloud: &C,
     plan: &Plan,
     options: &ApplyOptions<'_>,
     state: &mut State,
-    mut save: S,
+    store: &impl Persist,
     reporter: &Reporter,
     interrupt: impl Future<Output = ()>,
-) -> Result<Outcome, E>
-where
-    C: Cloud,
-    S: FnMut(&mut State) -> Result<(), E>,
-{
+) -> Result<Outcome, StateError> {
     let graph = ChangeGraph::new(&plan.changes);
     let mut waiting: Vec<usize> = (0..graph.len()).map(|i| graph.dependencies(i)).collect();
     let mut ready: Vec<usize> = (0..graph.len()).filter(|&i| waiting[i] == 0).rev().collect();
@@ -82,7 +89,7 @@ where
                         state.remove(&change.address);
                     }
                 }
-                save(state)?;
+                store.persist(state).await?;
                 outcome.completed.push(i);
                 for next in graph.dependents(i) {
                     waiting[next] -= 1;
@@ -134,4 +141,4 @@ async fn run<C: Cloud>(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

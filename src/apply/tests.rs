@@ -2,7 +2,6 @@
 //! one account, IAM's eventual consistency, AWS's delete rules, interrupts,
 //! and convergence from arbitrary starting points.
 
-use std::convert::Infallible;
 use std::future::{pending, ready};
 
 use super::*;
@@ -12,12 +11,30 @@ use crate::config::Desired;
 use crate::model::{Address, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use crate::observe::observe;
 use crate::plan::{plan, Plan, PlanOptions};
-use crate::state::{State, StateResource};
+use crate::state::{State, StateError, StateResource};
 use crate::testing::{desired, document, id};
 
 const A: &str = "111111111111";
 const B: &str = "222222222222";
 const CALLER: &str = "999999999999";
+
+/// A state store that keeps nothing.
+pub(crate) struct Discard;
+
+impl Persist for Discard {
+    async fn persist(&self, _: &mut State) -> Result<(), StateError> {
+        Ok(())
+    }
+}
+
+/// A state store whose every write fails.
+struct DiskFull;
+
+impl Persist for DiskFull {
+    async fn persist(&self, _: &mut State) -> Result<(), StateError> {
+        Err(StateError::Io { path: "state.json".into(), source: std::io::Error::other("disk full") })
+    }
+}
 
 fn sim() -> SimCloud {
     SimCloud::new(id(CALLER), World::default())
@@ -36,7 +53,7 @@ async fn run(
 ) -> Outcome {
     let options = ApplyOptions { parallelism: 4, access_role: "OrganizationAccountAccessRole" };
     let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
-    apply(cloud, plan, &options, state, |_| Ok::<(), Infallible>(()), &reporter, interrupt).await.unwrap()
+    apply(cloud, plan, &options, state, &Discard, &reporter, interrupt).await.unwrap()
 }
 
 /// Plans and applies; returns the plan that was applied.
@@ -121,10 +138,7 @@ async fn an_interrupt_finishes_the_change_in_flight_and_starts_no_more() {
     let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
     let options = ApplyOptions { parallelism: 1, access_role: "OrganizationAccountAccessRole" };
     let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
-    let outcome =
-        apply(&cloud, &plan, &options, &mut state, |_| Ok::<(), Infallible>(()), &reporter, ready(()))
-            .await
-            .unwrap();
+    let outcome = apply(&cloud, &plan, &options, &mut state, &Discard, &reporter, ready(())).await.unwrap();
     assert!(outcome.interrupted);
     assert_eq!(outcome.completed.len(), 1);
     assert_eq!(outcome.not_started, plan.changes.len() - 1);
@@ -139,8 +153,8 @@ async fn a_failed_state_write_stops_the_apply() {
     let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
     let options = ApplyOptions { parallelism: 1, access_role: "OrganizationAccountAccessRole" };
     let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
-    let result = apply(&cloud, &plan, &options, &mut state, |_| Err("disk full"), &reporter, pending()).await;
-    assert_eq!(result.unwrap_err(), "disk full");
+    let result = apply(&cloud, &plan, &options, &mut state, &DiskFull, &reporter, pending()).await;
+    assert!(matches!(result, Err(StateError::Io { .. })));
     assert_eq!(calls(&cloud, "iam:CreatePolicy") + calls(&cloud, "iam:CreateRole"), 1);
 }
 

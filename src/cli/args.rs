@@ -139,6 +139,23 @@ pub enum GraphFormat {
 pub enum StateCommand {
     /// List the addresses of the resources orgrole manages.
     List,
+    /// Print the state (e.g. the S3 one) as JSON.
+    Pull,
+    /// Replace the state (e.g. the S3 one) with a state file, under the lock.
+    Push {
+        /// A state file, e.g. from `state pull` or a local run.
+        file: PathBuf,
+        /// Also over a state of another lineage or a higher serial.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write a fresh state from the live accounts: the roles, policies and
+    /// attachments of this configuration that carry orgrole's tag.
+    Rebuild {
+        /// Also when the current state still records resources.
+        #[arg(long)]
+        force: bool,
+    },
     /// Show one resource of the state.
     Show {
         /// e.g. account/111111111111/role/radiant-aws-api-access-role

@@ -4,17 +4,22 @@ use std::path::PathBuf;
 use miette::{IntoDiagnostic, MietteHandlerOpts};
 
 use super::args::Global;
-use crate::cloud::aws::AwsCloud;
-use crate::config::{self, Desired};
+use crate::cloud::aws::{AwsCloud, S3Objects};
+use crate::config::{self, Desired, StateBackend};
 use crate::observe::{observe, Observed};
 use crate::plan::{plan, Plan, PlanOptions};
 use crate::render::Paint;
-use crate::state::{State, StateFile};
+use crate::state::{RemoteState, State, StateFile, StateStore};
 
 /// What every command shares: the global flags and how to print.
 pub struct Context {
     pub global: Global,
     pub paint: Paint,
+}
+
+fn s3_store(cloud: &AwsCloud, bucket: &str, key: &str, region: Option<&str>) -> StateStore {
+    let objects = S3Objects::new(cloud.config(), bucket, region);
+    StateStore::S3(RemoteState::new(objects, format!("s3://{bucket}/{key}"), key.to_owned()))
 }
 
 impl Context {
@@ -51,13 +56,40 @@ impl Context {
         Ok(loaded.desired)
     }
 
-    pub fn state_file(&self) -> StateFile {
-        let path = self.global.state.clone().unwrap_or_else(|| {
-            let stem =
-                self.global.config.file_stem().map_or("orgrole".into(), |s| s.to_string_lossy().into_owned());
-            PathBuf::from("state").join(format!("{stem}.state.json"))
-        });
-        StateFile::new(path)
+    /// Where the state lives: `--state` (a path or `s3://bucket/key`), else
+    /// the configuration's `state` block, else `state/<config stem>.state.json`.
+    pub fn state_store(&self, desired: Option<&Desired>, cloud: &AwsCloud) -> miette::Result<StateStore> {
+        if let Some(location) = &self.global.state {
+            let text = location.to_string_lossy();
+            if let Some(rest) = text.strip_prefix("s3://") {
+                let (bucket, key) = rest
+                    .split_once('/')
+                    .filter(|(b, k)| !b.is_empty() && !k.is_empty())
+                    .ok_or_else(|| {
+                        miette::miette!(
+                            help = "e.g. --state s3://my-orgrole-state/orgrole/prod.json",
+                            "`{text}` is not an s3://bucket/key URL"
+                        )
+                    })?;
+                return Ok(s3_store(cloud, bucket, key, None));
+            }
+            return Ok(StateStore::Local(StateFile::new(location)));
+        }
+        if let Some(StateBackend::S3 { bucket, key, region }) = desired.and_then(|d| d.state.as_ref()) {
+            return Ok(s3_store(cloud, bucket, key, region.as_deref()));
+        }
+        let stem =
+            self.global.config.file_stem().map_or("orgrole".into(), |s| s.to_string_lossy().into_owned());
+        Ok(StateStore::Local(StateFile::new(PathBuf::from("state").join(format!("{stem}.state.json")))))
+    }
+
+    /// The configuration if its file exists: commands on the state alone
+    /// need it only for its `state` block.
+    pub fn desired_if_present(&self) -> miette::Result<Option<Desired>> {
+        if self.global.state.is_some() || !self.global.config.exists() {
+            return Ok(None);
+        }
+        self.desired().map(Some)
     }
 
     pub fn runtime(&self) -> miette::Result<tokio::runtime::Runtime> {

@@ -13,7 +13,7 @@ use crate::observe::read_accounts;
 use crate::plan::{Plan, PlanOptions};
 use crate::render::{plan_json, plan_text};
 use crate::saved_plan::SavedPlan;
-use crate::state::State;
+use crate::state::{State, StateStore};
 
 pub struct ApplyArgs {
     /// A saved plan to apply exactly.
@@ -32,59 +32,73 @@ pub fn apply(cx: &Context, args: ApplyArgs) -> miette::Result<Exit> {
         ));
     }
     let desired = cx.desired()?;
-    let state_file = cx.state_file();
     let operation = if args.destroy { "destroy" } else { "apply" };
-    let _lock = state_file.lock(operation, cx.global.lock_timeout).into_diagnostic()?;
-    let mut state = state_file.load().into_diagnostic()?;
-
     cx.runtime()?.block_on(async {
         let cloud = AwsCloud::from_env().await;
-        let (plan, access_role, approved) = match &args.plan {
-            Some(path) => (saved(cx, &cloud, path, &desired, &state).await?, cx.access_role(&desired), true),
-            None => {
-                let options = PlanOptions { adopt: args.adopt, destroy: args.destroy };
-                let (_, plan) = cx.observe_and_plan(&cloud, &desired, &state, options).await?;
-                (plan, cx.access_role(&desired), args.auto_approve)
-            }
-        };
-        if args.json {
-            println!("{}", serde_json::json!({"type": "plan", "plan": plan_json(&plan)}));
-        } else {
-            print!("{}", plan_text(&plan, cx.paint));
+        let store = cx.state_store(Some(&desired), &cloud)?;
+        let lock = store.lock(operation, cx.global.lock_timeout).await.into_diagnostic()?;
+        let result = locked(cx, &args, &desired, &cloud, &store).await;
+        // The lock goes back whatever happened; a failed release is reported after the run's own error.
+        let released = store.unlock(lock).await.into_diagnostic();
+        let exit = result?;
+        released?;
+        Ok(exit)
+    })
+}
+
+/// Plans (or takes the saved plan), confirms, applies: all under the lock.
+async fn locked(
+    cx: &Context,
+    args: &ApplyArgs,
+    desired: &Desired,
+    cloud: &AwsCloud,
+    store: &StateStore,
+) -> miette::Result<Exit> {
+    let mut state = store.load().await.into_diagnostic()?;
+    let (plan, approved) = match &args.plan {
+        Some(path) => (saved(cx, cloud, path, desired, &state).await?, true),
+        None => {
+            let options = PlanOptions { adopt: args.adopt, destroy: args.destroy };
+            let (_, plan) = cx.observe_and_plan(cloud, desired, &state, options).await?;
+            (plan, args.auto_approve)
         }
-        if !plan.conflicts.is_empty() {
-            return Err(miette!("nothing was changed: resolve the conflicts above first"));
-        }
-        let reached_all = plan.unreachable.is_empty();
-        if !plan.has_changes() {
-            return Ok(if reached_all { Exit::Success } else { Exit::Failure });
-        }
-        if !approved && !confirm(args.destroy)? {
-            println!("\nApply cancelled.");
-            return Ok(Exit::Failure);
-        }
-        let style =
-            if args.json { Style::Json } else { Style::Lines { terminal: std::io::stderr().is_terminal() } };
-        if !args.json {
-            println!();
-        }
-        let reporter = Reporter::new(plan.changes.len(), style);
-        let options = ApplyOptions { parallelism: cx.parallelism(), access_role };
-        let interrupt = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        let outcome =
-            apply_plan(&cloud, &plan, &options, &mut state, |s| state_file.save(s), &reporter, interrupt)
-                .await
-                .into_diagnostic()?;
-        reporter.summary(&plan, &outcome);
-        Ok(if outcome.interrupted {
-            Exit::Interrupted
-        } else if !outcome.failed.is_empty() || !reached_all {
-            Exit::Failure
-        } else {
-            Exit::Success
-        })
+    };
+    if args.json {
+        println!("{}", serde_json::json!({"type": "plan", "plan": plan_json(&plan)}));
+    } else {
+        print!("{}", plan_text(&plan, cx.paint));
+    }
+    if !plan.conflicts.is_empty() {
+        return Err(miette!("nothing was changed: resolve the conflicts above first"));
+    }
+    let reached_all = plan.unreachable.is_empty();
+    if !plan.has_changes() {
+        return Ok(if reached_all { Exit::Success } else { Exit::Failure });
+    }
+    if !approved && !confirm(args.destroy)? {
+        println!("\nApply cancelled.");
+        return Ok(Exit::Failure);
+    }
+    let style =
+        if args.json { Style::Json } else { Style::Lines { terminal: std::io::stderr().is_terminal() } };
+    if !args.json {
+        println!();
+    }
+    let reporter = Reporter::new(plan.changes.len(), style);
+    let options = ApplyOptions { parallelism: cx.parallelism(), access_role: cx.access_role(desired) };
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let outcome = apply_plan(cloud, &plan, &options, &mut state, store, &reporter, interrupt)
+        .await
+        .into_diagnostic()?;
+    reporter.summary(&plan, &outcome);
+    Ok(if outcome.interrupted {
+        Exit::Interrupted
+    } else if !outcome.failed.is_empty() || !reached_all {
+        Exit::Failure
+    } else {
+        Exit::Success
     })
 }
 

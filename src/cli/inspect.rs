@@ -3,32 +3,121 @@
 use miette::{miette, IntoDiagnostic};
 
 use super::{Context, Exit, StateCommand};
+use crate::cloud::aws::AwsCloud;
 use crate::model::Address;
+use crate::plan::PlanOptions;
+use crate::rebuild::rebuild;
+use crate::state::{State, StateFile, StateStore};
 
 pub fn state(cx: &Context, command: StateCommand) -> miette::Result<Exit> {
-    let state = cx.state_file().load().into_diagnostic()?;
-    match command {
-        StateCommand::List => {
-            for r in state.resources() {
-                println!("{}", r.address);
+    let desired = match command {
+        StateCommand::Rebuild { .. } => Some(cx.desired()?),
+        _ => cx.desired_if_present()?,
+    };
+    cx.runtime()?.block_on(async {
+        let cloud = AwsCloud::from_env().await;
+        let store = cx.state_store(desired.as_ref(), &cloud)?;
+        match command {
+            StateCommand::List => {
+                for r in store.load().await.into_diagnostic()?.resources() {
+                    println!("{}", r.address);
+                }
+            }
+            StateCommand::Show { address } => {
+                let address: Address = address.parse().into_diagnostic()?;
+                let state = store.load().await.into_diagnostic()?;
+                let r = state.get(&address).ok_or_else(|| {
+                    miette!(
+                        help = "`orgrole state list` shows the addresses in the state",
+                        "{address} is not in the state"
+                    )
+                })?;
+                println!("address: {}\narn:     {}", r.address, r.arn);
+            }
+            StateCommand::Pull => print!("{}", crate::state::to_json(&store.load().await.into_diagnostic()?)),
+            StateCommand::Push { file, force } => {
+                let pushed = StateFile::new(&file).load().into_diagnostic()?;
+                under_lock(cx, &store, "state push", |current| replace(current, pushed, force)).await?;
+                println!("Pushed {} to {}.", file.display(), store.location());
+            }
+            StateCommand::Rebuild { force } => {
+                let desired = desired.expect("loaded above");
+                let (observed, _) =
+                    cx.observe_and_plan(&cloud, &desired, &State::new(), PlanOptions::default()).await?;
+                let rebuilt = rebuild(&desired, &observed);
+                for r in rebuilt.resources() {
+                    println!("found {} ({})", r.address, r.arn);
+                }
+                let count = rebuilt.resources().len();
+                under_lock(cx, &store, "state rebuild", |current| {
+                    if !force && !current.resources().is_empty() {
+                        return Err(miette!(
+                            help = "rebuild is for a lost state; pass --force to replace this one",
+                            "{} still records {} resource(s): nothing was written",
+                            store.location(),
+                            current.resources().len()
+                        ));
+                    }
+                    Ok(rebuilt)
+                })
+                .await?;
+                println!("Wrote a new state (new lineage) with {count} resource(s) to {}.", store.location());
             }
         }
-        StateCommand::Show { address } => {
-            let address: Address = address.parse().into_diagnostic()?;
-            let r = state.get(&address).ok_or_else(|| {
-                miette!(
-                    help = "`orgrole state list` shows the addresses in the state",
-                    "{address} is not in the state"
-                )
-            })?;
-            println!("address: {}\narn:     {}", r.address, r.arn);
-        }
+        Ok(Exit::Success)
+    })
+}
+
+/// Replaces the stored state with `make(current)`, holding the lock.
+async fn under_lock(
+    cx: &Context,
+    store: &StateStore,
+    operation: &str,
+    make: impl FnOnce(&State) -> miette::Result<State>,
+) -> miette::Result<()> {
+    let lock = store.lock(operation, cx.global.lock_timeout).await.into_diagnostic()?;
+    let result = async {
+        let current = store.load().await.into_diagnostic()?;
+        let mut next = make(&current)?;
+        // Written over the one just read: the serial goes on from the higher.
+        next.serial = next.serial.max(current.serial);
+        store.save(&mut next).await.into_diagnostic()
     }
-    Ok(Exit::Success)
+    .await;
+    store.unlock(lock).await.into_diagnostic()?;
+    result
+}
+
+/// The pushed state, unless it would replace a state it does not descend from.
+fn replace(current: &State, pushed: State, force: bool) -> miette::Result<State> {
+    if force || current.serial == 0 {
+        return Ok(pushed);
+    }
+    if current.lineage != pushed.lineage {
+        return Err(miette!(
+            help = "check that this is the right state; --force replaces it anyway",
+            "the stored state is another one (lineage {}, the pushed file's is {}): nothing was written",
+            current.lineage,
+            pushed.lineage
+        ));
+    }
+    if current.serial > pushed.serial {
+        return Err(miette!(
+            help = "pull the newer state first; --force replaces it anyway",
+            "the stored state is newer (serial {}, the pushed file's is {}): nothing was written",
+            current.serial,
+            pushed.serial
+        ));
+    }
+    Ok(pushed)
 }
 
 pub fn force_unlock(cx: &Context, id: &str) -> miette::Result<Exit> {
-    let info = cx.state_file().force_unlock(id).into_diagnostic()?;
+    let desired = cx.desired_if_present()?;
+    let info = cx.runtime()?.block_on(async {
+        let cloud = AwsCloud::from_env().await;
+        cx.state_store(desired.as_ref(), &cloud)?.force_unlock(id).await.into_diagnostic()
+    })?;
     println!(
         "Removed the lock {} held by {} (pid {}, operation `{}`, since {}).",
         info.id, info.who, info.pid, info.operation, info.created

@@ -17,9 +17,9 @@ use crate::verify::{verify as check, AccountCheck, Permissions};
 /// `verify`, or with `csv` the `accounts` list marked with the verdicts.
 pub fn verify(cx: &Context, format: Format, csv: bool) -> miette::Result<Exit> {
     let desired = cx.desired()?;
-    let state = cx.state_file().load().into_diagnostic()?;
     let (checks, organization) = cx.runtime()?.block_on(async {
         let cloud = AwsCloud::from_env().await;
+        let state = cx.state_store(Some(&desired), &cloud)?.load().await.into_diagnostic()?;
         let (observed, plan) = cx.observe_and_plan(&cloud, &desired, &state, PlanOptions::default()).await?;
         let checks =
             check(&cloud, &desired, &observed, &plan, cx.access_role(&desired), cx.parallelism()).await;
@@ -125,10 +125,10 @@ pub fn graph(cx: &Context, saved: Option<&Path>, format: GraphFormat) -> miette:
         Some(path) => SavedPlan::read(path).into_diagnostic()?.plan,
         None => {
             let desired = cx.desired()?;
-            let state = cx.state_file().load().into_diagnostic()?;
             cx.runtime()?
                 .block_on(async {
                     let cloud = AwsCloud::from_env().await;
+                    let state = cx.state_store(Some(&desired), &cloud)?.load().await.into_diagnostic()?;
                     cx.observe_and_plan(&cloud, &desired, &state, PlanOptions::default()).await
                 })?
                 .1

@@ -29,11 +29,12 @@ pub fn validate(cx: &Context) -> miette::Result<Exit> {
 
 pub fn plan(cx: &Context, args: PlanArgs) -> miette::Result<Exit> {
     let desired = cx.desired()?;
-    let state = cx.state_file().load().into_diagnostic()?;
     let options = PlanOptions { adopt: args.adopt, destroy: args.destroy };
-    let (_, plan) = cx.runtime()?.block_on(async {
+    let (state, plan) = cx.runtime()?.block_on(async {
         let cloud = AwsCloud::from_env().await;
-        cx.observe_and_plan(&cloud, &desired, &state, options).await
+        let state = cx.state_store(Some(&desired), &cloud)?.load().await.into_diagnostic()?;
+        let (_, plan) = cx.observe_and_plan(&cloud, &desired, &state, options).await?;
+        Ok::<_, miette::Report>((state, plan))
     })?;
     print!("{}", rendered(&plan, args.format, cx.paint));
     let failed = !plan.conflicts.is_empty() || !plan.unreachable.is_empty();

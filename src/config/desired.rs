@@ -12,6 +12,13 @@ pub struct Desired {
     pub credential: Credential,
     pub role: RoleConfig,
     pub direct: Option<DirectTargets>,
+    /// Where the state lives; `None`: a local file.
+    pub state: Option<StateBackend>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum StateBackend {
+    S3 { bucket: String, key: String, region: Option<String> },
 }
 
 #[derive(Debug, Clone, Serialize)]

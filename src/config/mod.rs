@@ -11,6 +11,7 @@ mod reader;
 mod report;
 mod role;
 mod rules;
+mod state;
 mod tags;
 #[cfg(test)]
 mod testing;
@@ -29,7 +30,7 @@ pub struct Loaded {
     pub warnings: Option<ConfigReport>,
 }
 
-const TOP_LEVEL: [Spec; 3] = [credential::SPEC, role::SPEC, direct::SPEC];
+const TOP_LEVEL: [Spec; 4] = [credential::SPEC, role::SPEC, direct::SPEC, state::SPEC];
 
 /// Reads and validates the file; relative paths inside it (accounts-csv, policy file=) resolve against the file's directory; env= reads std::env.
 pub fn load(path: &Path) -> Result<Loaded, ConfigReport> {
@@ -60,9 +61,10 @@ pub fn parse(
     let credential = found(&credential::SPEC).and_then(|n| credential::read(n, env, &mut problems));
     let role = found(&role::SPEC).and_then(|n| role::read(n, base_dir, &mut problems));
     let direct = found(&direct::SPEC).and_then(|n| direct::read(n, base_dir, &mut problems));
+    let state = found(&state::SPEC).and_then(|n| state::read(n, &mut problems));
     match (credential, role, direct) {
         (Some(credential), Some(role), Some(direct)) if !ConfigReport::has_errors(&problems) => Ok(Loaded {
-            desired: Desired { credential, role, direct: Some(direct) },
+            desired: Desired { credential, role, direct: Some(direct), state },
             warnings: (!problems.is_empty()).then(|| ConfigReport::new(name, text, problems)),
         }),
         _ => Err(ConfigReport::new(name, text, problems)),
@@ -156,7 +158,7 @@ direct {
     fn unknown_nodes() {
         let p = one_problem(&edit("direct {", "stackset \"s\" {\n    regions \"us-east-1\"\n}\ndirect {"));
         assert_eq!((p.at.as_str(), p.message.as_str()), ("9:1", "unknown node `stackset`"));
-        assert!(p.help.contains("supports only `credential`, `role` and `direct`"), "{}", p.help);
+        assert!(p.help.contains("supports only `credential`, `role`, `direct` and `state`"), "{}", p.help);
 
         let p = one_problem(&edit("    organization", "    organisation\n    organization"));
         assert_eq!((p.at.as_str(), p.message.as_str()), ("10:5", "unknown node `organisation` in `direct`"));

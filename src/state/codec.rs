@@ -7,7 +7,8 @@ use super::{State, StateError, FORMAT_VERSION};
 /// Parses a state; `location` (a path or URL) and the backup, if any, are
 /// named in the errors.
 pub fn parse(text: &str, location: &str, backup: Option<PathBuf>) -> Result<State, StateError> {
-    let corrupt = |source| StateError::Corrupt { location: location.to_owned(), backup: backup.clone(), source };
+    let corrupt =
+        |source| StateError::Corrupt { location: location.to_owned(), backup: backup.clone(), source };
     // The version first, so that a newer format is named as such rather than as corrupt.
     #[derive(serde::Deserialize)]
     struct Version {

@@ -91,7 +91,8 @@ pub fn acquire(
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 if Instant::now() >= deadline {
-                    let holder = read(path)?.unwrap_or_else(|| LockInfo::unknown(&path.display().to_string()));
+                    let holder =
+                        read(path)?.unwrap_or_else(|| LockInfo::unknown(&path.display().to_string()));
                     return Err(StateError::Locked(Box::new(holder)));
                 }
                 std::thread::sleep(RETRY_EVERY.min(deadline.saturating_duration_since(Instant::now())));
@@ -103,7 +104,9 @@ pub fn acquire(
 
 pub fn read(path: &Path) -> Result<Option<LockInfo>, StateError> {
     match fs::read_to_string(path) {
-        Ok(text) => Ok(Some(serde_json::from_str(&text).unwrap_or_else(|_| LockInfo::unknown(&path.display().to_string())))),
+        Ok(text) => Ok(Some(
+            serde_json::from_str(&text).unwrap_or_else(|_| LockInfo::unknown(&path.display().to_string())),
+        )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(StateError::io(path)(e)),
     }

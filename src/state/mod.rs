@@ -7,10 +7,13 @@ mod file;
 mod lock;
 mod remote;
 mod resources;
+mod store;
 
-use codec::{parse, to_json};
+use codec::parse;
+pub use codec::to_json;
 pub use error::StateError;
 pub use file::StateFile;
 pub use lock::{LockGuard, LockInfo};
 pub use remote::{Object, ObjectStore, Precondition, PutError, RemoteState};
 pub use resources::{State, StateResource, FORMAT_VERSION};
+pub use store::{StateStore, StoreLock};

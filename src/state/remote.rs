@@ -39,7 +39,12 @@ pub enum PutError {
 /// them with S3.
 pub trait ObjectStore: Send + Sync {
     fn get(&self, key: &str) -> impl Future<Output = Result<Option<Object>, CloudError>> + Send;
-    fn put(&self, key: &str, body: Vec<u8>, condition: Precondition) -> impl Future<Output = Result<String, PutError>> + Send;
+    fn put(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        condition: Precondition,
+    ) -> impl Future<Output = Result<String, PutError>> + Send;
     fn delete(&self, key: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
 }
 
@@ -114,11 +119,13 @@ impl<O: ObjectStore> RemoteState<O> {
                 Ok(_) => return Ok(info),
                 Err(PutError::Cloud(e)) => return Err(self.cloud()(e)),
                 Err(PutError::Precondition) if Instant::now() >= deadline => {
-                    let holder = self.read_lock().await?.unwrap_or_else(|| LockInfo::unknown(&self.lock_key()));
+                    let holder =
+                        self.read_lock().await?.unwrap_or_else(|| LockInfo::unknown(&self.lock_key()));
                     return Err(StateError::Locked(Box::new(holder)));
                 }
                 Err(PutError::Precondition) => {
-                    tokio::time::sleep(RETRY_EVERY.min(deadline.saturating_duration_since(Instant::now()))).await;
+                    tokio::time::sleep(RETRY_EVERY.min(deadline.saturating_duration_since(Instant::now())))
+                        .await;
                 }
             }
         }
@@ -126,13 +133,16 @@ impl<O: ObjectStore> RemoteState<O> {
 
     pub async fn read_lock(&self) -> Result<Option<LockInfo>, StateError> {
         let object = self.store.get(&self.lock_key()).await.map_err(self.cloud())?;
-        Ok(object.map(|o| serde_json::from_slice(&o.body).unwrap_or_else(|_| LockInfo::unknown(&self.lock_key()))))
+        Ok(object
+            .map(|o| serde_json::from_slice(&o.body).unwrap_or_else(|_| LockInfo::unknown(&self.lock_key()))))
     }
 
     /// Removes the lock if it is still `id`'s.
     pub async fn unlock(&self, id: &str) -> Result<(), StateError> {
         match self.read_lock().await? {
-            Some(holder) if holder.id == id => self.store.delete(&self.lock_key()).await.map_err(self.cloud()),
+            Some(holder) if holder.id == id => {
+                self.store.delete(&self.lock_key()).await.map_err(self.cloud())
+            }
             _ => Ok(()),
         }
     }

@@ -5,6 +5,7 @@
 mod call;
 mod iam;
 mod organizations;
+mod s3;
 mod sts;
 
 use std::collections::HashMap;
@@ -16,6 +17,7 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use tokio::sync::OnceCell;
 
 pub use iam::AwsIam;
+pub use s3::S3Objects;
 
 use super::{Caller, Cloud, CloudError, Organization};
 use crate::model::AccountId;
@@ -36,10 +38,16 @@ pub struct AwsCloud {
 impl AwsCloud {
     pub async fn from_env() -> Self {
         let config = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS).with_max_backoff(MAX_BACKOFF))
+            .retry_config(
+                RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS).with_max_backoff(MAX_BACKOFF),
+            )
             .load()
             .await;
         Self { config, caller: OnceCell::new(), accounts: Mutex::default() }
+    }
+
+    pub fn config(&self) -> &SdkConfig {
+        &self.config
     }
 
     async fn caller_cached(&self) -> Result<&Caller, CloudError> {
