@@ -10,4 +10,5 @@ mod lifecycle;
 mod locking;
 mod policy_versions;
 mod reports;
+mod s3_state;
 mod saved_plans;

@@ -263,3 +263,44 @@ impl AccountIam {
         out.policies().iter().filter_map(|p| p.policy_name().map(str::to_owned)).collect()
     }
 }
+
+/// S3 in the test's management account, for remote state.
+pub struct Bucket {
+    pub name: String,
+    client: aws_sdk_s3::Client,
+}
+
+impl Org {
+    /// A new bucket with versioning on, as the README recommends for state.
+    pub fn bucket(&self) -> Bucket {
+        let config =
+            aws_sdk_s3::config::Builder::from(&sdk(self.credentials.clone())).force_path_style(true).build();
+        let client = aws_sdk_s3::Client::from_conf(config);
+        let name = format!("orgrole-state-{}", random_account_id());
+        block_on(client.create_bucket().bucket(&name).send()).expect("CreateBucket");
+        let enabled = aws_sdk_s3::types::VersioningConfiguration::builder()
+            .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+            .build();
+        block_on(client.put_bucket_versioning().bucket(&name).versioning_configuration(enabled).send())
+            .expect("PutBucketVersioning");
+        Bucket { name, client }
+    }
+}
+
+impl Bucket {
+    pub fn get(&self, key: &str) -> Option<String> {
+        let out = block_on(self.client.get_object().bucket(&self.name).key(key).send()).ok()?;
+        let bytes = block_on(out.body.collect()).expect("the object's body").into_bytes();
+        Some(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    pub fn delete(&self, key: &str) {
+        block_on(self.client.delete_object().bucket(&self.name).key(key).send()).expect("DeleteObject");
+    }
+
+    pub fn versions(&self, key: &str) -> usize {
+        let out = block_on(self.client.list_object_versions().bucket(&self.name).prefix(key).send())
+            .expect("ListObjectVersions");
+        out.versions().iter().filter(|v| v.key() == Some(key)).count()
+    }
+}
