@@ -10,6 +10,7 @@ use std::future::Future;
 use std::time::Instant;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::FutureExt;
 
 pub use report::{Outcome, Reporter, Style};
 
@@ -67,7 +68,7 @@ pub async fn apply<C: Cloud>(
                 (i, result, started.elapsed())
             });
         }
-        let Some((i, result, elapsed)) = (tokio::select! {
+        let Some(first) = (tokio::select! {
             // An interrupt is seen before further results, so nothing new starts after it.
             biased;
             () = &mut interrupt, if !interrupted => {
@@ -79,29 +80,45 @@ pub async fn apply<C: Cloud>(
         }) else {
             break;
         };
-        let change = &plan.changes[i];
-        match result {
-            Ok(effect) => {
-                reporter.finished(change, elapsed);
-                match effect {
-                    StateEffect::Upsert(resource) => state.upsert(resource),
-                    StateEffect::Remove => {
-                        state.remove(&change.address);
+        // Results that are in already share one state write: with many
+        // accounts, one write per step would make the state the bottleneck.
+        let mut batch = vec![first];
+        while let Some(Some(next)) = running.next().now_or_never() {
+            batch.push(next);
+        }
+        let mut completed = vec![];
+        for (i, result, elapsed) in batch {
+            let change = &plan.changes[i];
+            match result {
+                Ok(effect) => {
+                    reporter.finished(change, elapsed);
+                    match effect {
+                        StateEffect::Upsert(resource) => state.upsert(resource),
+                        StateEffect::Remove => {
+                            state.remove(&change.address);
+                        }
                     }
+                    completed.push(i);
                 }
-                store.persist(state).await?;
-                outcome.completed.push(i);
-                for next in graph.dependents(i) {
-                    waiting[next] -= 1;
-                    if waiting[next] == 0 {
-                        ready.push(next);
-                    }
+                Err(e) => {
+                    reporter.failed(change, &e);
+                    outcome.failed.push((i, e.to_string()));
+                    skip_dependents(&graph, plan, i, reporter, &mut outcome);
                 }
             }
-            Err(e) => {
-                reporter.failed(change, &e);
-                outcome.failed.push((i, e.to_string()));
-                skip_dependents(&graph, plan, i, reporter, &mut outcome);
+        }
+        if completed.is_empty() {
+            continue;
+        }
+        // Saved before anything that depends on these steps starts.
+        store.persist(state).await?;
+        for i in completed {
+            outcome.completed.push(i);
+            for next in graph.dependents(i) {
+                waiting[next] -= 1;
+                if waiting[next] == 0 {
+                    ready.push(next);
+                }
             }
         }
     }
