@@ -59,3 +59,46 @@ fn an_interrupted_apply_saves_what_it_did_and_a_rerun_converges() {
     t.run(&["apply", "--auto-approve"]).code(0);
     t.run(&["plan", "--detailed-exitcode"]).code(0);
 }
+
+#[test]
+fn applies_killed_at_random_points_leave_a_readable_state_and_an_explained_lock_and_a_rerun_converges() {
+    let mut builder = Org::builder();
+    for i in 0..30 {
+        builder = builder.account(&format!("member-{i:02}"), "Fleet");
+    }
+    let org = builder.seed();
+    let t = Test::new(&org).config(&radiant_config(&format!(r#"ou "{}""#, org.ou("Fleet"))));
+    let lock = t.path("state/orgrole.state.json.lock");
+    // Kill points spread over the run, varied from one test run to the next.
+    let seed =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64;
+    let delays: Vec<u64> = (0..4).map(|k| 80 + (seed / (k + 1) * 7919 + k * 131) % 500).collect();
+    let mut killed_mid_run = 0;
+    for delay in &delays {
+        let mut child = t.spawn(&["apply", "--auto-approve", "--parallelism", "2"]);
+        std::thread::sleep(std::time::Duration::from_millis(*delay));
+        let _ = child.kill(); // SIGKILL: no cleanup at all
+        let _ = child.wait();
+        if let Ok(text) = std::fs::read_to_string(t.path("state/orgrole.state.json")) {
+            serde_json::from_str::<serde_json::Value>(&text).unwrap_or_else(|e| {
+                panic!("the state is not readable after a kill at {delay} ms: {e}\n{text}")
+            });
+        }
+        if lock.exists() {
+            killed_mid_run += 1;
+            let holder: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&lock).unwrap()).unwrap();
+            let id = holder["id"].as_str().unwrap().to_owned();
+            t.run(&["apply", "--auto-approve"])
+                .code(1)
+                .stderr_has("is locked by")
+                .stderr_has("operation `apply`")
+                .stderr_has(&format!("orgrole force-unlock {id}"));
+            t.run(&["force-unlock", &id]).code(0);
+        }
+    }
+    assert!(killed_mid_run > 0, "no kill landed during a run (delays {delays:?} ms)");
+    t.run(&["apply", "--auto-approve"]).code(0);
+    t.run(&["plan", "--detailed-exitcode"]).code(0);
+    assert_eq!(t.state_json()["resources"].as_array().unwrap().len(), 90, "kill delays {delays:?} ms");
+}
