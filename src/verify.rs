@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::cloud::{Cloud, Iam};
 use crate::config::Desired;
 use crate::model::AccountId;
-use crate::observe::Observed;
+use crate::observe::{AccountView, Observed};
 use crate::plan::Plan;
 use crate::render::plan_view;
 
@@ -81,11 +81,19 @@ pub async fn verify<C: Cloud>(
     stream::iter(targets)
         .map(|(account, name)| {
             let problems = problems.remove(&account).unwrap_or_default();
+            // The role as observed: no problems means it exists as configured.
+            let role_arn = match observed.accounts.get(&account) {
+                Some(AccountView::Read(found)) => {
+                    found.roles.get(&desired.role.name).map(|r| r.info.arn.clone())
+                }
+                _ => None,
+            };
             async move {
-                let permissions = if problems.is_empty() {
-                    permissions(cloud, desired, &account, access_role).await
-                } else {
-                    Permissions::NotChecked("the role is not as configured".into())
+                let permissions = match role_arn {
+                    Some(arn) if problems.is_empty() => {
+                        permissions(cloud, desired, &account, &arn, access_role).await
+                    }
+                    _ => Permissions::NotChecked("the role is not as configured".into()),
                 };
                 AccountCheck { account, name, problems, permissions }
             }
@@ -100,14 +108,12 @@ async fn permissions<C: Cloud>(
     cloud: &C,
     desired: &Desired,
     account: &AccountId,
+    role_arn: &str,
     access_role: &str,
 ) -> Permissions {
     let iam = match cloud.iam(account, access_role).await {
         Ok(iam) => iam,
         Err(e) => return Permissions::NotChecked(e.to_string()),
-    };
-    let Ok(Some(role)) = iam.get_role(&desired.role.name).await else {
-        return Permissions::NotChecked("the role could not be read".into());
     };
     let mut denied = vec![];
     for statement in desired.role.policy.statements() {
@@ -124,7 +130,7 @@ async fn permissions<C: Cloud>(
         if actions.is_empty() || statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
             continue;
         }
-        match iam.denied_actions(&role.arn, &actions, resources.first().map_or("*", String::as_str)).await {
+        match iam.denied_actions(role_arn, &actions, resources.first().map_or("*", String::as_str)).await {
             Ok(d) => denied.extend(d),
             Err(e) => return Permissions::NotChecked(e.to_string()),
         }
