@@ -29,11 +29,7 @@ pub(super) fn read(node: Node<'_>, problems: &mut Vec<Problem>) -> Option<StateB
     let children = reader::block(node.children(), Some(node), &CHILDREN, problems);
     let s3 = reader::find(&children, &CHILDREN[0])?;
     let prop = |key: &str, problems: &mut Vec<Problem>| -> Option<Spanned<String>> {
-        let value = s3.prop(key)?.string(problems);
-        if value.is_none() {
-            return None;
-        }
-        value
+        s3.prop(key)?.string(problems)
     };
     let bucket = match prop("bucket", problems) {
         Some(b) => ok(bucket_name(b), problems),
