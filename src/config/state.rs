@@ -28,36 +28,35 @@ const CHILDREN: [Spec; 1] = [Spec {
 pub(super) fn read(node: Node<'_>, problems: &mut Vec<Problem>) -> Option<StateBackend> {
     let children = reader::block(node.children(), Some(node), &CHILDREN, problems);
     let s3 = reader::find(&children, &CHILDREN[0])?;
-    let prop = |key: &str, problems: &mut Vec<Problem>| -> Option<Spanned<String>> {
-        s3.prop(key)?.string(problems)
-    };
-    let bucket = match prop("bucket", problems) {
-        Some(b) => ok(bucket_name(b), problems),
-        None => missing(s3, "bucket", problems),
-    };
-    let key = match prop("key", problems) {
-        Some(k) if k.value.is_empty() || k.value.starts_with('/') => {
-            problems.push(Problem::error(
-                k.span,
-                "the state's key must not be empty or start with `/`",
-                "use a key like \"orgrole/prod.json\"",
-            ));
-            None
+    // Absent: one problem here; present but not a string: the reader's problem.
+    let required = |key: &str, problems: &mut Vec<Problem>| -> Option<Spanned<String>> {
+        match s3.prop(key) {
+            Some(entry) => entry.string(problems),
+            None => {
+                problems.push(Problem::error(
+                    s3.span(),
+                    format!("`s3` needs {key}="),
+                    format!("for example: {}", s3.usage()),
+                ));
+                None
+            }
         }
-        Some(k) => Some(k.value),
-        None => missing(s3, "key", problems),
     };
-    let region = prop("region", problems).map(|r| r.value);
+    let bucket = required("bucket", problems).and_then(|b| ok(bucket_name(b), problems));
+    let key = required("key", problems).and_then(|k| ok(state_key(k), problems));
+    let region = s3.prop("region").and_then(|r| r.string(problems)).map(|r| r.value);
     Some(StateBackend::S3 { bucket: bucket?, key: key?, region })
 }
 
-fn missing(s3: Node<'_>, key: &str, problems: &mut Vec<Problem>) -> Option<String> {
-    problems.push(Problem::error(
-        s3.span(),
-        format!("`s3` needs {key}="),
-        format!("for example: {}", s3.usage()),
-    ));
-    None
+fn state_key(key: Spanned<String>) -> Result<String, Problem> {
+    if key.value.is_empty() || key.value.starts_with('/') {
+        return Err(Problem::error(
+            key.span,
+            "the state's key must not be empty or start with `/`",
+            "use a key like \"orgrole/prod.json\"",
+        ));
+    }
+    Ok(key.value)
 }
 
 /// S3's rules: 3–63 characters of lower-case letters, digits, `.` and `-`,
