@@ -28,6 +28,8 @@ direct {{ {direct} }}
 
 pub struct Test {
     dir: TempDir,
+    /// Where the binary runs; the temporary directory unless set.
+    cwd: Option<PathBuf>,
     env: Vec<(String, String)>,
 }
 
@@ -58,7 +60,7 @@ impl Test {
             ("RS_CREDENTIAL_ID", EXTERNAL_ID),
             ("ORGROLE_LOG", "orgrole::api=debug"),
         ];
-        Self { dir, env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+        Self { dir, cwd: None, env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
     }
 
     pub fn config(self, text: &str) -> Self {
@@ -67,6 +69,12 @@ impl Test {
 
     pub fn file(self, name: &str, text: &str) -> Self {
         std::fs::write(self.path(name), text).expect("write a test file");
+        self
+    }
+
+    /// Runs the binary in `dir` instead of the temporary directory.
+    pub fn cwd(mut self, dir: PathBuf) -> Self {
+        self.cwd = Some(dir);
         self
     }
 
@@ -86,7 +94,10 @@ impl Test {
 
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_orgrole"));
-        cmd.args(args).current_dir(self.dir.path()).env_remove("AWS_PROFILE").env_remove("NO_COLOR");
+        cmd.args(args)
+            .current_dir(self.cwd.as_deref().unwrap_or(self.dir.path()))
+            .env_remove("AWS_PROFILE")
+            .env_remove("NO_COLOR");
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
