@@ -27,6 +27,13 @@ build:
 test: setup
     cargo test --locked --all-targets -- --test-threads 4
 
+# Fuzz the configuration parser (needs `cargo install cargo-fuzz`; the stable
+# toolchain runs it with RUSTC_BOOTSTRAP=1). Seeds: the examples and the bad-config corpus.
+fuzz seconds="60":
+    mkdir -p fuzz/corpus/config
+    cp examples/*.kdl tests/bad-configs/*.kdl fuzz/corpus/config/
+    cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run config corpus/config -- -max_total_time={{seconds}}
+
 # Lints that CI does not gate on.
 lint:
     cargo fmt --check
