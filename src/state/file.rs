@@ -79,10 +79,6 @@ impl StateFile {
         lock::acquire(&self.lock_path(), &self.path, operation, timeout)
     }
 
-    pub fn read_lock(&self) -> Result<Option<LockInfo>, StateError> {
-        lock::read(&self.lock_path())
-    }
-
     /// Removes a lock left by a run that is gone, if `id` names it.
     pub fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
         lock::force_remove(&self.lock_path(), id)
