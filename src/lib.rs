@@ -10,6 +10,7 @@ pub mod graph;
 pub mod model;
 pub mod observe;
 pub mod plan;
+mod private_file;
 pub mod rebuild;
 pub mod render;
 pub mod saved_plan;

@@ -7,7 +7,7 @@ use futures_util::stream::{self, StreamExt};
 
 use crate::cloud::{AccountState, Caller, Cloud, CloudError, Iam, Organization, PolicyInfo, RoleInfo};
 use crate::config::Desired;
-use crate::model::{AccountId, PolicyDocument, ResourceKind};
+use crate::model::{AccountId, Address, PolicyDocument, ResourceKind};
 use crate::state::State;
 use crate::targets::{self, Resolution, TargetError};
 
@@ -66,6 +66,21 @@ pub struct Wanted {
     pub policies: BTreeMap<String, String>,
 }
 
+impl Wanted {
+    /// What reading `address` takes: a role (for an attachment, its role)
+    /// or a policy by its ARN.
+    pub fn add(&mut self, address: &Address, policy_arn: &str) {
+        match address.kind {
+            ResourceKind::Role | ResourceKind::Attachment => {
+                self.roles.insert(address.name.clone());
+            }
+            ResourceKind::Policy => {
+                self.policies.insert(address.name.clone(), policy_arn.to_owned());
+            }
+        }
+    }
+}
+
 pub async fn observe<C: Cloud>(
     cloud: &C,
     desired: &Desired,
@@ -85,13 +100,13 @@ pub async fn observe<C: Cloud>(
     let resolution =
         if destroy { Resolution::default() } else { targets::resolve(&direct, organization.as_ref())? };
 
-    let policy_arn =
-        |account: &AccountId, name: &str| format!("arn:{}:iam::{account}:policy/{name}", caller.partition);
+    let role = &desired.role;
     let mut wanted: BTreeMap<AccountId, Wanted> = BTreeMap::new();
     for account in resolution.targets.keys() {
         let w = wanted.entry(account.clone()).or_default();
-        w.roles.insert(desired.role.name.clone());
-        w.policies.insert(desired.role.policy_name.clone(), policy_arn(account, &desired.role.policy_name));
+        let policy_arn = account.iam_arn(&caller.partition, &format!("policy/{}", role.policy_name));
+        w.add(&Address::role(account, &role.name), "");
+        w.add(&Address::policy(account, &role.policy_name), &policy_arn);
     }
     // Accounts of the state that are no longer ACTIVE members cannot be acted on.
     let active: Option<BTreeSet<&AccountId>> = organization
@@ -102,15 +117,7 @@ pub async fn observe<C: Cloud>(
         if active.as_ref().is_some_and(|active| !active.contains(account)) {
             continue;
         }
-        let w = wanted.entry(account.clone()).or_default();
-        match r.address.kind {
-            ResourceKind::Role | ResourceKind::Attachment => {
-                w.roles.insert(r.address.name.clone());
-            }
-            ResourceKind::Policy => {
-                w.policies.insert(r.address.name.clone(), r.arn.clone());
-            }
-        }
+        wanted.entry(account.clone()).or_default().add(&r.address, &r.arn);
     }
 
     let accounts = read_accounts(cloud, wanted, &direct.access_role, parallelism).await;

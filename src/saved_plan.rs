@@ -2,7 +2,6 @@
 //! run exactly it, or refuse because the world moved since.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -10,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::Desired;
-use crate::model::{AccountId, Address, ResourceKind};
+use crate::model::{AccountId, Address};
 use crate::observe::{AccountView, Wanted};
 use crate::plan::{fingerprint, found, Plan};
+use crate::private_file::write_private;
 use crate::state::State;
 
 /// The saved plan file's own format; a newer one is refused.
@@ -101,14 +101,9 @@ impl SavedPlan {
 
     /// Written readable by its owner only (0600).
     pub fn write(&self, path: &Path) -> Result<(), SavedPlanError> {
-        let err = |source| SavedPlanError::Write { path: path.to_owned(), source };
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(path).map_err(err)?;
         let text = serde_json::to_string_pretty(self).expect("a plan serializes");
-        file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).map_err(err)
+        write_private(path, text.as_bytes())
+            .map_err(|source| SavedPlanError::Write { path: path.to_owned(), source })
     }
 
     pub fn read(path: &Path) -> Result<Self, SavedPlanError> {
@@ -129,16 +124,7 @@ impl SavedPlan {
     pub fn touched(&self) -> BTreeMap<AccountId, Wanted> {
         let mut wanted: BTreeMap<AccountId, Wanted> = BTreeMap::new();
         for change in &self.plan.changes {
-            let a = &change.address;
-            let w = wanted.entry(a.account.clone()).or_default();
-            match a.kind {
-                ResourceKind::Policy => {
-                    w.policies.insert(a.name.clone(), change.arn.clone());
-                }
-                ResourceKind::Role | ResourceKind::Attachment => {
-                    w.roles.insert(a.name.clone());
-                }
-            }
+            wanted.entry(change.address.account.clone()).or_default().add(&change.address, &change.arn);
         }
         wanted
     }

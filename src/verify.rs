@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::cloud::{Cloud, Iam};
 use crate::config::Desired;
@@ -116,18 +115,8 @@ async fn permissions<C: Cloud>(
         Err(e) => return Permissions::NotChecked(e.to_string()),
     };
     let mut denied = vec![];
-    for statement in desired.role.policy.statements() {
-        let list = |key: &str| -> Vec<String> {
-            match statement.get(key) {
-                Some(Value::String(s)) => vec![s.clone()],
-                Some(Value::Array(items)) => {
-                    items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect()
-                }
-                _ => vec![],
-            }
-        };
-        let (actions, resources) = (list("Action"), list("Resource"));
-        if actions.is_empty() || statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
+    for (actions, resources) in desired.role.policy.grants() {
+        if actions.is_empty() {
             continue;
         }
         match iam.denied_actions(role_arn, &actions, resources.first().map_or("*", String::as_str)).await {

@@ -24,6 +24,11 @@ impl AccountId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `arn:<partition>:iam::<account>:<resource>`, e.g. `role/name`.
+    pub fn iam_arn(&self, partition: &str, resource: &str) -> String {
+        format!("arn:{partition}:iam::{}:{resource}", self.0)
+    }
 }
 
 impl TryFrom<String> for AccountId {

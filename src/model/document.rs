@@ -80,6 +80,15 @@ impl PolicyDocument {
         self.statements().into_iter().flat_map(|s| strings(s.get("Action"))).collect()
     }
 
+    /// Each `Allow` statement's actions and resources.
+    pub fn grants(&self) -> Vec<(Vec<String>, Vec<String>)> {
+        self.statements()
+            .into_iter()
+            .filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow"))
+            .map(|s| (strings(s.get("Action")), strings(s.get("Resource"))))
+            .collect()
+    }
+
     /// The `Principal.AWS` values of every statement of a trust policy.
     pub fn aws_principals(&self) -> BTreeSet<String> {
         self.statements()

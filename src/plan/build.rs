@@ -165,7 +165,7 @@ struct Target<'a> {
 
 impl Target<'_> {
     fn arn(&self, kind: &str, name: &str) -> String {
-        format!("arn:{}:iam::{}:{kind}/{name}", self.partition, self.account)
+        self.account.iam_arn(self.partition, &format!("{kind}/{name}"))
     }
 
     fn plan(&self, desired: &Desired, plan: &mut Plan, wanted: &mut BTreeSet<Address>) {

@@ -1,10 +1,10 @@
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::lock::{self, LockGuard, LockInfo};
 use super::{parse, to_json, State, StateError};
+use crate::private_file::write_private;
 
 /// A state kept in a local JSON file, with `<path>.backup` (the previous
 /// version) and `<path>.lock` beside it.
@@ -59,13 +59,7 @@ impl StateFile {
         let text = to_json(state);
 
         let tmp = self.sibling(&format!(".tmp.{}", std::process::id()));
-        let mut options = OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp).map_err(StateError::io(&tmp))?;
-        file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).map_err(StateError::io(&tmp))?;
-        drop(file);
+        write_private(&tmp, text.as_bytes()).map_err(StateError::io(&tmp))?;
         if self.path.exists() {
             fs::copy(&self.path, self.backup_path()).map_err(StateError::io(&self.backup_path()))?;
         }

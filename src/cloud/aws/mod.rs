@@ -73,7 +73,7 @@ impl Cloud for AwsCloud {
             if &caller.account == account {
                 return Ok(AwsIam::new(&self.config, account.clone(), None));
             }
-            let role_arn = format!("arn:{}:iam::{account}:role/{access_role}", caller.partition);
+            let role_arn = account.iam_arn(&caller.partition, &format!("role/{access_role}"));
             let credentials = sts::assume_role(&self.config, account, &role_arn).await?;
             Ok(AwsIam::new(&self.config, account.clone(), Some(credentials)))
         })

@@ -134,7 +134,7 @@ impl Iam for SimIam {
         tags: &Tags,
     ) -> Result<String, CloudError> {
         const OP: &str = "iam:CreatePolicy";
-        let arn = format!("arn:aws:iam::{}:policy/{name}", self.account);
+        let arn = self.account.iam_arn("aws", &format!("policy/{name}"));
         self.with(OP, |a, clock, invisible| {
             if a.policies.contains_key(&arn) {
                 return Err(CloudError::from_code(
@@ -239,7 +239,7 @@ impl Iam for SimIam {
         tags: &Tags,
     ) -> Result<String, CloudError> {
         const OP: &str = "iam:CreateRole";
-        let arn = format!("arn:aws:iam::{}:role/{name}", self.account);
+        let arn = self.account.iam_arn("aws", &format!("role/{name}"));
         self.with(OP, |a, _, invisible| {
             if a.roles.contains_key(name) {
                 return Err(CloudError::from_code(

@@ -75,7 +75,7 @@ impl Cloud for SimCloud {
         self.world().call(&self.caller, "sts:GetCallerIdentity")?;
         Ok(Caller {
             account: self.caller.clone(),
-            arn: format!("arn:aws:iam::{}:user/orgrole", self.caller),
+            arn: self.caller.iam_arn("aws", "user/orgrole"),
             partition: "aws".into(),
         })
     }
