@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures_util::stream::{self, StreamExt};
 
 use crate::cloud::{AccountState, Caller, Cloud, CloudError, Iam, Organization, PolicyInfo, RoleInfo};
-use crate::config::Desired;
+use crate::config::{Desired, DirectTargets};
 use crate::model::{AccountId, Address, PolicyDocument, ResourceKind};
 use crate::state::State;
 use crate::targets::{self, Resolution, TargetError};
@@ -89,7 +89,8 @@ pub async fn observe<C: Cloud>(
     parallelism: usize,
 ) -> Result<Observed, ObserveError> {
     let caller = cloud.caller().await.map_err(ObserveError::Caller)?;
-    let direct = desired.direct.clone().unwrap_or_default();
+    let no_targets = DirectTargets::default();
+    let direct = desired.direct.as_ref().unwrap_or(&no_targets);
     let needs_org = !destroy && (direct.organization || !direct.ous.is_empty());
     let organization = match cloud.organization().await {
         Ok(org) => org,
@@ -98,7 +99,7 @@ pub async fn observe<C: Cloud>(
         Err(_) => None,
     };
     let resolution =
-        if destroy { Resolution::default() } else { targets::resolve(&direct, organization.as_ref())? };
+        if destroy { Resolution::default() } else { targets::resolve(direct, organization.as_ref())? };
 
     let role = &desired.role;
     let mut wanted: BTreeMap<AccountId, Wanted> = BTreeMap::new();
@@ -120,7 +121,7 @@ pub async fn observe<C: Cloud>(
         wanted.entry(account.clone()).or_default().add(&r.address, &r.arn);
     }
 
-    let accounts = read_accounts(cloud, wanted, &direct.access_role, parallelism).await;
+    let accounts = read_accounts(cloud, wanted, desired.access_role(), parallelism).await;
     Ok(Observed { caller, organization, resolution, accounts })
 }
 

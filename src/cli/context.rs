@@ -83,6 +83,11 @@ impl Context {
         Ok(StateStore::Local(StateFile::new(PathBuf::from("state").join(format!("{stem}.state.json")))))
     }
 
+    /// The state, from wherever `state_store` says it lives.
+    pub async fn load_state(&self, desired: &Desired, cloud: &AwsCloud) -> miette::Result<State> {
+        self.state_store(Some(desired), cloud)?.load().await.into_diagnostic()
+    }
+
     /// The configuration if its file exists: commands on the state alone
     /// need it only for its `state` block.
     pub fn desired_if_present(&self) -> miette::Result<Option<Desired>> {
@@ -96,13 +101,19 @@ impl Context {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().into_diagnostic()
     }
 
-    /// The role orgrole assumes in the target accounts.
-    pub fn access_role<'a>(&self, desired: &'a Desired) -> &'a str {
-        desired.direct.as_ref().map_or(crate::config::DEFAULT_ACCESS_ROLE, |d| d.access_role.as_str())
-    }
-
     pub fn parallelism(&self) -> usize {
         usize::from(self.global.parallelism)
+    }
+
+    /// Reads what `desired` and `state` mention in the accounts.
+    pub async fn observe(
+        &self,
+        cloud: &AwsCloud,
+        desired: &Desired,
+        state: &State,
+        destroy: bool,
+    ) -> miette::Result<Observed> {
+        observe(cloud, desired, state, destroy, self.parallelism()).await.map_err(|e| miette::miette!("{e}"))
     }
 
     /// Observes the accounts and plans: the shared first half of plan,
@@ -114,10 +125,24 @@ impl Context {
         state: &State,
         options: PlanOptions,
     ) -> miette::Result<(Observed, Plan)> {
-        let observed = observe(cloud, desired, state, options.destroy, self.parallelism())
-            .await
-            .map_err(|e| miette::miette!("{e}"))?;
+        let observed = self.observe(cloud, desired, state, options.destroy).await?;
         let plan = plan(desired, &observed, state, options);
         Ok((observed, plan))
+    }
+
+    /// Runs `work` holding the state lock, and gives the lock back whatever
+    /// happened; a failed release is reported after the work's own error.
+    pub async fn under_lock<T>(
+        &self,
+        store: &StateStore,
+        operation: &str,
+        work: impl AsyncFnOnce() -> miette::Result<T>,
+    ) -> miette::Result<T> {
+        let lock = store.lock(operation, self.global.lock_timeout).await.into_diagnostic()?;
+        let result = work().await;
+        let released = store.unlock(lock).await.into_diagnostic();
+        let value = result?;
+        released?;
+        Ok(value)
     }
 }

@@ -36,13 +36,7 @@ pub fn apply(cx: &Context, args: ApplyArgs) -> miette::Result<Exit> {
     cx.runtime()?.block_on(async {
         let cloud = AwsCloud::from_env().await;
         let store = cx.state_store(Some(&desired), &cloud)?;
-        let lock = store.lock(operation, cx.global.lock_timeout).await.into_diagnostic()?;
-        let result = locked(cx, &args, &desired, &cloud, &store).await;
-        // The lock goes back whatever happened; a failed release is reported after the run's own error.
-        let released = store.unlock(lock).await.into_diagnostic();
-        let exit = result?;
-        released?;
-        Ok(exit)
+        cx.under_lock(&store, operation, async || locked(cx, &args, &desired, &cloud, &store).await).await
     })
 }
 
@@ -85,7 +79,7 @@ async fn locked(
         println!();
     }
     let reporter = Reporter::new(plan.changes.len(), style);
-    let options = ApplyOptions { parallelism: cx.parallelism(), access_role: cx.access_role(desired) };
+    let options = ApplyOptions { parallelism: cx.parallelism(), access_role: desired.access_role() };
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };

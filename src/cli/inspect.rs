@@ -5,7 +5,6 @@ use miette::{miette, IntoDiagnostic};
 use super::{Context, Exit, StateCommand};
 use crate::cloud::aws::AwsCloud;
 use crate::model::Address;
-use crate::plan::PlanOptions;
 use crate::rebuild::rebuild;
 use crate::state::{State, StateFile, StateStore};
 
@@ -37,19 +36,18 @@ pub fn state(cx: &Context, command: StateCommand) -> miette::Result<Exit> {
             StateCommand::Pull => print!("{}", crate::state::to_json(&store.load().await.into_diagnostic()?)),
             StateCommand::Push { file, force } => {
                 let pushed = StateFile::new(&file).load().into_diagnostic()?;
-                under_lock(cx, &store, "state push", |current| replace(current, pushed, force)).await?;
+                replace_state(cx, &store, "state push", |current| replace(current, pushed, force)).await?;
                 println!("Pushed {} to {}.", file.display(), store.location());
             }
             StateCommand::Rebuild { force } => {
                 let desired = desired.expect("loaded above");
-                let (observed, _) =
-                    cx.observe_and_plan(&cloud, &desired, &State::new(), PlanOptions::default()).await?;
+                let observed = cx.observe(&cloud, &desired, &State::new(), false).await?;
                 let rebuilt = rebuild(&desired, &observed);
                 for r in rebuilt.resources() {
                     println!("found {} ({})", r.address, r.arn);
                 }
                 let count = rebuilt.resources().len();
-                under_lock(cx, &store, "state rebuild", |current| {
+                replace_state(cx, &store, "state rebuild", |current| {
                     if !force && !current.resources().is_empty() {
                         return Err(miette!(
                             help = "rebuild is for a lost state; pass --force to replace this one",
@@ -69,23 +67,20 @@ pub fn state(cx: &Context, command: StateCommand) -> miette::Result<Exit> {
 }
 
 /// Replaces the stored state with `make(current)`, holding the lock.
-async fn under_lock(
+async fn replace_state(
     cx: &Context,
     store: &StateStore,
     operation: &str,
     make: impl FnOnce(&State) -> miette::Result<State>,
 ) -> miette::Result<()> {
-    let lock = store.lock(operation, cx.global.lock_timeout).await.into_diagnostic()?;
-    let result = async {
+    cx.under_lock(store, operation, async || {
         let current = store.load().await.into_diagnostic()?;
         let mut next = make(&current)?;
         // Written over the one just read: the serial goes on from the higher.
         next.serial = next.serial.max(current.serial);
         store.save(&mut next).await.into_diagnostic()
-    }
-    .await;
-    store.unlock(lock).await.into_diagnostic()?;
-    result
+    })
+    .await
 }
 
 /// The pushed state, unless it would replace a state it does not descend from.

@@ -19,10 +19,9 @@ pub fn verify(cx: &Context, format: Format, csv: bool) -> miette::Result<Exit> {
     let desired = cx.desired()?;
     let (checks, organization) = cx.runtime()?.block_on(async {
         let cloud = AwsCloud::from_env().await;
-        let state = cx.state_store(Some(&desired), &cloud)?.load().await.into_diagnostic()?;
+        let state = cx.load_state(&desired, &cloud).await?;
         let (observed, plan) = cx.observe_and_plan(&cloud, &desired, &state, PlanOptions::default()).await?;
-        let checks =
-            check(&cloud, &desired, &observed, &plan, cx.access_role(&desired), cx.parallelism()).await;
+        let checks = check(&cloud, &desired, &observed, &plan, desired.access_role(), cx.parallelism()).await;
         Ok::<_, miette::Report>((checks, observed.organization))
     })?;
     let all_ok = checks.iter().all(AccountCheck::ok);
@@ -128,7 +127,7 @@ pub fn graph(cx: &Context, saved: Option<&Path>, format: GraphFormat) -> miette:
             cx.runtime()?
                 .block_on(async {
                     let cloud = AwsCloud::from_env().await;
-                    let state = cx.state_store(Some(&desired), &cloud)?.load().await.into_diagnostic()?;
+                    let state = cx.load_state(&desired, &cloud).await?;
                     cx.observe_and_plan(&cloud, &desired, &state, PlanOptions::default()).await
                 })?
                 .1

@@ -32,7 +32,7 @@ pub fn plan(cx: &Context, args: PlanArgs) -> miette::Result<Exit> {
     let options = PlanOptions { adopt: args.adopt, destroy: args.destroy };
     let (state, plan) = cx.runtime()?.block_on(async {
         let cloud = AwsCloud::from_env().await;
-        let state = cx.state_store(Some(&desired), &cloud)?.load().await.into_diagnostic()?;
+        let state = cx.load_state(&desired, &cloud).await?;
         let (_, plan) = cx.observe_and_plan(&cloud, &desired, &state, options).await?;
         Ok::<_, miette::Report>((state, plan))
     })?;
@@ -42,7 +42,7 @@ pub fn plan(cx: &Context, args: PlanArgs) -> miette::Result<Exit> {
         if failed {
             return Err(miette::miette!("the plan was not saved: it has errors (above)"));
         }
-        SavedPlan::new(plan.clone(), &cx.global.config, &desired, &state, cx.access_role(&desired))
+        SavedPlan::new(plan.clone(), &cx.global.config, &desired, &state, desired.access_role())
             .write(out)
             .into_diagnostic()?;
         if args.format == Format::Text {

@@ -53,6 +53,13 @@ pub struct DirectTargets {
 
 pub const DEFAULT_ACCESS_ROLE: &str = "OrganizationAccountAccessRole";
 
+impl Desired {
+    /// The role orgrole assumes in the target accounts.
+    pub fn access_role(&self) -> &str {
+        self.direct.as_ref().map_or(DEFAULT_ACCESS_ROLE, |d| d.access_role.as_str())
+    }
+}
+
 impl RoleConfig {
     /// The guide's trust policy: the vendor's principal may assume the role
     /// only with the external ID.
