@@ -140,7 +140,7 @@ impl Context {
     ) -> miette::Result<T> {
         let lock = store.lock(operation, self.global.lock_timeout).await.into_diagnostic()?;
         let result = work().await;
-        let released = store.unlock(lock).await.into_diagnostic();
+        let released = store.unlock(&lock).await.into_diagnostic();
         let value = result?;
         released?;
         Ok(value)

@@ -16,16 +16,16 @@ pub enum StateError {
         None => String::new(),
     })]
     Corrupt { location: String, backup: Option<PathBuf>, source: serde_json::Error },
-    #[error("{url}: {message}")]
-    Remote { url: String, message: String },
+    #[error("{location}: {message}")]
+    Store { location: String, message: String },
     #[error("the state in {url} was written by another run since this one read it: nothing was overwritten; run the command again")]
     Overtaken { url: String },
     #[error("{}: {source}", .path.display())]
     Io { path: PathBuf, source: std::io::Error },
     #[error("lock ID {id} does not match the lock held by {} (ID {}): nothing was removed", .holder.who, .holder.id)]
     LockMismatch { id: String, holder: Box<LockInfo> },
-    #[error("{} is not locked", .0.display())]
-    NotLocked(PathBuf),
+    #[error("{0} is not locked")]
+    NotLocked(String),
 }
 
 impl StateError {

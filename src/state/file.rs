@@ -1,8 +1,8 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use super::lock::{self, LockGuard, LockInfo};
+use super::local_files::LocalFiles;
+use super::lock_object::LockObject;
 use super::{parse, to_json, State, StateError};
 use crate::private_file::write_private;
 
@@ -68,14 +68,10 @@ impl StateFile {
         Ok(())
     }
 
-    /// Takes the lock, retrying until `timeout` while another run holds it.
-    pub fn lock(&self, operation: &str, timeout: Duration) -> Result<LockGuard, StateError> {
-        lock::acquire(&self.lock_path(), &self.path, operation, timeout)
-    }
-
-    /// Removes a lock left by a run that is gone, if `id` names it.
-    pub fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
-        lock::force_remove(&self.lock_path(), id)
+    /// The lock file beside the state.
+    pub fn lock(&self) -> LockObject<'static, LocalFiles> {
+        let path = self.lock_path().display().to_string();
+        LockObject { store: &LocalFiles, key: path.clone(), location: path }
     }
 }
 

@@ -8,9 +8,8 @@
 
 use std::future::Future;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-use super::lock::LockInfo;
+use super::lock_object::LockObject;
 use super::{parse, State, StateError};
 use crate::cloud::CloudError;
 
@@ -48,8 +47,6 @@ pub trait ObjectStore: Send + Sync {
     fn delete(&self, key: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
 }
 
-const RETRY_EVERY: Duration = Duration::from_millis(500);
-
 pub struct RemoteState<O> {
     store: O,
     /// `s3://bucket/key`, for messages.
@@ -68,12 +65,8 @@ impl<O: ObjectStore> RemoteState<O> {
         &self.url
     }
 
-    fn lock_key(&self) -> String {
-        format!("{}.lock", self.key)
-    }
-
     fn cloud(&self) -> impl Fn(CloudError) -> StateError + '_ {
-        |source| StateError::Remote { url: self.url.clone(), message: source.to_string() }
+        |source| StateError::Store { location: self.url.clone(), message: source.to_string() }
     }
 
     pub async fn load(&self) -> Result<State, StateError> {
@@ -111,49 +104,13 @@ impl<O: ObjectStore> RemoteState<O> {
         }
     }
 
-    pub async fn lock(&self, info: LockInfo, timeout: Duration) -> Result<LockInfo, StateError> {
-        let body = serde_json::to_vec_pretty(&info).expect("lock info serializes");
-        let deadline = Instant::now() + timeout;
-        loop {
-            match self.store.put(&self.lock_key(), body.clone(), Precondition::Absent).await {
-                Ok(_) => return Ok(info),
-                Err(PutError::Cloud(e)) => return Err(self.cloud()(e)),
-                Err(PutError::Precondition) if Instant::now() >= deadline => {
-                    let holder =
-                        self.read_lock().await?.unwrap_or_else(|| LockInfo::unknown(&self.lock_key()));
-                    return Err(StateError::Locked(Box::new(holder)));
-                }
-                Err(PutError::Precondition) => {
-                    tokio::time::sleep(RETRY_EVERY.min(deadline.saturating_duration_since(Instant::now())))
-                        .await;
-                }
-            }
+    /// The lock object beside the state.
+    pub fn lock(&self) -> LockObject<'_, O> {
+        LockObject {
+            store: &self.store,
+            key: format!("{}.lock", self.key),
+            location: format!("{}.lock", self.url),
         }
-    }
-
-    pub async fn read_lock(&self) -> Result<Option<LockInfo>, StateError> {
-        let object = self.store.get(&self.lock_key()).await.map_err(self.cloud())?;
-        Ok(object
-            .map(|o| serde_json::from_slice(&o.body).unwrap_or_else(|_| LockInfo::unknown(&self.lock_key()))))
-    }
-
-    /// Removes the lock if it is still `id`'s.
-    pub async fn unlock(&self, id: &str) -> Result<(), StateError> {
-        match self.read_lock().await? {
-            Some(holder) if holder.id == id => {
-                self.store.delete(&self.lock_key()).await.map_err(self.cloud())
-            }
-            _ => Ok(()),
-        }
-    }
-
-    pub async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
-        let holder = self.read_lock().await?.ok_or_else(|| StateError::NotLocked(self.lock_key().into()))?;
-        if holder.id != id {
-            return Err(StateError::LockMismatch { id: id.into(), holder: Box::new(holder) });
-        }
-        self.store.delete(&self.lock_key()).await.map_err(self.cloud())?;
-        Ok(holder)
     }
 }
 
@@ -161,8 +118,10 @@ impl<O: ObjectStore> RemoteState<O> {
 mod tests {
     use std::collections::HashMap;
     use std::sync::Arc;
+    use std::time::Duration;
 
     use super::*;
+    use crate::state::LockInfo;
 
     /// S3's conditional writes, in memory.
     #[derive(Clone, Default)]
@@ -204,13 +163,13 @@ mod tests {
     async fn of_two_runs_one_gets_the_lock_and_the_other_is_told_who_has_it() {
         let store = Memory::default();
         let (a, b) = (remote(&store), remote(&store));
-        let held = a.lock(LockInfo::new("apply", a.url()), Duration::ZERO).await.unwrap();
-        match b.lock(LockInfo::new("apply", b.url()), Duration::ZERO).await {
+        let held = a.lock().acquire(LockInfo::new("apply", a.url()), Duration::ZERO).await.unwrap();
+        match b.lock().acquire(LockInfo::new("apply", b.url()), Duration::ZERO).await {
             Err(StateError::Locked(holder)) => assert_eq!(holder.id, held.id),
             other => panic!("expected Locked, got {other:?}"),
         }
-        a.unlock(&held.id).await.unwrap();
-        b.lock(LockInfo::new("apply", b.url()), Duration::ZERO).await.unwrap();
+        a.lock().release(&held.id).await.unwrap();
+        b.lock().acquire(LockInfo::new("apply", b.url()), Duration::ZERO).await.unwrap();
     }
 
     #[tokio::test]
@@ -232,9 +191,9 @@ mod tests {
     async fn force_unlock_needs_the_holders_id() {
         let store = Memory::default();
         let a = remote(&store);
-        let held = a.lock(LockInfo::new("apply", a.url()), Duration::ZERO).await.unwrap();
-        assert!(matches!(a.force_unlock("nope").await, Err(StateError::LockMismatch { .. })));
-        assert_eq!(a.force_unlock(&held.id).await.unwrap().id, held.id);
-        assert!(a.read_lock().await.unwrap().is_none());
+        let held = a.lock().acquire(LockInfo::new("apply", a.url()), Duration::ZERO).await.unwrap();
+        assert!(matches!(a.lock().force_remove("nope").await, Err(StateError::LockMismatch { .. })));
+        assert_eq!(a.lock().force_remove(&held.id).await.unwrap().id, held.id);
+        assert!(a.lock().read().await.unwrap().is_none());
     }
 }

@@ -2,18 +2,12 @@
 
 use std::time::Duration;
 
-use super::{LockGuard, LockInfo, RemoteState, State, StateError, StateFile};
+use super::{LockInfo, RemoteState, State, StateError, StateFile};
 use crate::cloud::aws::S3Objects;
 
 pub enum StateStore {
     Local(StateFile),
     S3(RemoteState<S3Objects>),
-}
-
-/// A held state lock; give it back with `StateStore::unlock`.
-pub enum StoreLock {
-    Local(LockGuard),
-    Remote(LockInfo),
 }
 
 impl StateStore {
@@ -39,27 +33,28 @@ impl StateStore {
         }
     }
 
-    pub async fn lock(&self, operation: &str, timeout: Duration) -> Result<StoreLock, StateError> {
+    /// Takes the state lock, waiting up to `timeout` for another run's.
+    pub async fn lock(&self, operation: &str, timeout: Duration) -> Result<LockInfo, StateError> {
+        let info = LockInfo::new(operation, &self.location());
         match self {
-            Self::Local(file) => file.lock(operation, timeout).map(StoreLock::Local),
-            Self::S3(remote) => {
-                remote.lock(LockInfo::new(operation, remote.url()), timeout).await.map(StoreLock::Remote)
-            }
+            Self::Local(file) => file.lock().acquire(info, timeout).await,
+            Self::S3(remote) => remote.lock().acquire(info, timeout).await,
         }
     }
 
-    pub async fn unlock(&self, lock: StoreLock) -> Result<(), StateError> {
-        match (self, lock) {
-            (Self::S3(remote), StoreLock::Remote(info)) => remote.unlock(&info.id).await,
-            // A local lock goes with its guard.
-            _ => Ok(()),
+    /// Gives back a lock taken with `lock`.
+    pub async fn unlock(&self, lock: &LockInfo) -> Result<(), StateError> {
+        match self {
+            Self::Local(file) => file.lock().release(&lock.id).await,
+            Self::S3(remote) => remote.lock().release(&lock.id).await,
         }
     }
 
+    /// Removes a lock left by a run that is gone, if `id` names it.
     pub async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
         match self {
-            Self::Local(file) => file.force_unlock(id),
-            Self::S3(remote) => remote.force_unlock(id).await,
+            Self::Local(file) => file.lock().force_remove(id).await,
+            Self::S3(remote) => remote.lock().force_remove(id).await,
         }
     }
 }

@@ -69,17 +69,17 @@ fn a_writer_whose_lock_was_removed_cannot_overwrite_the_newer_state() {
     };
     let (a, b) = (remote(), remote());
     block_on(async {
-        let held = a.lock(LockInfo::new("apply", a.url()), Duration::ZERO).await.unwrap();
+        let held = a.lock().acquire(LockInfo::new("apply", a.url()), Duration::ZERO).await.unwrap();
         let mut a_state = a.load().await.unwrap();
         a.save(&mut a_state).await.unwrap();
         assert!(matches!(
-            b.lock(LockInfo::new("apply", b.url()), Duration::ZERO).await,
+            b.lock().acquire(LockInfo::new("apply", b.url()), Duration::ZERO).await,
             Err(StateError::Locked(_))
         ));
 
         // Someone force-unlocks the first run's lock, and a second run writes.
-        b.force_unlock(&held.id).await.unwrap();
-        b.lock(LockInfo::new("apply", b.url()), Duration::ZERO).await.unwrap();
+        b.lock().force_remove(&held.id).await.unwrap();
+        b.lock().acquire(LockInfo::new("apply", b.url()), Duration::ZERO).await.unwrap();
         let mut b_state = b.load().await.unwrap();
         b.save(&mut b_state).await.unwrap();
 
