@@ -3,7 +3,7 @@
 //! configured names in the target accounts are orgrole's.
 
 use crate::config::Desired;
-use crate::model::Address;
+use crate::model::{Address, ResourceKind};
 use crate::observe::{AccountView, Observed};
 use crate::plan::{fingerprint, found};
 use crate::state::{State, StateResource};
@@ -14,31 +14,20 @@ pub fn rebuild(desired: &Desired, observed: &Observed) -> State {
     let (role, policy) = (&desired.role.name, &desired.role.policy_name);
     for (account, view) in &observed.accounts {
         let AccountView::Read(resources) = view else { continue };
-        let policy_arn = resources.policies.get(policy).map(|p| p.info.arn.clone()).unwrap_or_default();
-        let role_found = found(&Address::role(account, role), "", resources).filter(|f| f.owned);
-        let candidates = [
-            (
-                Address::policy(account, policy),
-                found(&Address::policy(account, policy), "", resources).filter(|f| f.owned),
-            ),
-            // An attachment is orgrole's when its role is.
-            (
-                Address::attachment(account, role, policy),
-                role_found.as_ref().and(found(
-                    &Address::attachment(account, role, policy),
-                    &policy_arn,
-                    resources,
-                )),
-            ),
-            (Address::role(account, role), role_found),
+        let addresses = [
+            Address::policy(account, policy),
+            Address::role(account, role),
+            Address::attachment(account, role, policy),
         ];
-        for (address, live) in candidates {
-            if let Some(live) = live {
-                state.upsert(StateResource {
-                    address,
-                    arn: live.arn,
-                    applied: Some(fingerprint(Some(&live.value))),
-                });
+        let policy_arn = found(&addresses[0], "", resources).map(|f| f.arn).unwrap_or_default();
+        let role_owned = found(&addresses[1], "", resources).is_some_and(|f| f.owned);
+        for address in addresses {
+            let Some(live) = found(&address, &policy_arn, resources) else { continue };
+            // An attachment is orgrole's when its role is.
+            let owned = if address.kind == ResourceKind::Attachment { role_owned } else { live.owned };
+            if owned {
+                let applied = Some(fingerprint(Some(&live.value)));
+                state.upsert(StateResource { address, arn: live.arn, applied });
             }
         }
     }
