@@ -31,11 +31,13 @@ pub async fn execute<I: Iam>(iam: &I, change: &Change) -> Result<StateEffect, Cl
             }
             Ok(StateEffect::Remove)
         }
-        (Action::Create, Some(ResourceValue::Policy { document, tags })) => {
-            Ok(record(iam.create_policy(&a.name, document, tags).await?))
+        (Action::Create, Some(after @ ResourceValue::Policy { document, tags })) => {
+            let created = iam.create_policy(&a.name, document, tags).await;
+            Ok(record(already_made(iam, change, after, created).await?))
         }
-        (Action::Create, Some(ResourceValue::Role { trust, tags })) => {
-            Ok(record(iam.create_role(&a.name, trust, tags).await?))
+        (Action::Create, Some(after @ ResourceValue::Role { trust, tags })) => {
+            let created = iam.create_role(&a.name, trust, tags).await;
+            Ok(record(already_made(iam, change, after, created).await?))
         }
         (Action::Create, Some(ResourceValue::Attachment { role, policy_arn })) => {
             // A role or policy created a moment ago may not be visible yet.
@@ -64,6 +66,40 @@ pub async fn execute<I: Iam>(iam: &I, change: &Change) -> Result<StateEffect, Cl
             Ok(record(change.arn.clone()))
         }
         _ => Err(no_value(change)),
+    }
+}
+
+/// A create whose answer was lost (a 5xx or a dropped connection after AWS
+/// made the resource) is retried by the SDK and then meets EntityAlreadyExists.
+/// What exists is the lost create's result when it is exactly the planned
+/// resource, orgrole's tag included; anything else stays a conflict.
+async fn already_made<I: Iam>(
+    iam: &I,
+    change: &Change,
+    after: &ResourceValue,
+    created: Result<String, CloudError>,
+) -> Result<String, CloudError> {
+    let conflict = match created {
+        Err(e) if e.kind == ErrorKind::AlreadyExists => e,
+        other => return other,
+    };
+    let existing = match after {
+        ResourceValue::Policy { .. } => match iam.get_policy(&change.arn).await? {
+            Some(policy) => {
+                let document = iam.get_policy_document(&policy.arn, &policy.default_version).await?;
+                Some((ResourceValue::Policy { document, tags: policy.tags }, policy.arn))
+            }
+            None => None,
+        },
+        ResourceValue::Role { .. } => iam
+            .get_role(&change.address.name)
+            .await?
+            .map(|r| (ResourceValue::Role { trust: r.trust, tags: r.tags }, r.arn)),
+        ResourceValue::Attachment { .. } => None,
+    };
+    match existing {
+        Some((value, arn)) if &value == after => Ok(arn),
+        _ => Err(conflict),
     }
 }
 

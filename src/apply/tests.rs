@@ -269,3 +269,39 @@ async fn plans_applied_from_any_starting_point_converge_and_destroy_leaves_nothi
         assert!(!plan_for(&cloud, &d, &state, destroy).await.has_changes(), "seed {seed}");
     }
 }
+
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_taken_as_made_when_it_is_exactly_the_planned_resource() {
+    // AWS behaviour: a 5xx or a dropped connection after IAM made the policy
+    // or role; the SDK's retry then meets EntityAlreadyExists.
+    let cloud = sim();
+    let d = desired(&[A]);
+    let plan = plan_for(&cloud, &d, &State::new(), PlanOptions::default()).await;
+    run(&cloud, &plan, &mut State::new(), pending()).await;
+
+    let mut state = State::new();
+    let outcome = run(&cloud, &plan, &mut state, pending()).await;
+    assert!(outcome.failed.is_empty(), "{:?}", outcome.failed);
+    assert_eq!(state.resources().len(), 3);
+    assert!(plan_for(&cloud, &d, &state, PlanOptions::default()).await.changes.is_empty());
+}
+
+#[tokio::test]
+async fn a_same_named_role_that_differs_from_the_planned_one_stays_a_conflict() {
+    // AWS behaviour: CreateRole's EntityAlreadyExists for a role someone else made.
+    let cloud = sim();
+    let d = desired(&[A]);
+    let plan = plan_for(&cloud, &d, &State::new(), PlanOptions::default()).await;
+    let info = RoleInfo {
+        name: "role".into(),
+        arn: format!("arn:aws:iam::{A}:role/role"),
+        trust: d.role.trust_document("someone-elses-id"),
+        tags: Tags::default(),
+    };
+    let theirs = SimRole { info, attached: vec![], inline: vec![], invisible: 0 };
+    cloud.world().accounts.entry(id(A)).or_default().roles.insert("role".into(), theirs);
+    let outcome = run(&cloud, &plan, &mut State::new(), pending()).await;
+    let failed: Vec<&String> = outcome.failed.iter().map(|(_, e)| e).collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].contains("EntityAlreadyExists"), "{failed:?}");
+}
