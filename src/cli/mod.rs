@@ -39,23 +39,32 @@ impl From<Exit> for ExitCode {
 pub fn run() -> miette::Result<Exit> {
     let cli = Cli::parse();
     let cx = Context::new(cli.global);
-    match cli.command {
-        Command::Validate => review::validate(&cx),
+    let exit = command(&cx, cli.command);
+    // Said after any command, error or not: pushback explains a slow or failed run.
+    if let Some(retries) = crate::cloud::aws::retry_summary() {
+        eprintln!("{retries}");
+    }
+    exit
+}
+
+fn command(cx: &Context, command: Command) -> miette::Result<Exit> {
+    match command {
+        Command::Validate => review::validate(cx),
         Command::Plan { detailed_exitcode, adopt, destroy, out, format } => {
-            review::plan(&cx, review::PlanArgs { detailed_exitcode, adopt, destroy, out, format })
+            review::plan(cx, review::PlanArgs { detailed_exitcode, adopt, destroy, out, format })
         }
         Command::Apply { plan, auto_approve, adopt, json } => {
-            execute::apply(&cx, execute::ApplyArgs { plan, auto_approve, adopt, destroy: false, json })
+            execute::apply(cx, execute::ApplyArgs { plan, auto_approve, adopt, destroy: false, json })
         }
         Command::Destroy { auto_approve, json } => execute::apply(
-            &cx,
+            cx,
             execute::ApplyArgs { plan: None, auto_approve, adopt: false, destroy: true, json },
         ),
         Command::Show { plan, format } => inspect::show(&plan, format, cx.paint),
-        Command::Verify { format } => report::verify(&cx, format, false),
-        Command::Accounts { format: AccountsFormat::Csv } => report::verify(&cx, Format::Text, true),
-        Command::Graph { plan, format } => report::graph(&cx, plan.as_deref(), format),
-        Command::State(command) => inspect::state(&cx, command),
-        Command::ForceUnlock { id } => inspect::force_unlock(&cx, &id),
+        Command::Verify { format } => report::verify(cx, format, false),
+        Command::Accounts { format: AccountsFormat::Csv } => report::verify(cx, Format::Text, true),
+        Command::Graph { plan, format } => report::graph(cx, plan.as_deref(), format),
+        Command::State(command) => inspect::state(cx, command),
+        Command::ForceUnlock { id } => inspect::force_unlock(cx, &id),
     }
 }

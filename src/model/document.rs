@@ -1,14 +1,26 @@
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 /// An IAM policy document (permissions or trust), compared by meaning: IAM
 /// accepts a string or a list wherever it takes several values, and the order
 /// of actions, resources and principals carries no meaning.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct PolicyDocument(Value);
+///
+/// The canonical form is computed once, when the document is made (for live
+/// documents, while observing, alongside the network calls), and shared by
+/// clones: a plan over thousands of accounts compares documents, and clones
+/// them into changes, without normalizing or copying them again.
+#[derive(Clone)]
+pub struct PolicyDocument(Arc<Forms>);
+
+struct Forms {
+    value: Value,
+    canonical: Value,
+    /// `canonical` as compact JSON.
+    canonical_json: String,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
@@ -24,9 +36,15 @@ const SET_KEYS: [&str; 4] = ["Action", "NotAction", "Resource", "NotResource"];
 impl PolicyDocument {
     pub fn from_value(value: Value) -> Result<Self, DocumentError> {
         match &value {
-            Value::Object(map) if map.contains_key("Statement") => Ok(Self(value)),
+            Value::Object(map) if map.contains_key("Statement") => Ok(Self::new(value)),
             _ => Err(DocumentError::Shape),
         }
+    }
+
+    fn new(value: Value) -> Self {
+        let canonical = normalize(&value);
+        let canonical_json = canonical.to_string();
+        Self(Arc::new(Forms { value, canonical, canonical_json }))
     }
 
     pub fn parse(text: &str) -> Result<Self, DocumentError> {
@@ -44,12 +62,12 @@ impl PolicyDocument {
     }
 
     pub fn as_value(&self) -> &Value {
-        &self.0
+        &self.0.value
     }
 
     /// Compact JSON, as sent to IAM.
     pub fn to_json(&self) -> String {
-        self.0.to_string()
+        self.0.value.to_string()
     }
 
     /// The number of characters IAM counts against its size limits
@@ -59,16 +77,21 @@ impl PolicyDocument {
     }
 
     /// The document in a form where equal meaning is equal JSON.
-    pub fn canonical(&self) -> Value {
-        normalize(&self.0)
+    pub fn canonical(&self) -> &Value {
+        &self.0.canonical
+    }
+
+    /// The canonical form as compact JSON.
+    pub fn canonical_json(&self) -> &str {
+        &self.0.canonical_json
     }
 
     pub fn same_meaning(&self, other: &PolicyDocument) -> bool {
-        normalize(&self.0) == normalize(&other.0)
+        Arc::ptr_eq(&self.0, &other.0) || self.0.canonical_json == other.0.canonical_json
     }
 
     pub fn statements(&self) -> Vec<&Value> {
-        match self.0.get("Statement") {
+        match self.0.value.get("Statement") {
             Some(Value::Array(items)) => items.iter().collect(),
             Some(single) => vec![single],
             None => vec![],
@@ -112,7 +135,7 @@ impl PolicyDocument {
     /// apart from "other parts changed".
     pub fn same_meaning_ignoring_actions(&self, other: &PolicyDocument) -> bool {
         let strip = |d: &PolicyDocument| {
-            let mut v = normalize(&d.0);
+            let mut v = d.canonical().clone();
             if let Some(Value::Array(statements)) = v.get_mut("Statement") {
                 for s in statements {
                     if let Value::Object(m) = s {
@@ -123,6 +146,25 @@ impl PolicyDocument {
             v
         };
         strip(self) == strip(other)
+    }
+}
+
+impl std::fmt::Debug for PolicyDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.value.fmt(f)
+    }
+}
+
+/// As the document itself.
+impl Serialize for PolicyDocument {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.value.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyDocument {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(Self::new)
     }
 }
 

@@ -2,6 +2,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::ResourceValue;
+use crate::model::{PolicyDocument, Tags};
 
 /// A short, stable digest of a resource's value as orgrole compares it
 /// (policy documents by meaning), or of its absence. The state records the
@@ -9,22 +10,28 @@ use super::ResourceValue;
 /// a saved plan holds its changes' `before` values, so that a world that
 /// moved since the plan shows as stale.
 pub fn fingerprint(value: Option<&ResourceValue>) -> String {
-    let canonical: Value = match value {
-        None => Value::Null,
-        Some(ResourceValue::Policy { document, tags }) => {
-            json!({"policy": document.canonical(), "tags": tags})
-        }
-        Some(ResourceValue::Role { trust, tags }) => json!({"role": trust.canonical(), "tags": tags}),
-        Some(ResourceValue::Attachment { role, policy_arn }) => json!({"attachment": [role, policy_arn]}),
+    // The JSON text of `{"policy": canonical, "tags": tags}` (or `"role"`),
+    // from the document's canonical JSON made once: fingerprints of
+    // thousands of accounts' documents cost a hash each, not a copy.
+    let document = |kind: &str, document: &PolicyDocument, tags: &Tags| {
+        let tags = serde_json::to_string(tags).expect("tags serialize");
+        format!(r#"{{"{kind}":{},"tags":{tags}}}"#, document.canonical_json())
     };
-    let digest = Sha256::digest(canonical.to_string().as_bytes());
+    let canonical = match value {
+        None => Value::Null.to_string(),
+        Some(ResourceValue::Policy { document: d, tags }) => document("policy", d, tags),
+        Some(ResourceValue::Role { trust, tags }) => document("role", trust, tags),
+        Some(ResourceValue::Attachment { role, policy_arn }) => {
+            json!({"attachment": [role, policy_arn]}).to_string()
+        }
+    };
+    let digest = Sha256::digest(canonical.as_bytes());
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PolicyDocument, Tags};
 
     #[test]
     fn equal_meaning_gives_equal_fingerprints() {
@@ -42,5 +49,22 @@ mod tests {
         assert_eq!(fingerprint(Some(&a)), fingerprint(Some(&b)));
         assert_ne!(fingerprint(Some(&a)), fingerprint(Some(&c)));
         assert_ne!(fingerprint(Some(&a)), fingerprint(None));
+    }
+
+    #[test]
+    fn fingerprints_stay_those_recorded_in_existing_state_files() {
+        // The digest of the JSON text of {"policy"|"role": canonical, "tags": tags}.
+        let document =
+            PolicyDocument::parse(r#"{"Statement":{"Action":["b","a"],"Effect":"Allow"}}"#).unwrap();
+        let tags: Tags = [("owner".to_owned(), "secops".to_owned())].into_iter().collect();
+        for (value, kind) in [
+            (ResourceValue::Policy { document: document.clone(), tags: tags.clone() }, "policy"),
+            (ResourceValue::Role { trust: document.clone(), tags: tags.clone() }, "role"),
+        ] {
+            let text = json!({kind: document.canonical(), "tags": tags}).to_string();
+            let expected: String =
+                Sha256::digest(text.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect();
+            assert_eq!(fingerprint(Some(&value)), expected, "{kind}");
+        }
     }
 }

@@ -6,6 +6,7 @@ mod adopt;
 mod bad_config;
 mod ci_examples;
 mod drift;
+mod faults;
 mod lifecycle;
 mod locking;
 mod policy_versions;

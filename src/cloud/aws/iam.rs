@@ -5,6 +5,7 @@ use aws_sdk_iam::types::Tag;
 use aws_sdk_iam::Client;
 
 use super::call;
+use super::retries::{self, CountRetries};
 use crate::cloud::{CloudError, ErrorKind, Iam, PolicyInfo, PolicyVersion, RoleInfo};
 use crate::model::{AccountId, PolicyDocument, Tags};
 
@@ -17,7 +18,9 @@ pub struct AwsIam {
 
 impl AwsIam {
     pub fn new(config: &SdkConfig, account: AccountId, credentials: Option<Credentials>) -> Self {
-        let mut builder = aws_sdk_iam::config::Builder::from(config);
+        let mut builder = aws_sdk_iam::config::Builder::from(config)
+            .interceptor(CountRetries)
+            .retry_partition(retries::per_account(&account));
         if let Some(credentials) = credentials {
             builder = builder.credentials_provider(credentials);
         }

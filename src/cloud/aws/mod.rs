@@ -5,28 +5,22 @@
 mod call;
 mod iam;
 mod organizations;
+mod retries;
 mod s3;
 mod sts;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use tokio::sync::OnceCell;
 
 pub use iam::AwsIam;
+pub use retries::summary as retry_summary;
 pub use s3::S3Objects;
 
 use super::{Caller, Cloud, CloudError, Organization};
 use crate::model::AccountId;
-
-/// Attempts per call, throttling included: the SDK's adaptive retry slows
-/// the whole client down when AWS throttles, then backs off per call, at
-/// most `MAX_BACKOFF` at a time (so an unreachable endpoint fails in seconds).
-const MAX_ATTEMPTS: u32 = 8;
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 pub struct AwsCloud {
     config: SdkConfig,
@@ -37,12 +31,8 @@ pub struct AwsCloud {
 
 impl AwsCloud {
     pub async fn from_env() -> Self {
-        let config = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(
-                RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS).with_max_backoff(MAX_BACKOFF),
-            )
-            .load()
-            .await;
+        let config =
+            aws_config::defaults(BehaviorVersion::latest()).retry_config(retries::standard()).load().await;
         Self { config, caller: OnceCell::new(), accounts: Mutex::default() }
     }
 

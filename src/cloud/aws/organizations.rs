@@ -3,13 +3,16 @@ use aws_sdk_organizations::Client;
 use futures_util::future::join_all;
 
 use super::call;
+use super::retries::CountRetries;
 use crate::cloud::{AccountState, CloudError, ErrorKind, OrgAccount, OrgUnit, Organization};
 use crate::model::AccountId;
 
 /// Reads the organization: its root, every OU (walked level by level; OUs
 /// nest at most five deep) and the accounts in each.
 pub async fn read(config: &SdkConfig) -> Result<Option<Organization>, CloudError> {
-    let client = Client::new(config);
+    let client = Client::from_conf(
+        aws_sdk_organizations::config::Builder::from(config).interceptor(CountRetries).build(),
+    );
     const DESCRIBE: &str = "organizations:DescribeOrganization";
     call::log(DESCRIBE, &"caller");
     let org = match client.describe_organization().send().await {

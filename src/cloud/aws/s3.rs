@@ -3,6 +3,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
 
 use super::call;
+use super::retries::CountRetries;
 use crate::cloud::CloudError;
 use crate::state::{Object, ObjectStore, Precondition, PutError};
 
@@ -14,7 +15,7 @@ pub struct S3Objects {
 
 impl S3Objects {
     pub fn new(config: &SdkConfig, bucket: &str, region: Option<&str>) -> Self {
-        let mut builder = aws_sdk_s3::config::Builder::from(config);
+        let mut builder = aws_sdk_s3::config::Builder::from(config).interceptor(CountRetries);
         if let Some(region) = region {
             builder = builder.region(aws_sdk_s3::config::Region::new(region.to_owned()));
         }

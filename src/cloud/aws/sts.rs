@@ -4,17 +4,14 @@ use aws_config::SdkConfig;
 use aws_credential_types::Credentials;
 
 use super::call;
+use super::retries::CountRetries;
 use crate::cloud::{Caller, CloudError};
 use crate::model::AccountId;
 
 pub async fn caller_identity(config: &SdkConfig) -> Result<Caller, CloudError> {
     const OP: &str = "sts:GetCallerIdentity";
     call::log(OP, &"caller");
-    let out = aws_sdk_sts::Client::new(config)
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| call::error(OP, e))?;
+    let out = client(config).get_caller_identity().send().await.map_err(|e| call::error(OP, e))?;
     let arn = out.arn().unwrap_or_default().to_owned();
     let account = AccountId::parse(out.account().unwrap_or_default())
         .map_err(|e| CloudError::from_code(OP, None, e.to_string()))?;
@@ -29,17 +26,14 @@ pub async fn assume_role(
 ) -> Result<Credentials, CloudError> {
     const OP: &str = "sts:AssumeRole";
     call::log(OP, account);
-    let out = aws_sdk_sts::Client::new(config)
-        .assume_role()
-        .role_arn(role_arn)
-        .role_session_name("orgrole")
-        .send()
-        .await
-        .map_err(|e| {
-            let mut err = call::error(OP, e);
-            err.message = format!("could not assume {role_arn}: {}", err.message);
-            err
-        })?;
+    let out =
+        client(config).assume_role().role_arn(role_arn).role_session_name("orgrole").send().await.map_err(
+            |e| {
+                let mut err = call::error(OP, e);
+                err.message = format!("could not assume {role_arn}: {}", err.message);
+                err
+            },
+        )?;
     let c = out
         .credentials()
         .ok_or_else(|| CloudError::from_code(OP, None, format!("no credentials returned for {role_arn}")))?;
@@ -50,4 +44,10 @@ pub async fn assume_role(
         SystemTime::try_from(*c.expiration()).ok(),
         "orgrole-assume-role",
     ))
+}
+
+fn client(config: &SdkConfig) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(config).interceptor(CountRetries).build(),
+    )
 }

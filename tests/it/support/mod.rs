@@ -1,3 +1,4 @@
+pub mod fault_proxy;
 pub mod moto;
 pub mod org;
 pub mod test;
