@@ -1,12 +1,10 @@
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::diff;
 use super::fingerprint::fingerprint;
 use super::{Action, Change, Conflict, Plan, Reason, ResourceValue, Unreachable};
 use crate::config::Desired;
-use crate::model::{
-    AccountId, Address, PolicyDocument, ResourceKind, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE,
-};
+use crate::model::{AccountId, Address, ResourceKind, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use crate::observe::{AccountResources, AccountView, Observed};
 use crate::state::{State, StateResource};
 use crate::targets::Skipped;
@@ -28,11 +26,13 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
         unreachable: vec![],
         account_names: account_names(observed),
     };
-    // Hashed: a set of three addresses per account, looked up once per resource in state.
-    let mut wanted = HashSet::new();
-    // The same in every account: made once.
-    let trust = desired.role.trust_document(&desired.credential.external_id);
-    let tags = desired.role.managed_tags();
+    // The same in every account: made once, copied only into changes.
+    let role = &desired.role;
+    let tags = role.managed_tags();
+    let policy = ResourceValue::Policy { document: role.policy.clone(), tags: tags.clone() };
+    let trust = ResourceValue::Role { trust: role.trust_document(&desired.credential.external_id), tags };
+    // Planned accounts, and whether their attachment is wanted (not when a conflict stops it).
+    let mut planned: HashMap<&AccountId, bool> = HashMap::new();
     for account in observed.resolution.targets.keys() {
         match observed.accounts.get(account) {
             Some(AccountView::Read(found)) => {
@@ -42,10 +42,8 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
                     state,
                     adopt: options.adopt,
                     partition: &observed.caller.partition,
-                    trust: &trust,
-                    tags: &tags,
                 };
-                target.plan(desired, &mut plan, &mut wanted);
+                planned.insert(account, target.plan(desired, &policy, &trust, &mut plan));
             }
             Some(AccountView::Unreachable(e)) => {
                 plan.unreachable.push(Unreachable { account: account.clone(), error: e.to_string() })
@@ -53,10 +51,19 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
             None => {}
         }
     }
+    let wanted = |a: &Address| {
+        planned.get(&a.account).is_some_and(|&attachment| match a.kind {
+            ResourceKind::Policy => a.name == role.policy_name,
+            ResourceKind::Role => a.name == role.name,
+            ResourceKind::Attachment => {
+                attachment && a.name == role.name && a.target.as_deref() == Some(role.policy_name.as_str())
+            }
+        })
+    };
 
     let reason = if options.destroy { Reason::Destroy } else { Reason::NotTargeted };
     let mut reported: BTreeSet<AccountId> = plan.unreachable.iter().map(|u| u.account.clone()).collect();
-    for recorded in state.resources().iter().filter(|r| !wanted.contains(&r.address)) {
+    for recorded in state.resources().iter().filter(|r| !wanted(&r.address)) {
         let account = &recorded.address.account;
         match observed.accounts.get(account) {
             Some(AccountView::Read(found)) => plan.changes.push(removal(recorded, found, reason.clone())),
@@ -175,8 +182,6 @@ struct Target<'a> {
     state: &'a State,
     adopt: bool,
     partition: &'a str,
-    trust: &'a PolicyDocument,
-    tags: &'a Tags,
 }
 
 impl Target<'_> {
@@ -184,26 +189,29 @@ impl Target<'_> {
         self.account.iam_arn(self.partition, &format!("{kind}/{name}"))
     }
 
-    fn plan(&self, desired: &Desired, plan: &mut Plan, wanted: &mut HashSet<Address>) {
+    /// Plans the account's policy, role and attachment; returns whether the
+    /// attachment is wanted (not when a conflict stops it).
+    fn plan(
+        &self,
+        desired: &Desired,
+        policy: &ResourceValue,
+        trust: &ResourceValue,
+        plan: &mut Plan,
+    ) -> bool {
         let role = &desired.role;
-        let tags = self.tags.clone();
-
         let policy_address = Address::policy(self.account, &role.policy_name);
         let policy_found = found(&policy_address, "", self.found);
         let policy_arn =
             policy_found.as_ref().map_or_else(|| self.arn("policy", &role.policy_name), |f| f.arn.clone());
-        let policy = ResourceValue::Policy { document: role.policy.clone(), tags: tags.clone() };
 
         let role_address = Address::role(self.account, &role.name);
         let role_found = found(&role_address, "", self.found);
         let role_arn = role_found.as_ref().map_or_else(|| self.arn("role", &role.name), |f| f.arn.clone());
-        let trust = ResourceValue::Role { trust: self.trust.clone(), tags };
 
         let outcomes = [
-            self.resource(policy_address.clone(), policy_arn.clone(), policy, policy_found, false),
-            self.resource(role_address.clone(), role_arn, trust, role_found, false),
+            self.resource(policy_address, policy_arn.clone(), policy, policy_found, false),
+            self.resource(role_address, role_arn, trust, role_found, false),
         ];
-        wanted.extend([policy_address, role_address]);
         let mut conflicted = false;
         for outcome in outcomes {
             match outcome {
@@ -215,16 +223,16 @@ impl Target<'_> {
             }
         }
         if conflicted {
-            return;
+            return false;
         }
 
         let address = Address::attachment(self.account, &role.name, &role.policy_name);
         let attachment =
             ResourceValue::Attachment { role: role.name.clone(), policy_arn: policy_arn.clone() };
         let attached = found(&address, &policy_arn, self.found);
-        let change = self.resource(address.clone(), policy_arn, attachment, attached, true);
+        let change = self.resource(address, policy_arn, &attachment, attached, true);
         plan.changes.extend(change.expect("an attachment is never a conflict"));
-        wanted.insert(address);
+        true
     }
 
     /// The change that makes one resource as desired, or a conflict when a
@@ -233,7 +241,7 @@ impl Target<'_> {
         &self,
         address: Address,
         arn: String,
-        desired: ResourceValue,
+        desired: &ResourceValue,
         found: Option<Found>,
         attachment: bool,
     ) -> Result<Option<Change>, Conflict> {
@@ -251,7 +259,7 @@ impl Target<'_> {
                 action: Action::Create,
                 arn,
                 before: None,
-                after: Some(desired),
+                after: Some(desired.clone()),
                 reasons,
                 drift,
             }));
@@ -260,7 +268,7 @@ impl Target<'_> {
         if foreign && !self.adopt {
             return Err(Conflict { address, arn });
         }
-        let mut reasons = diff::reasons(&desired, &found.value);
+        let mut reasons = diff::reasons(desired, &found.value);
         if foreign {
             reasons.insert(0, Reason::Adopted);
         }
@@ -278,7 +286,7 @@ impl Target<'_> {
             action,
             arn,
             before: Some(found.value),
-            after: Some(desired),
+            after: Some(desired.clone()),
             reasons,
             drift,
         }))
