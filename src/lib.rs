@@ -14,6 +14,7 @@ mod private_file;
 pub mod rebuild;
 pub mod render;
 pub mod saved_plan;
+pub mod stackset;
 pub mod state;
 pub mod targets;
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub fn desired(accounts: &[&str]) -> Desired {
             access_role: "OrganizationAccountAccessRole".into(),
             ..Default::default()
         }),
+        stackset: None,
         state: None,
     }
 }

@@ -48,12 +48,27 @@ impl Context {
     }
 
     /// The validated configuration; warnings go to standard error.
-    pub fn desired(&self) -> miette::Result<Desired> {
+    pub fn config(&self) -> miette::Result<Desired> {
         let loaded = config::load(&self.global.config)?;
         if let Some(warnings) = loaded.warnings {
             eprintln!("{:?}", miette::Report::new(warnings));
         }
         Ok(loaded.desired)
+    }
+
+    /// The configuration, for the commands that deploy it. StackSet mode is
+    /// validated but not deployed yet: refused rather than half applied.
+    pub fn desired(&self) -> miette::Result<Desired> {
+        let desired = self.config()?;
+        if let Some(stackset) = &desired.stackset {
+            miette::bail!(
+                help =
+                    "validate checks the `stackset` block; to deploy now, remove it and use `direct { ... }`",
+                "StackSet mode (`stackset \"{}\"`) is not deployed by this version of orgrole yet",
+                stackset.name
+            );
+        }
+        Ok(desired)
     }
 
     /// Where the state lives: `--state` (a path or `s3://bucket/key`), else

@@ -6,9 +6,11 @@ use miette::IntoDiagnostic;
 
 use super::{Context, Exit, Format};
 use crate::cloud::aws::AwsCloud;
+use crate::config::{Template, MAX_TEMPLATE_BYTES};
 use crate::plan::{Plan, PlanOptions};
 use crate::render::{plan_json, plan_markdown, plan_text, Paint};
 use crate::saved_plan::SavedPlan;
+use crate::stackset::template_body;
 
 pub struct PlanArgs {
     pub detailed_exitcode: bool,
@@ -19,11 +21,31 @@ pub struct PlanArgs {
 }
 
 pub fn validate(cx: &Context) -> miette::Result<Exit> {
-    let desired = cx.desired()?;
+    let desired = cx.config()?;
     println!(
         "The configuration is valid: role {} with policy {}.",
         desired.role.name, desired.role.policy_name
     );
+    if let Some(stackset) = &desired.stackset {
+        let body = template_body(&stackset.template, &desired.role, &desired.credential.external_id);
+        if body.len() > MAX_TEMPLATE_BYTES {
+            miette::bail!(
+                help = "shorten the policy, or give a shorter template with `template`",
+                "the StackSet's template is {} bytes; CloudFormation takes at most {MAX_TEMPLATE_BYTES}",
+                body.len()
+            );
+        }
+        let source = match &stackset.template {
+            Template::Generated => "generated from the role block".to_owned(),
+            Template::File { path, .. } => format!("from {path}"),
+        };
+        println!(
+            "StackSet {}: template {source} ({} bytes), in {}. (StackSet mode is validated, not yet deployed.)",
+            stackset.name,
+            body.len(),
+            stackset.regions.join(", ")
+        );
+    }
     Ok(Exit::Success)
 }
 

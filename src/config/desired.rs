@@ -12,6 +12,10 @@ pub struct Desired {
     pub credential: Credential,
     pub role: RoleConfig,
     pub direct: Option<DirectTargets>,
+    /// Absent from the serialized form when not used, so that digests of
+    /// direct-only configurations stay as they were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stackset: Option<StackSetConfig>,
     /// Where the state lives; `None`: a local file.
     pub state: Option<StateBackend>,
 }
@@ -49,6 +53,78 @@ pub struct DirectTargets {
     pub accounts: Vec<AccountId>,
     pub exclude: Vec<AccountId>,
     pub access_role: String,
+}
+
+/// Mode 2 of the guide: one service-managed StackSet, deployed by AWS.
+#[derive(Debug, Clone, Serialize)]
+pub struct StackSetConfig {
+    pub name: String,
+    pub targets: StackSetTargets,
+    /// With `filter`, narrows or widens the targets' accounts.
+    pub accounts: Vec<AccountId>,
+    pub filter: AccountFilter,
+    pub regions: Vec<String>,
+    /// Deploy to accounts that join a targeted OU later.
+    pub auto_deployment: bool,
+    /// Keep the stacks of accounts that leave (auto-deployment only).
+    pub retain_stacks: bool,
+    pub preferences: Preferences,
+    /// Also the role in the management account, which StackSets never reach (direct path).
+    pub management_account: bool,
+    pub template: Template,
+    pub call_as: CallAs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum StackSetTargets {
+    /// The organization's root: every account.
+    Organization,
+    Ous(Vec<String>),
+}
+
+/// StackSets' AccountFilterType.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum AccountFilter {
+    /// No accounts listed: every account of the targets.
+    None,
+    Intersection,
+    Difference,
+    Union,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Amount {
+    Percent(u32),
+    Count(u32),
+}
+
+/// StackSetOperationPreferences; `None`: AWS's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Preferences {
+    pub max_concurrent: Option<Amount>,
+    pub failure_tolerance: Option<Amount>,
+    pub region_concurrency: Option<RegionConcurrency>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RegionConcurrency {
+    Sequential,
+    Parallel,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Template {
+    /// Made from the `role` block.
+    Generated,
+    /// The vendor's template, with `${RS_CREDENTIAL_ID}` to fill in.
+    File { path: String, body: String },
+}
+
+/// StackSets' CallAs: from the management account, or a delegated administrator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CallAs {
+    Caller,
+    DelegatedAdmin,
 }
 
 pub const DEFAULT_ACCESS_ROLE: &str = "OrganizationAccountAccessRole";

@@ -17,7 +17,7 @@ pub(super) const SPEC: Spec = Spec {
     props: &[],
     block: true,
     repeats: false,
-    required: true,
+    required: false,
     usage: r#"direct { organization } (or ou "ou-ab12-cdef3456", accounts "111111111111", accounts-csv "accounts.csv")"#,
 };
 
@@ -111,7 +111,7 @@ fn dedup(accounts: Vec<Spanned<AccountId>>) -> Vec<Spanned<AccountId>> {
 
 /// Account IDs written in the file: strings of 12 digits. A number is refused
 /// rather than converted, because it has already lost any leading zeros.
-fn account_ids(node: &Node<'_>, problems: &mut Vec<Problem>) -> Vec<Spanned<AccountId>> {
+pub(super) fn account_ids(node: &Node<'_>, problems: &mut Vec<Problem>) -> Vec<Spanned<AccountId>> {
     let mut ids = Vec::new();
     for arg in node.args() {
         if let KdlValue::Integer(n) = arg.value() {
@@ -148,7 +148,7 @@ fn from_csv(path: &Spanned<String>, base_dir: &Path, problems: &mut Vec<Problem>
 
 /// `ou-` then 4 to 32 lowercase letters or digits (the root's ID), `-`, then
 /// 8 to 32 more: the form Organizations gives OU IDs.
-fn ou_id(ou: Spanned<String>) -> Result<String, Problem> {
+pub(super) fn ou_id(ou: Spanned<String>) -> Result<String, Problem> {
     let part = |s: &str, len: std::ops::RangeInclusive<usize>| {
         len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
     };

@@ -11,6 +11,7 @@ mod reader;
 mod report;
 mod role;
 mod rules;
+mod stackset;
 mod state;
 mod tags;
 #[cfg(test)]
@@ -20,6 +21,7 @@ use std::path::Path;
 
 pub use desired::*;
 pub use report::{ConfigReport, Problem};
+pub use stackset::{EXTERNAL_ID_PLACEHOLDER, MAX_TEMPLATE_BYTES};
 
 use reader::Spec;
 
@@ -30,7 +32,7 @@ pub struct Loaded {
     pub warnings: Option<ConfigReport>,
 }
 
-const TOP_LEVEL: [Spec; 4] = [credential::SPEC, role::SPEC, direct::SPEC, state::SPEC];
+const TOP_LEVEL: [Spec; 5] = [credential::SPEC, role::SPEC, direct::SPEC, stackset::SPEC, state::SPEC];
 
 /// Reads and validates the file; relative paths inside it (accounts-csv, policy file=) resolve against the file's directory; env= reads std::env.
 pub fn load(path: &Path) -> Result<Loaded, ConfigReport> {
@@ -61,10 +63,18 @@ pub fn parse(
     let credential = found(&credential::SPEC).and_then(|n| credential::read(n, env, &mut problems));
     let role = found(&role::SPEC).and_then(|n| role::read(n, base_dir, &mut problems));
     let direct = found(&direct::SPEC).and_then(|n| direct::read(n, base_dir, &mut problems));
+    let stackset = found(&stackset::SPEC).and_then(|n| stackset::read(n, base_dir, &mut problems));
     let state = found(&state::SPEC).and_then(|n| state::read(n, &mut problems));
-    match (credential, role, direct) {
-        (Some(credential), Some(role), Some(direct)) if !ConfigReport::has_errors(&problems) => Ok(Loaded {
-            desired: Desired { credential, role, direct: Some(direct), state },
+    if found(&direct::SPEC).is_none() && found(&stackset::SPEC).is_none() {
+        problems.push(Problem::error(
+            miette::SourceSpan::from(0..0),
+            "no `direct` or `stackset` in the file: nothing says how to deploy the role",
+            format!("add one of them: {} or {}", direct::SPEC.usage, stackset::SPEC.usage),
+        ));
+    }
+    match (credential, role) {
+        (Some(credential), Some(role)) if !ConfigReport::has_errors(&problems) => Ok(Loaded {
+            desired: Desired { credential, role, direct, stackset, state },
             warnings: (!problems.is_empty()).then(|| ConfigReport::new(name, text, problems)),
         }),
         _ => Err(ConfigReport::new(name, text, problems)),
@@ -156,9 +166,9 @@ direct {
 
     #[test]
     fn unknown_nodes() {
-        let p = one_problem(&edit("direct {", "stackset \"s\" {\n    regions \"us-east-1\"\n}\ndirect {"));
-        assert_eq!((p.at.as_str(), p.message.as_str()), ("9:1", "unknown node `stackset`"));
-        assert!(p.help.contains("supports only `credential`, `role`, `direct` and `state`"), "{}", p.help);
+        let p = one_problem(&edit("direct {", "stacksets \"s\" {\n    regions \"us-east-1\"\n}\ndirect {"));
+        assert_eq!((p.at.as_str(), p.message.as_str()), ("9:1", "unknown node `stacksets`"));
+        assert!(p.help.contains("`credential`, `role`, `direct`, `stackset` and `state`"), "{}", p.help);
 
         let p = one_problem(&edit("    organization", "    organisation\n    organization"));
         assert_eq!((p.at.as_str(), p.message.as_str()), ("10:5", "unknown node `organisation` in `direct`"));
@@ -182,13 +192,20 @@ direct {
     #[test]
     fn missing_blocks() {
         let p = one_problem(&edit("direct {\n    organization\n}\n", ""));
-        assert_eq!((p.at.as_str(), p.message.as_str()), ("1:1", "no `direct` in the file"));
-        assert!(p.help.contains("direct { organization }"));
+        assert_eq!(
+            (p.at.as_str(), p.message.as_str()),
+            ("1:1", "no `direct` or `stackset` in the file: nothing says how to deploy the role")
+        );
+        assert!(p.help.contains("direct { organization }") && p.help.contains("stackset \""), "{}", p.help);
         let all = problems_in("", Path::new("/"));
         let found: Vec<_> = all.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(
             found,
-            ["no `credential` in the file", "no `role` in the file", "no `direct` in the file"]
+            [
+                "no `credential` in the file",
+                "no `role` in the file",
+                "no `direct` or `stackset` in the file: nothing says how to deploy the role"
+            ]
         );
     }
 

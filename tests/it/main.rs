@@ -13,3 +13,4 @@ mod policy_versions;
 mod reports;
 mod s3_state;
 mod saved_plans;
+mod stackset;

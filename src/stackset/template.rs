@@ -1,0 +1,99 @@
+//! The StackSet's template: generated from the `role` block, or the
+//! vendor's own with its `${RS_CREDENTIAL_ID}` filled in.
+
+use serde_json::{json, Value};
+
+use crate::config::{RoleConfig, Template, EXTERNAL_ID_PLACEHOLDER};
+
+/// The generated template's parameter for the external ID (NoEcho: AWS
+/// shows it as `****`).
+pub const EXTERNAL_ID_PARAMETER: &str = "ExternalId";
+
+/// The template body to send. The generated one takes the external ID as a
+/// parameter; the vendor's gets it written in, as the guide says to do.
+pub fn template_body(template: &Template, role: &RoleConfig, external_id: &str) -> String {
+    match template {
+        Template::Generated => serde_json::to_string_pretty(&generated(role)).expect("JSON serializes"),
+        Template::File { body, .. } => body.replace(EXTERNAL_ID_PLACEHOLDER, external_id),
+    }
+}
+
+/// The guide's role and policy. The policy names the role it attaches to
+/// (`Roles`), rather than the role listing the policy (`ManagedPolicyArns`):
+/// both attach on AWS, only the first on the emulator, and both at once
+/// would be a circular dependency.
+fn generated(role: &RoleConfig) -> Value {
+    let mut trust = role.trust_document("").as_value().clone();
+    for statement in trust["Statement"].as_array_mut().into_iter().flatten() {
+        statement["Condition"]["StringEquals"]["sts:ExternalId"] = json!({"Ref": EXTERNAL_ID_PARAMETER});
+    }
+    let tags: Vec<Value> = role.managed_tags().iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect();
+    json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": format!("orgrole: the role {} with the policy {}, for the vendor's AWS API connector", role.name, role.policy_name),
+        "Parameters": {
+            EXTERNAL_ID_PARAMETER: {
+                "Type": "String",
+                "NoEcho": true,
+                "MinLength": 2,
+                "MaxLength": 1224,
+                "AllowedPattern": "[\\w+=,.@:/-]*",
+                "Description": "The vendor's AWS External Role ID"
+            }
+        },
+        "Resources": {
+            "Role": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "RoleName": role.name,
+                    "AssumeRolePolicyDocument": trust,
+                    "Tags": tags
+                }
+            },
+            "Policy": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {
+                    "ManagedPolicyName": role.policy_name,
+                    "PolicyDocument": role.policy.as_value(),
+                    "Roles": [{"Ref": "Role"}]
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::desired;
+
+    #[test]
+    fn the_generated_template_makes_the_role_block_with_the_external_id_as_a_hidden_parameter() {
+        let role = desired(&[]).role;
+        let body = template_body(&Template::Generated, &role, "ext-1");
+        assert!(!body.contains("ext-1"), "the external ID is a parameter, not in the body");
+        let t: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(t["Parameters"]["ExternalId"]["NoEcho"], json!(true));
+        let r = &t["Resources"]["Role"]["Properties"];
+        assert_eq!(r["RoleName"], json!("role"));
+        let statement = &r["AssumeRolePolicyDocument"]["Statement"][0];
+        assert_eq!(statement["Condition"]["StringEquals"]["sts:ExternalId"], json!({"Ref": "ExternalId"}));
+        assert_eq!(statement["Principal"]["AWS"], json!("arn:aws:iam::222222222222:root"));
+        assert_eq!(r["Tags"], json!([{"Key": "managed-by", "Value": "orgrole"}]));
+        assert!(r.get("ManagedPolicyArns").is_none());
+        let p = &t["Resources"]["Policy"]["Properties"];
+        assert_eq!(p["ManagedPolicyName"], json!("policy"));
+        assert_eq!(&p["PolicyDocument"], role.policy.as_value());
+        assert_eq!(p["Roles"], json!([{"Ref": "Role"}]));
+    }
+
+    #[test]
+    fn the_vendors_template_gets_the_external_id_written_in() {
+        let role = desired(&[]).role;
+        let template = Template::File {
+            path: "rs_iam_role.yml".into(),
+            body: "sts:ExternalId: \"${RS_CREDENTIAL_ID}\"\n".into(),
+        };
+        assert_eq!(template_body(&template, &role, "ext-1"), "sts:ExternalId: \"ext-1\"\n");
+    }
+}
