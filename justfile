@@ -34,6 +34,13 @@ fuzz seconds="60":
     cp examples/*.kdl tests/bad-configs/*.kdl fuzz/corpus/config/
     cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run config corpus/config -- -max_total_time={{seconds}}
 
+# Scale benchmark (not part of `test`): orgrole's direct mode on organizations
+# of `sizes` accounts in moto, against a plain boto3 script and the emulator's
+# ceiling; prints a table and writes bench/RESULTS.md. `just bench 100` is quick.
+bench sizes="100 1000": setup
+    cargo build --release --locked --bin orgrole --example fault-proxy
+    {{venv}}/bin/python bench/scale.py --sizes {{sizes}}
+
 # Lints that CI does not gate on.
 lint:
     cargo fmt --check
