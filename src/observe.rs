@@ -175,7 +175,7 @@ async fn read_role<I: Iam>(iam: &I, name: &str) -> Result<Option<ObservedRole>, 
     Ok(Some(ObservedRole { info, attached }))
 }
 
-async fn read_policy<I: Iam>(iam: &I, arn: &str) -> Result<Option<ObservedPolicy>, CloudError> {
+pub(crate) async fn read_policy<I: Iam>(iam: &I, arn: &str) -> Result<Option<ObservedPolicy>, CloudError> {
     let Some(info) = iam.get_policy(arn).await? else { return Ok(None) };
     let document = iam.get_policy_document(arn, &info.default_version).await?;
     Ok(Some(ObservedPolicy { info, document }))

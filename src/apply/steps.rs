@@ -3,6 +3,7 @@
 use super::retry::until_visible;
 use crate::cloud::{CloudError, ErrorKind, Iam};
 use crate::model::{ResourceKind, Tags};
+use crate::observe::read_policy;
 use crate::plan::{fingerprint, tag_changes, Action, Change, ResourceValue};
 use crate::state::StateResource;
 
@@ -84,13 +85,9 @@ async fn already_made<I: Iam>(
         other => return other,
     };
     let existing = match after {
-        ResourceValue::Policy { .. } => match iam.get_policy(&change.arn).await? {
-            Some(policy) => {
-                let document = iam.get_policy_document(&policy.arn, &policy.default_version).await?;
-                Some((ResourceValue::Policy { document, tags: policy.tags }, policy.arn))
-            }
-            None => None,
-        },
+        ResourceValue::Policy { .. } => read_policy(iam, &change.arn)
+            .await?
+            .map(|p| (ResourceValue::Policy { document: p.document, tags: p.info.tags }, p.info.arn)),
         ResourceValue::Role { .. } => iam
             .get_role(&change.address.name)
             .await?

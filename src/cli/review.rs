@@ -22,11 +22,7 @@ pub struct PlanArgs {
 
 pub fn validate(cx: &Context) -> miette::Result<Exit> {
     let desired = cx.config()?;
-    println!(
-        "The configuration is valid: role {} with policy {}.",
-        desired.role.name, desired.role.policy_name
-    );
-    if let Some(stackset) = &desired.stackset {
+    let stackset = desired.stackset.as_ref().map(|stackset| {
         let body = template_body(&stackset.template, &desired.role, &desired.credential.external_id);
         if body.len() > MAX_TEMPLATE_BYTES {
             miette::bail!(
@@ -39,12 +35,20 @@ pub fn validate(cx: &Context) -> miette::Result<Exit> {
             Template::Generated => "generated from the role block".to_owned(),
             Template::File { path, .. } => format!("from {path}"),
         };
-        println!(
+        Ok(format!(
             "StackSet {}: template {source} ({} bytes), in {}. (StackSet mode is validated, not yet deployed.)",
             stackset.name,
             body.len(),
             stackset.regions.join(", ")
-        );
+        ))
+    });
+    let stackset = stackset.transpose()?;
+    println!(
+        "The configuration is valid: role {} with policy {}.",
+        desired.role.name, desired.role.policy_name
+    );
+    if let Some(line) = stackset {
+        println!("{line}");
     }
     Ok(Exit::Success)
 }

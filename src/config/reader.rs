@@ -246,6 +246,20 @@ impl Entry<'_> {
         self.kdl.value()
     }
 
+    pub fn boolean(&self, problems: &mut Vec<Problem>) -> Option<bool> {
+        match self.value() {
+            KdlValue::Bool(b) => Some(*b),
+            other => {
+                problems.push(Problem::error(
+                    self.span(),
+                    format!("expected #true or #false, found {other}"),
+                    format!("KDL writes booleans as #true and #false: {}", self.node.usage()),
+                ));
+                None
+            }
+        }
+    }
+
     pub fn string(&self, problems: &mut Vec<Problem>) -> Option<Spanned<String>> {
         match self.value() {
             KdlValue::String(s) => Some(Spanned { value: s.clone(), span: self.span() }),

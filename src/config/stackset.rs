@@ -117,31 +117,23 @@ pub(super) fn read(node: Node<'_>, base_dir: &Path, problems: &mut Vec<Problem>)
     let regions = child("regions").map(|r| regions(&r, problems)).unwrap_or_default();
     let (auto_deployment, retain_stacks) = match child("auto-deployment") {
         Some(auto) => (
-            bool_arg(&auto, problems),
-            auto.prop("retain-stacks").map_or(Some(false), |p| boolean(p.value(), p.span(), problems)),
+            auto.arg().and_then(|a| a.boolean(problems)),
+            auto.prop("retain-stacks").map_or(Some(false), |p| p.boolean(problems)),
         ),
         None => (Some(true), Some(false)),
     };
     let preferences =
         child("preferences").map_or(Some(Preferences::default()), |p| preferences(&p, problems));
-    let management_account = child("management-account").map_or(Some(false), |m| bool_arg(&m, problems));
+    let management_account =
+        child("management-account").map_or(Some(false), |m| m.arg().and_then(|a| a.boolean(problems)));
     let template = match child("template") {
         Some(t) => t.string(problems).and_then(|path| template_file(path, base_dir, problems)),
         None => Some(Template::Generated),
     };
     let call_as = child("call-as").map_or(Some(CallAs::Caller), |c| {
-        c.string(problems).and_then(|v| match v.value.as_str() {
-            "self" => Some(CallAs::Caller),
-            "delegated-admin" => Some(CallAs::DelegatedAdmin),
-            other => {
-                problems.push(Problem::error(
-                    v.span,
-                    format!("`call-as` is \"self\" or \"delegated-admin\", not \"{other}\""),
-                    "\"self\" from the management account, \"delegated-admin\" from a delegated administrator account",
-                ));
-                None
-            }
-        })
+        let value = c.string(problems)?;
+        let help = "\"self\" from the management account, \"delegated-admin\" from a delegated administrator account";
+        keyword(value, "`call-as`", &[("self", CallAs::Caller), ("delegated-admin", CallAs::DelegatedAdmin)], help, problems)
     });
     if let (Some(Template::Generated), [_, _, ..], Some(r)) =
         (&template, regions.as_slice(), child("regions"))
@@ -189,28 +181,42 @@ fn account_filter(accounts: &Node<'_>, problems: &mut Vec<Problem>) -> Option<Ac
         return Some(AccountFilter::Union);
     };
     let value = entry.string(problems)?;
-    let filter = match value.value.as_str() {
-        "intersection" => AccountFilter::Intersection,
-        "difference" => AccountFilter::Difference,
-        "union" => AccountFilter::Union,
-        "none" => {
-            problems.push(Problem::error(
-                value.span,
-                "filter=\"none\" deploys to every account of the targets and ignores the accounts listed",
-                "remove the `accounts` line, or choose filter=\"intersection\", \"difference\" or \"union\"",
-            ));
-            return None;
-        }
-        other => {
-            problems.push(Problem::error(
-                value.span,
-                format!("`{other}` is not an account filter"),
-                "use filter=\"intersection\" (only these accounts of the OUs), \"difference\" (all but these) or \"union\" (the OUs' accounts and these)",
-            ));
-            return None;
-        }
-    };
-    Some(filter)
+    if value.value == "none" {
+        problems.push(Problem::error(
+            value.span,
+            "filter=\"none\" deploys to every account of the targets and ignores the accounts listed",
+            "remove the `accounts` line, or choose filter=\"intersection\", \"difference\" or \"union\"",
+        ));
+        return None;
+    }
+    let choices = [
+        ("intersection", AccountFilter::Intersection),
+        ("difference", AccountFilter::Difference),
+        ("union", AccountFilter::Union),
+    ];
+    let help = "\"intersection\": only these accounts of the targets; \"difference\": all but these; \"union\": the targets' accounts and these";
+    keyword(value, "`filter=`", &choices, help, problems)
+}
+
+/// One of a few words: its value, or a problem naming them all.
+fn keyword<T: Copy>(
+    value: Spanned<String>,
+    what: &str,
+    choices: &[(&str, T)],
+    help: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    if let Some((_, choice)) = choices.iter().find(|(word, _)| *word == value.value) {
+        return Some(*choice);
+    }
+    let words: Vec<String> = choices.iter().map(|(word, _)| format!("\"{word}\"")).collect();
+    let (last, rest) = words.split_last().expect("choices are given");
+    problems.push(Problem::error(
+        value.span,
+        format!("{what} is {} or {last}, not \"{}\"", rest.join(", "), value.value),
+        help,
+    ));
+    None
 }
 
 /// Region names as AWS writes them (`us-east-1`, `us-gov-west-1`), once each.
@@ -243,83 +249,51 @@ fn regions(node: &Node<'_>, problems: &mut Vec<Problem>) -> Vec<String> {
 }
 
 fn preferences(node: &Node<'_>, problems: &mut Vec<Problem>) -> Option<Preferences> {
-    let mut valid = true;
-    let mut amount = |percent: &str, count: &str, min: i128, problems: &mut Vec<Problem>| {
-        let read = |key: &str, max: i128, problems: &mut Vec<Problem>| {
-            let entry = node.prop(key)?;
-            match entry.value().as_integer() {
-                Some(n) if (min..=max).contains(&n) => Some(Ok(n as u32)),
-                _ => {
-                    let limit = if max == 100 { format!("{min} to 100") } else { format!("{min} or more") };
-                    problems.push(Problem::error(
-                        entry.span(),
-                        format!("`{key}=` takes a whole number, {limit}; found {}", entry.value()),
-                        format!("for example: {}", node.usage()),
-                    ));
-                    Some(Err(()))
-                }
-            }
-        };
-        match (read(percent, 100, problems), read(count, i128::from(u32::MAX), problems)) {
-            (Some(_), Some(_)) => {
-                problems.push(Problem::error(
-                    node.span(),
-                    format!("`{percent}=` and `{count}=` are two forms of one setting"),
-                    "keep one of them: AWS takes a percentage or a count, not both",
-                ));
-                valid = false;
-                None
-            }
-            (Some(Ok(n)), None) => Some(Amount::Percent(n)),
-            (None, Some(Ok(n))) => Some(Amount::Count(n)),
-            (Some(Err(())), _) | (_, Some(Err(()))) => {
-                valid = false;
-                None
-            }
-            (None, None) => None,
-        }
-    };
-    let max_concurrent = amount("max-concurrent-percent", "max-concurrent-count", 1, problems);
-    let failure_tolerance = amount("failure-tolerance-percent", "failure-tolerance-count", 0, problems);
-    let region_concurrency = match node.prop("region-concurrency") {
-        None => None,
-        Some(entry) => match entry.string(problems).map(|v| (v.value.clone(), v)) {
-            Some((v, _)) if v == "sequential" => Some(RegionConcurrency::Sequential),
-            Some((v, _)) if v == "parallel" => Some(RegionConcurrency::Parallel),
-            Some((other, v)) => {
-                problems.push(Problem::error(
-                    v.span,
-                    format!("`region-concurrency=` is \"sequential\" or \"parallel\", not \"{other}\""),
-                    "\"sequential\" deploys one region after another; \"parallel\" all at once",
-                ));
-                valid = false;
-                None
-            }
-            None => {
-                valid = false;
-                None
-            }
-        },
-    };
-    valid.then_some(Preferences { max_concurrent, failure_tolerance, region_concurrency })
+    let max_concurrent = amount(node, "max-concurrent", 1, problems);
+    let failure_tolerance = amount(node, "failure-tolerance", 0, problems);
+    let region_concurrency = node.prop("region-concurrency").map(|entry| {
+        let value = entry.string(problems)?;
+        let choices =
+            [("sequential", RegionConcurrency::Sequential), ("parallel", RegionConcurrency::Parallel)];
+        let help = "\"sequential\" deploys one region after another; \"parallel\" all at once";
+        keyword(value, "`region-concurrency=`", &choices, help, problems)
+    });
+    Some(Preferences {
+        max_concurrent: max_concurrent?,
+        failure_tolerance: failure_tolerance?,
+        region_concurrency: region_concurrency.map_or(Some(None), |r| r.map(Some))?,
+    })
 }
 
-fn bool_arg(node: &Node<'_>, problems: &mut Vec<Problem>) -> Option<bool> {
-    let entry = node.arg()?;
-    boolean(entry.value(), entry.span(), problems)
-}
-
-fn boolean(value: &kdl::KdlValue, span: miette::SourceSpan, problems: &mut Vec<Problem>) -> Option<bool> {
-    match value {
-        kdl::KdlValue::Bool(b) => Some(*b),
-        other => {
+/// `<setting>-percent=` or `<setting>-count=` (not both): `Some(None)` when
+/// neither is written, `None` when what is written is wrong (reported).
+fn amount(node: &Node<'_>, setting: &str, min: i128, problems: &mut Vec<Problem>) -> Option<Option<Amount>> {
+    let (percent, count) = (format!("{setting}-percent"), format!("{setting}-count"));
+    let mut read = |key: &str, max: i128| {
+        let entry = node.prop(key)?;
+        let n = entry.value().as_integer().filter(|n| (min..=max).contains(n));
+        if n.is_none() {
+            let limit = if max == 100 { format!("{min} to 100") } else { format!("{min} or more") };
             problems.push(Problem::error(
-                span,
-                format!("expected #true or #false, found {other}"),
-                "KDL writes booleans as #true and #false",
+                entry.span(),
+                format!("`{key}=` takes a whole number, {limit}; found {}", entry.value()),
+                format!("for example: {}", node.usage()),
+            ));
+        }
+        Some(n.map(|n| n as u32))
+    };
+    match (read(&percent, 100), read(&count, i128::from(u32::MAX))) {
+        (Some(_), Some(_)) => {
+            problems.push(Problem::error(
+                node.span(),
+                format!("`{percent}=` and `{count}=` are two forms of one setting"),
+                "keep one of them: AWS takes a percentage or a count, not both",
             ));
             None
         }
+        (Some(n), None) => n.map(|n| Some(Amount::Percent(n))),
+        (None, Some(n)) => n.map(|n| Some(Amount::Count(n))),
+        (None, None) => Some(None),
     }
 }
 

@@ -17,8 +17,7 @@ pub struct PolicyDocument(Arc<Forms>);
 
 struct Forms {
     value: Value,
-    canonical: Value,
-    /// `canonical` as compact JSON.
+    /// The canonical form as compact JSON: what equality and fingerprints use.
     canonical_json: String,
 }
 
@@ -42,9 +41,8 @@ impl PolicyDocument {
     }
 
     fn new(value: Value) -> Self {
-        let canonical = normalize(&value);
-        let canonical_json = canonical.to_string();
-        Self(Arc::new(Forms { value, canonical, canonical_json }))
+        let canonical_json = normalize(&value).to_string();
+        Self(Arc::new(Forms { value, canonical_json }))
     }
 
     pub fn parse(text: &str) -> Result<Self, DocumentError> {
@@ -77,11 +75,11 @@ impl PolicyDocument {
     }
 
     /// The document in a form where equal meaning is equal JSON.
-    pub fn canonical(&self) -> &Value {
-        &self.0.canonical
+    pub fn canonical(&self) -> Value {
+        normalize(&self.0.value)
     }
 
-    /// The canonical form as compact JSON.
+    /// The canonical form as compact JSON, made once.
     pub fn canonical_json(&self) -> &str {
         &self.0.canonical_json
     }
@@ -135,7 +133,7 @@ impl PolicyDocument {
     /// apart from "other parts changed".
     pub fn same_meaning_ignoring_actions(&self, other: &PolicyDocument) -> bool {
         let strip = |d: &PolicyDocument| {
-            let mut v = d.canonical().clone();
+            let mut v = d.canonical();
             if let Some(Value::Array(statements)) = v.get_mut("Statement") {
                 for s in statements {
                     if let Value::Object(m) = s {

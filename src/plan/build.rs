@@ -52,12 +52,10 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
         }
     }
     let wanted = |a: &Address| {
-        planned.get(&a.account).is_some_and(|&attachment| match a.kind {
-            ResourceKind::Policy => a.name == role.policy_name,
-            ResourceKind::Role => a.name == role.name,
-            ResourceKind::Attachment => {
-                attachment && a.name == role.name && a.target.as_deref() == Some(role.policy_name.as_str())
-            }
+        planned.get(&a.account).is_some_and(|&attachment| {
+            *a == Address::policy(&a.account, &role.policy_name)
+                || *a == Address::role(&a.account, &role.name)
+                || attachment && *a == Address::attachment(&a.account, &role.name, &role.policy_name)
         })
     };
 

@@ -17,6 +17,12 @@ fn org_of(accounts: usize) -> Org {
         .seed()
 }
 
+/// Runs in `t`'s directory (its configuration and state) with the calls
+/// going through the proxy.
+fn through(proxy: &FaultProxy, org: &Org, t: &Test) -> Test {
+    Test::new(org).cwd(t.path("")).env("AWS_ENDPOINT_URL", &proxy.endpoint)
+}
+
 /// AWS throttles (`Throttling`, `TooManyRequestsException`), fails with
 /// 500/503 (sometimes after having made the change), drops connections and
 /// answers slowly; the SDK's retries and orgrole's steps must converge with
@@ -36,8 +42,7 @@ fn under_throttling_and_5xx_plan_and_apply_converge_without_duplicates_and_repor
         ],
     );
     let t = Test::new(&org).config(&radiant_config("organization"));
-    let through_proxy = Test::new(&org).config(&radiant_config("organization")).cwd(t.path(""));
-    let through_proxy = through_proxy.env("AWS_ENDPOINT_URL", &proxy.endpoint);
+    let through_proxy = through(&proxy, &org, &t);
 
     through_proxy
         .run(&["plan"])
@@ -79,8 +84,7 @@ fn a_persistently_failing_account_is_reported_while_the_others_complete() {
             .body_contains(&broken)],
     );
     let t = Test::new(&org).config(&radiant_config("organization"));
-    let through_proxy = Test::new(&org).config(&radiant_config("organization")).cwd(t.path(""));
-    let through_proxy = through_proxy.env("AWS_ENDPOINT_URL", &proxy.endpoint);
+    let through_proxy = through(&proxy, &org, &t);
 
     let apply = through_proxy.run(&["apply", "--auto-approve"]).code(1);
     assert!(apply.stderr.contains(&broken) || apply.stdout.contains(&broken), "{}", apply.stderr);

@@ -218,11 +218,16 @@ impl Proxy {
 /// used by the SDK's calls nor by the emulator's answers).
 struct Message {
     head: String,
-    body: Vec<u8>,
+    /// The whole message as read; the body starts at `head_end`.
     bytes: Vec<u8>,
+    head_end: usize,
 }
 
 impl Message {
+    fn body(&self) -> &[u8] {
+        &self.bytes[self.head_end..]
+    }
+
     fn header(&self, name: &str) -> Option<&str> {
         self.head.lines().skip(1).find_map(|line| {
             let (key, value) = line.split_once(':')?;
@@ -247,7 +252,7 @@ async fn read_message(
         }
     };
     let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
-    let mut message = Message { head, body: vec![], bytes: vec![] };
+    let mut message = Message { head, bytes: vec![], head_end };
     match message.header("content-length").map(str::parse::<usize>) {
         Some(Ok(length)) => {
             while buffer.len() < head_end + length {
@@ -264,7 +269,6 @@ async fn read_message(
         }
         None => message.bytes = buffer.drain(..head_end).collect(),
     }
-    message.body = message.bytes[head_end..].to_vec();
     Ok(Some(message))
 }
 
@@ -293,7 +297,7 @@ impl Call {
             .and_then(|c| c.split('/').nth(3))
             .unwrap_or_default()
             .to_owned();
-        let form = String::from_utf8_lossy(&request.body).replace('+', " ");
+        let form = String::from_utf8_lossy(request.body()).replace('+', " ");
         let body = percent_encoding::percent_decode_str(&form).decode_utf8_lossy().into_owned();
         let target = request.header("x-amz-target");
         let operation = match target {
