@@ -99,6 +99,7 @@ fn observed(accounts: &[AccountId], resources: impl Fn(&AccountId) -> AccountRes
             skipped: vec![],
         },
         accounts: accounts.iter().map(|a| (a.clone(), AccountView::Read(resources(a)))).collect(),
+        stackset: None,
     }
 }
 

@@ -163,7 +163,11 @@ mod tests {
 
         let observed = observe(&cloud, &d, &state, false, 2).await.unwrap();
         let p = plan(&d, &observed, &state, PlanOptions::default());
-        let options = ApplyOptions { parallelism: 2, access_role: "OrganizationAccountAccessRole" };
+        let options = ApplyOptions {
+            parallelism: 2,
+            access_role: "OrganizationAccountAccessRole",
+            timeout: std::time::Duration::from_secs(600),
+        };
         let reporter = Reporter::new(p.changes.len(), Style::Lines { terminal: false });
         apply(
             &cloud,

@@ -75,6 +75,8 @@ def seed():
     print(f"export DEMO_MANAGEMENT={management}")
     for name, account in ids.items():
         print(f"export DEMO_{name.upper().replace('-', '_')}={account}")
+    for path, ou in ous.items():
+        print(f"export DEMO_OU_{path.upper().replace('/', '_')}={ou}")
     print(f"# seeded organization: management account {management}, OUs {json.dumps(ous)}", file=sys.stderr)
 
 

@@ -4,15 +4,17 @@
 
 mod report;
 mod retry;
+mod stackset;
 mod steps;
 
 use std::future::Future;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
 
-pub use report::{Outcome, Reporter, Style};
+pub use report::{step_text, Outcome, Reporter, Style};
+pub use stackset::{finish_pending, settle, Failure, StackSetOutcome, Waiter};
 
 use crate::cloud::{Cloud, CloudError};
 use crate::graph::ChangeGraph;
@@ -24,6 +26,8 @@ pub struct ApplyOptions<'a> {
     pub parallelism: usize,
     /// The role orgrole assumes in each account.
     pub access_role: &'a str,
+    /// How long to wait for StackSet operations, in all.
+    pub timeout: Duration,
 }
 
 /// Where apply keeps the state after each step.
@@ -47,15 +51,32 @@ pub async fn apply<C: Cloud>(
     state: &mut State,
     store: &impl Persist,
     reporter: &Reporter,
-    interrupt: impl Future<Output = ()>,
+    interrupt: impl Future<Output = ()> + Send,
 ) -> Result<Outcome, StateError> {
+    let mut interrupt = std::pin::pin!(interrupt);
+    let mut outcome = Outcome::default();
+    // The stack set first: on the emulator, a role made directly in the
+    // management account would collide with an organization-wide stack set.
+    if let Some(stackset) = plan.stackset.as_ref().filter(|s| !s.steps.is_empty()) {
+        let mut waiter = Waiter {
+            sets: cloud.stacksets(stackset.call_as),
+            name: &stackset.name,
+            deadline: tokio::time::Instant::now() + options.timeout,
+            reporter,
+            interrupt: interrupt.as_mut(),
+        };
+        outcome.stackset = stackset::apply_stackset(stackset, state, store, &mut waiter).await?;
+        if outcome.stackset.interrupted {
+            outcome.interrupted = true;
+            outcome.not_started = plan.changes.len();
+            return Ok(outcome);
+        }
+    }
     let graph = ChangeGraph::new(&plan.changes);
     let mut waiting: Vec<usize> = (0..graph.len()).map(|i| graph.dependencies(i)).collect();
     let mut ready: Vec<usize> = (0..graph.len()).filter(|&i| waiting[i] == 0).rev().collect();
-    let mut outcome = Outcome::default();
     let mut running = FuturesUnordered::new();
     let mut interrupted = false;
-    let mut interrupt = std::pin::pin!(interrupt);
 
     loop {
         while !interrupted && running.len() < options.parallelism.max(1) {
@@ -71,7 +92,7 @@ pub async fn apply<C: Cloud>(
         let Some(first) = (tokio::select! {
             // An interrupt is seen before further results, so nothing new starts after it.
             biased;
-            () = &mut interrupt, if !interrupted => {
+            () = interrupt.as_mut(), if !interrupted => {
                 interrupted = true;
                 reporter.interrupted(running.len());
                 continue;
@@ -157,5 +178,7 @@ async fn run<C: Cloud>(
     steps::execute(&iam, change).await
 }
 
+#[cfg(test)]
+mod stackset_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -3,8 +3,8 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::cloud::CloudError;
-use crate::plan::{Action, Change, Plan};
+use crate::cloud::{CloudError, OperationInfo, OperationResult};
+use crate::plan::{Action, Change, Plan, StackSetAction, StackSetPlan, StackSetStep};
 
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -14,9 +14,21 @@ pub struct Outcome {
     pub skipped: Vec<(usize, String)>,
     pub not_started: usize,
     pub interrupted: bool,
+    pub stackset: super::StackSetOutcome,
+}
+
+impl Outcome {
+    /// Everything planned was done.
+    pub fn complete(&self) -> bool {
+        self.failed.is_empty()
+            && !self.interrupted
+            && self.stackset.error.is_none()
+            && self.stackset.timed_out.is_none()
+    }
 }
 
 /// How a run reports its steps.
+#[derive(Debug, Clone, Copy)]
 pub enum Style {
     /// One line per step, as Terraform prints them; on a terminal a
     /// progress bar stays below the lines.
@@ -117,11 +129,15 @@ impl Reporter {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
-        let count =
-            |action: Action| outcome.completed.iter().filter(|&&i| plan.changes[i].action == action).count();
+        let steps: Vec<_> = plan.stackset_steps().collect();
+        let count = |action: Action| {
+            outcome.completed.iter().filter(|&&i| plan.changes[i].action == action).count()
+                + outcome.stackset.completed.iter().filter(|&&i| steps[i].action.action() == action).count()
+        };
         let (added, changed, destroyed) =
             (count(Action::Create), count(Action::Update), count(Action::Delete));
-        let complete = outcome.failed.is_empty() && !outcome.interrupted;
+        let complete = outcome.complete();
+        let stackset = &outcome.stackset;
         if self.json {
             let failures: Vec<_> = outcome
                 .failed
@@ -130,7 +146,9 @@ impl Reporter {
                 .collect();
             let summary = json!({"type": "summary", "complete": complete, "interrupted": outcome.interrupted,
                 "added": added, "changed": changed, "destroyed": destroyed, "failed": failures,
-                "skipped": outcome.skipped.len(), "not_started": outcome.not_started});
+                "skipped": outcome.skipped.len(), "not_started": outcome.not_started,
+                "stackset_error": stackset.error, "failed_instances": stackset.failed_instances,
+                "timed_out_operation": stackset.timed_out});
             println!("{summary}");
             return;
         }
@@ -141,6 +159,20 @@ impl Reporter {
                 outcome.completed.len(),
                 outcome.not_started
             );
+        }
+        if let (Some(id), Some(s)) = (&stackset.timed_out, &plan.stackset) {
+            out += &format!(
+                "\nTimed out: operation {id} on stack set {} is still running; the state records it. Run the same command again (with a longer --timeout if needed): it waits for the operation and goes on.\n",
+                s.name
+            );
+        }
+        if let Some(error) = &stackset.error {
+            out += &format!("\nError: stack set: {error}\n");
+            for f in &stackset.failed_instances {
+                let account = f.account.as_ref().map_or("?".to_owned(), |a| a.to_string());
+                let reason = f.reason.as_deref().unwrap_or("AWS gave no reason");
+                out += &format!("  account {account} in {}: {}: {reason}\n", f.region, f.status);
+            }
         }
         for (i, error) in &outcome.failed {
             out += &format!("\nError: {}: {error}\n", plan.changes[*i].address);
@@ -161,9 +193,89 @@ impl Reporter {
         println!("{out}");
     }
 
+    pub fn stackset_started(&self, plan: &StackSetPlan, step: &StackSetStep) {
+        let what = step_text(&step.action);
+        let reach = if step.accounts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} account(s))", step.accounts.len())
+        };
+        self.emit(format!("stackset/{}: {what}{reach}...", plan.name), || {
+            json!({"type": "stackset_step_started", "stackset": plan.name, "step": step.action, "accounts": step.accounts.len()})
+        });
+    }
+
+    pub fn stackset_finished(&self, plan: &StackSetPlan, step: &StackSetStep, elapsed: Duration) {
+        let what = step_text(&step.action);
+        self.emit(format!("stackset/{}: {what}: complete after {:.1}s", plan.name, elapsed.as_secs_f64()), || {
+            json!({"type": "stackset_step_completed", "stackset": plan.name, "step": step.action, "elapsed_ms": elapsed.as_millis() as u64})
+        });
+        self.advance();
+    }
+
+    pub fn stackset_failed(&self, plan: &StackSetPlan, step: &StackSetStep, error: &str) {
+        let what = step_text(&step.action);
+        self.emit(format!("stackset/{}: {what}: Error: {error}", plan.name), || {
+            json!({"type": "stackset_step_failed", "stackset": plan.name, "step": step.action, "error": error})
+        });
+    }
+
+    pub fn stackset_instance_failed(&self, name: &str, result: &OperationResult) {
+        let account = result.account.as_ref().map_or("an account".to_owned(), |a| format!("account {a}"));
+        let reason = result.reason.as_deref().unwrap_or("AWS gave no reason");
+        self.emit(format!("stackset/{name}: {account} in {}: {}: {reason}", result.region, result.status), || {
+            json!({"type": "stackset_instance_failed", "stackset": name, "account": result.account, "region": result.region, "status": result.status, "reason": result.reason})
+        });
+    }
+
+    pub fn stackset_progress(
+        &self,
+        name: &str,
+        id: &str,
+        region: &str,
+        done: usize,
+        failed: usize,
+        total: usize,
+    ) {
+        let of = if total > 0 { format!(" of {total}") } else { String::new() };
+        self.emit(format!("stackset/{name}: operation {id}: {region}: {done}{of} account(s) done, {failed} failed"), || {
+            json!({"type": "stackset_progress", "stackset": name, "operation": id, "region": region, "done": done, "failed": failed, "total": total})
+        });
+    }
+
+    pub fn stackset_waiting(&self, name: &str, op: &OperationInfo) {
+        self.emit(
+            format!("stackset/{name}: waiting for operation {} ({}, {}), which another run started: StackSets run one operation at a time", op.id, op.action, op.status.as_str()),
+            || json!({"type": "stackset_waiting", "stackset": name, "operation": op}),
+        );
+    }
+
+    pub fn stackset_pending(&self, name: &str, id: &str) {
+        self.emit(
+            format!("stackset/{name}: waiting for operation {id}, which an earlier run started and did not see end"),
+            || json!({"type": "stackset_pending", "stackset": name, "operation": id}),
+        );
+    }
+
     fn advance(&self) {
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }
+    }
+}
+
+/// `Creating the stack set`, `Adding instances in ou-1 × us-east-1`, ...
+pub fn step_text(action: &StackSetAction) -> String {
+    match action {
+        StackSetAction::Create { .. } => "Creating the stack set".into(),
+        StackSetAction::Update { .. } => "Updating the stack set and its instances".into(),
+        StackSetAction::AddInstances { targets, regions } => {
+            format!("Adding instances in {} × {}", targets.ous.join(", "), regions.join(", "))
+        }
+        StackSetAction::RemoveInstances { targets, regions } => {
+            format!("Deleting instances in {} × {}", targets.ous.join(", "), regions.join(", "))
+        }
+        StackSetAction::Delete => "Deleting the stack set".into(),
+        StackSetAction::Forget => "Removing the stack set from state (it is gone)".into(),
     }
 }

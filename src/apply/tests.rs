@@ -49,9 +49,13 @@ async fn run(
     cloud: &SimCloud,
     plan: &Plan,
     state: &mut State,
-    interrupt: impl Future<Output = ()>,
+    interrupt: impl Future<Output = ()> + Send,
 ) -> Outcome {
-    let options = ApplyOptions { parallelism: 4, access_role: "OrganizationAccountAccessRole" };
+    let options = ApplyOptions {
+        parallelism: 4,
+        access_role: "OrganizationAccountAccessRole",
+        timeout: std::time::Duration::from_secs(600),
+    };
     let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
     apply(cloud, plan, &options, state, &Discard, &reporter, interrupt).await.unwrap()
 }
@@ -136,7 +140,11 @@ async fn an_interrupt_finishes_the_change_in_flight_and_starts_no_more() {
     let d = desired(&[A, B]);
     let mut state = State::new();
     let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
-    let options = ApplyOptions { parallelism: 1, access_role: "OrganizationAccountAccessRole" };
+    let options = ApplyOptions {
+        parallelism: 1,
+        access_role: "OrganizationAccountAccessRole",
+        timeout: std::time::Duration::from_secs(600),
+    };
     let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
     let outcome = apply(&cloud, &plan, &options, &mut state, &Discard, &reporter, ready(())).await.unwrap();
     assert!(outcome.interrupted);
@@ -151,7 +159,11 @@ async fn a_failed_state_write_stops_the_apply() {
     let d = desired(&[A]);
     let mut state = State::new();
     let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
-    let options = ApplyOptions { parallelism: 1, access_role: "OrganizationAccountAccessRole" };
+    let options = ApplyOptions {
+        parallelism: 1,
+        access_role: "OrganizationAccountAccessRole",
+        timeout: std::time::Duration::from_secs(600),
+    };
     let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
     let result = apply(&cloud, &plan, &options, &mut state, &DiskFull, &reporter, pending()).await;
     assert!(matches!(result, Err(StateError::Io { .. })));

@@ -71,6 +71,10 @@ pub enum Command {
         /// One JSON event per line instead of text.
         #[arg(long)]
         json: bool,
+        /// How long to wait for StackSet operations (e.g. 30m, 2h); a re-run
+        /// picks up an operation still running.
+        #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = humantime::parse_duration)]
+        timeout: Duration,
     },
     /// Remove every role, policy and attachment orgrole manages in this state.
     Destroy {
@@ -80,6 +84,10 @@ pub enum Command {
         /// One JSON event per line instead of text.
         #[arg(long)]
         json: bool,
+        /// How long to wait for StackSet operations (e.g. 30m, 2h); a re-run
+        /// picks up an operation still running.
+        #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = humantime::parse_duration)]
+        timeout: Duration,
     },
     /// Render a saved plan.
     Show {

@@ -56,21 +56,6 @@ impl Context {
         Ok(loaded.desired)
     }
 
-    /// The configuration, for the commands that deploy it. StackSet mode is
-    /// validated but not deployed yet: refused rather than half applied.
-    pub fn desired(&self) -> miette::Result<Desired> {
-        let desired = self.config()?;
-        if let Some(stackset) = &desired.stackset {
-            miette::bail!(
-                help =
-                    "validate checks the `stackset` block; to deploy now, remove it and use `direct { ... }`",
-                "StackSet mode (`stackset \"{}\"`) is not deployed by this version of orgrole yet",
-                stackset.name
-            );
-        }
-        Ok(desired)
-    }
-
     /// Where the state lives: `--state` (a path or `s3://bucket/key`), else
     /// the configuration's `state` block, else `state/<config stem>.state.json`.
     pub fn state_store(&self, desired: Option<&Desired>, cloud: &AwsCloud) -> miette::Result<StateStore> {
@@ -109,7 +94,7 @@ impl Context {
         if self.global.state.is_some() || !self.global.config.exists() {
             return Ok(None);
         }
-        self.desired().map(Some)
+        self.config().map(Some)
     }
 
     pub fn runtime(&self) -> miette::Result<tokio::runtime::Runtime> {

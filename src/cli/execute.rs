@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use miette::{miette, IntoDiagnostic};
 
 use super::{Context, Exit};
-use crate::apply::{apply as apply_plan, ApplyOptions, Reporter, Style};
+use crate::apply::{self, apply as apply_plan, ApplyOptions, Failure, Reporter, Style, Waiter};
 use crate::cloud::aws::AwsCloud;
+use crate::cloud::Cloud;
 use crate::config::Desired;
 use crate::observe::read_accounts;
 use crate::plan::{Plan, PlanOptions};
@@ -22,6 +23,8 @@ pub struct ApplyArgs {
     pub adopt: bool,
     pub destroy: bool,
     pub json: bool,
+    /// How long to wait for StackSet operations.
+    pub timeout: std::time::Duration,
 }
 
 pub fn apply(cx: &Context, args: ApplyArgs) -> miette::Result<Exit> {
@@ -31,7 +34,7 @@ pub fn apply(cx: &Context, args: ApplyArgs) -> miette::Result<Exit> {
             "--json prints events, not a prompt"
         ));
     }
-    let desired = cx.desired()?;
+    let desired = cx.config()?;
     let operation = if args.destroy { "destroy" } else { "apply" };
     cx.runtime()?.block_on(async {
         let cloud = AwsCloud::from_env().await;
@@ -49,6 +52,11 @@ async fn locked(
     store: &StateStore,
 ) -> miette::Result<Exit> {
     let mut state = store.load().await.into_diagnostic()?;
+    let style =
+        if args.json { Style::Json } else { Style::Lines { terminal: std::io::stderr().is_terminal() } };
+    if !finish_pending(cloud, &mut state, store, args, style).await? {
+        return Ok(Exit::Failure);
+    }
     let (plan, approved) = match &args.plan {
         Some(path) => (saved(cx, cloud, path, desired, &state).await?, true),
         None => {
@@ -62,7 +70,7 @@ async fn locked(
     } else {
         print!("{}", plan_text(&plan, cx.paint));
     }
-    if !plan.conflicts.is_empty() {
+    if plan.has_conflicts() {
         return Err(miette!("nothing was changed: resolve the conflicts above first"));
     }
     let reached_all = plan.unreachable.is_empty();
@@ -73,13 +81,15 @@ async fn locked(
         println!("\nApply cancelled.");
         return Ok(Exit::Failure);
     }
-    let style =
-        if args.json { Style::Json } else { Style::Lines { terminal: std::io::stderr().is_terminal() } };
     if !args.json {
         println!();
     }
-    let reporter = Reporter::new(plan.changes.len(), style);
-    let options = ApplyOptions { parallelism: cx.parallelism(), access_role: desired.access_role() };
+    let reporter = Reporter::new(plan.changes.len() + plan.stackset_steps().count(), style);
+    let options = ApplyOptions {
+        parallelism: cx.parallelism(),
+        access_role: desired.access_role(),
+        timeout: args.timeout,
+    };
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -89,11 +99,50 @@ async fn locked(
     reporter.summary(&plan, &outcome);
     Ok(if outcome.interrupted {
         Exit::Interrupted
-    } else if !outcome.failed.is_empty() || !reached_all {
+    } else if !outcome.complete() || !reached_all {
         Exit::Failure
     } else {
         Exit::Success
     })
+}
+
+/// Waits for a StackSet operation an earlier run left running and records
+/// its effect, so that the plan starts from what is. `false`: still running
+/// after `--timeout` (or interrupted); said on standard error.
+async fn finish_pending(
+    cloud: &AwsCloud,
+    state: &mut State,
+    store: &StateStore,
+    args: &ApplyArgs,
+    style: Style,
+) -> miette::Result<bool> {
+    let Some(record) = state.stacksets().iter().find(|r| r.pending.is_some()).cloned() else {
+        return Ok(true);
+    };
+    let reporter = Reporter::new(0, style);
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let mut waiter = Waiter {
+        sets: cloud.stacksets(record.call_as),
+        name: &record.name,
+        deadline: tokio::time::Instant::now() + args.timeout,
+        reporter: &reporter,
+        interrupt: std::pin::pin!(interrupt),
+    };
+    match apply::finish_pending(state, store, &mut waiter).await {
+        Ok(true) => Ok(true),
+        Ok(false) => {
+            let id = record.pending.map(|p| p.id).unwrap_or_default();
+            eprintln!(
+                "Operation {id} on stack set {} is still running. Nothing was changed; run the same command again later (or with a longer --timeout).",
+                record.name
+            );
+            Ok(false)
+        }
+        Err(Failure::State(e)) => Err(e).into_diagnostic(),
+        Err(Failure::Cloud(e)) => Err(miette!("could not wait for stack set operation: {e}")),
+    }
 }
 
 /// The saved plan, if it still describes the world: same configuration,

@@ -10,7 +10,7 @@ use crate::state::{State, StateFile, StateStore};
 
 pub fn state(cx: &Context, command: StateCommand) -> miette::Result<Exit> {
     let desired = match command {
-        StateCommand::Rebuild { .. } => Some(cx.desired()?),
+        StateCommand::Rebuild { .. } => Some(cx.config()?),
         _ => cx.desired_if_present()?,
     };
     cx.runtime()?.block_on(async {

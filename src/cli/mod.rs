@@ -53,12 +53,13 @@ fn command(cx: &Context, command: Command) -> miette::Result<Exit> {
         Command::Plan { detailed_exitcode, adopt, destroy, out, format } => {
             review::plan(cx, review::PlanArgs { detailed_exitcode, adopt, destroy, out, format })
         }
-        Command::Apply { plan, auto_approve, adopt, json } => {
-            execute::apply(cx, execute::ApplyArgs { plan, auto_approve, adopt, destroy: false, json })
-        }
-        Command::Destroy { auto_approve, json } => execute::apply(
+        Command::Apply { plan, auto_approve, adopt, json, timeout } => execute::apply(
             cx,
-            execute::ApplyArgs { plan: None, auto_approve, adopt: false, destroy: true, json },
+            execute::ApplyArgs { plan, auto_approve, adopt, destroy: false, json, timeout },
+        ),
+        Command::Destroy { auto_approve, json, timeout } => execute::apply(
+            cx,
+            execute::ApplyArgs { plan: None, auto_approve, adopt: false, destroy: true, json, timeout },
         ),
         Command::Show { plan, format } => inspect::show(&plan, format, cx.paint),
         Command::Verify { format } => report::verify(cx, format, false),

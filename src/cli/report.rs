@@ -16,7 +16,7 @@ use crate::verify::{verify as check, AccountCheck, Permissions};
 
 /// `verify`, or with `csv` the `accounts` list marked with the verdicts.
 pub fn verify(cx: &Context, format: Format, csv: bool) -> miette::Result<Exit> {
-    let desired = cx.desired()?;
+    let desired = cx.config()?;
     let (checks, organization) = cx.runtime()?.block_on(async {
         let cloud = AwsCloud::from_env().await;
         let state = cx.load_state(&desired, &cloud).await?;
@@ -123,7 +123,7 @@ pub fn graph(cx: &Context, saved: Option<&Path>, format: GraphFormat) -> miette:
     let plan = match saved {
         Some(path) => SavedPlan::read(path).into_diagnostic()?.plan,
         None => {
-            let desired = cx.desired()?;
+            let desired = cx.config()?;
             cx.runtime()?
                 .block_on(async {
                     let cloud = AwsCloud::from_env().await;

@@ -54,7 +54,7 @@ pub fn validate(cx: &Context) -> miette::Result<Exit> {
 }
 
 pub fn plan(cx: &Context, args: PlanArgs) -> miette::Result<Exit> {
-    let desired = cx.desired()?;
+    let desired = cx.config()?;
     let options = PlanOptions { adopt: args.adopt, destroy: args.destroy };
     let (state, plan) = cx.runtime()?.block_on(async {
         let cloud = AwsCloud::from_env().await;
@@ -63,7 +63,7 @@ pub fn plan(cx: &Context, args: PlanArgs) -> miette::Result<Exit> {
         Ok::<_, miette::Report>((state, plan))
     })?;
     print!("{}", rendered(&plan, args.format, cx.paint));
-    let failed = !plan.conflicts.is_empty() || !plan.unreachable.is_empty();
+    let failed = plan.has_conflicts() || !plan.unreachable.is_empty();
     if let Some(out) = &args.out {
         if failed {
             return Err(miette::miette!("the plan was not saved: it has errors (above)"));

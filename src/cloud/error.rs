@@ -10,6 +10,10 @@ pub enum ErrorKind {
     LimitExceeded,
     DeleteConflict,
     MalformedPolicy,
+    /// StackSets: another operation on the stack set is running.
+    OperationInProgress,
+    /// StackSets: DeleteStackSet while instances remain.
+    NotEmpty,
     Other,
 }
 
@@ -26,10 +30,15 @@ pub struct CloudError {
 impl CloudError {
     pub fn from_code(operation: impl Into<String>, code: Option<&str>, message: impl Into<String>) -> Self {
         let kind = match code.unwrap_or_default() {
-            "NoSuchEntity" | "NoSuchEntityException" | "AWSOrganizationsNotInUseException" => {
-                ErrorKind::NotFound
-            }
-            "EntityAlreadyExists" => ErrorKind::AlreadyExists,
+            "NoSuchEntity"
+            | "NoSuchEntityException"
+            | "AWSOrganizationsNotInUseException"
+            | "StackSetNotFoundException"
+            | "OperationNotFoundException"
+            | "StackInstanceNotFoundException" => ErrorKind::NotFound,
+            "EntityAlreadyExists" | "NameAlreadyExistsException" => ErrorKind::AlreadyExists,
+            "OperationInProgressException" => ErrorKind::OperationInProgress,
+            "StackSetNotEmptyException" => ErrorKind::NotEmpty,
             "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => ErrorKind::AccessDenied,
             "Throttling" | "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" => {
                 ErrorKind::Throttled

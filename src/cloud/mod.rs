@@ -6,11 +6,17 @@ mod error;
 mod organization;
 #[cfg(test)]
 pub mod sim;
+mod stacksets;
 
 use std::future::Future;
 
 pub use error::{CloudError, ErrorKind};
 pub use organization::{AccountState, OrgAccount, OrgUnit, Organization};
+pub use stacksets::{
+    AccountFilter, Amount, AutoDeployment, CallAs, DeploymentTargets, InstanceInfo, InstanceStatus,
+    OperationInfo, OperationResult, OperationStatus, Preferences, RegionConcurrency, StackSetInfo,
+    StackSetSpec, StackSets,
+};
 
 use crate::model::{AccountId, PolicyDocument, Tags};
 
@@ -51,6 +57,7 @@ pub struct PolicyVersion {
 /// IAM handle per account (credentials are obtained once per account and run).
 pub trait Cloud: Send + Sync + 'static {
     type Iam: Iam;
+    type StackSets: StackSets;
 
     fn caller(&self) -> impl Future<Output = Result<Caller, CloudError>> + Send;
 
@@ -64,6 +71,10 @@ pub trait Cloud: Send + Sync + 'static {
         account: &AccountId,
         access_role: &str,
     ) -> impl Future<Output = Result<Self::Iam, CloudError>> + Send;
+
+    /// CloudFormation StackSets in the caller's account and region, every
+    /// call made as `call_as`.
+    fn stacksets(&self, call_as: CallAs) -> Self::StackSets;
 }
 
 /// The IAM calls orgrole makes in one account. Reads return `None` for a

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::model::{AccountId, PolicyDocument, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
@@ -83,7 +83,7 @@ pub enum StackSetTargets {
 }
 
 /// StackSets' AccountFilterType.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AccountFilter {
     /// No accounts listed: every account of the targets.
     None,
@@ -92,21 +92,21 @@ pub enum AccountFilter {
     Union,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Amount {
     Percent(u32),
     Count(u32),
 }
 
 /// StackSetOperationPreferences; `None`: AWS's default.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Preferences {
     pub max_concurrent: Option<Amount>,
     pub failure_tolerance: Option<Amount>,
     pub region_concurrency: Option<RegionConcurrency>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RegionConcurrency {
     Sequential,
     Parallel,
@@ -121,7 +121,7 @@ pub enum Template {
 }
 
 /// StackSets' CallAs: from the management account, or a delegated administrator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CallAs {
     Caller,
     DelegatedAdmin,

@@ -41,7 +41,7 @@ impl PolicyDocument {
     }
 
     fn new(value: Value) -> Self {
-        let canonical_json = normalize(&value).to_string();
+        let canonical_json = sorted_keys(normalize(&value)).to_string();
         Self(Arc::new(Forms { value, canonical_json }))
     }
 
@@ -76,7 +76,7 @@ impl PolicyDocument {
 
     /// The document in a form where equal meaning is equal JSON.
     pub fn canonical(&self) -> Value {
-        normalize(&self.0.value)
+        sorted_keys(normalize(&self.0.value))
     }
 
     /// The canonical form as compact JSON, made once.
@@ -181,6 +181,21 @@ fn strings(v: Option<&Value>) -> Vec<String> {
     }
 }
 
+/// Object keys in sorted order at every level, whatever order the map keeps
+/// (serde_json's `preserve_order` keeps the source's): equal meaning must be
+/// equal text, and fingerprints in existing state files must stay valid.
+fn sorted_keys(v: Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted_keys(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted_keys).collect()),
+        other => other,
+    }
+}
+
 /// A canonical form: statements as a list, set-valued keys (and principal and
 /// condition values) as sorted, de-duplicated lists.
 fn normalize(doc: &Value) -> Value {
@@ -255,6 +270,17 @@ fn scalar_text(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_order_does_not_change_the_canonical_form() {
+        let a = PolicyDocument::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#).unwrap();
+        let b = PolicyDocument::parse(r#"{"Statement":[{"Resource":"*","Action":"s3:GetObject","Effect":"Allow"}],"Version":"2012-10-17"}"#).unwrap();
+        assert!(a.same_meaning(&b));
+        assert_eq!(
+            a.canonical_json(),
+            r#"{"Statement":[{"Action":["s3:GetObject"],"Effect":"Allow","Resource":["*"]}],"Version":"2012-10-17"}"#
+        );
+    }
 
     fn doc(text: &str) -> PolicyDocument {
         PolicyDocument::parse(text).unwrap()

@@ -2,7 +2,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::diff;
 use super::fingerprint::fingerprint;
-use super::{Action, Change, Conflict, Plan, Reason, ResourceValue, Unreachable};
+use super::{
+    plan_stackset, Action, Change, Conflict, Plan, Reason, ResourceValue, StackSetWanted, Unreachable,
+};
 use crate::config::Desired;
 use crate::model::{AccountId, Address, ResourceKind, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use crate::observe::{AccountResources, AccountView, Observed};
@@ -25,6 +27,7 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
         skipped: observed.resolution.skipped.clone(),
         unreachable: vec![],
         account_names: account_names(observed),
+        stackset: None,
     };
     // The same in every account: made once, copied only into changes.
     let role = &desired.role;
@@ -78,6 +81,21 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
         }
     }
     plan.changes.sort_by(|a, b| order(a).cmp(&order(b)));
+    if let Some(found) = &observed.stackset {
+        let wanted = desired
+            .stackset
+            .as_ref()
+            .filter(|_| !options.destroy)
+            .map(|config| StackSetWanted { config, spec: crate::stackset::spec(desired, config) });
+        let recorded = state.stackset(&found.name);
+        let org = observed.organization.as_ref();
+        plan.stackset = plan_stackset(wanted.as_ref(), found, recorded, org, options.adopt, options.destroy);
+        for s in &found.expected.skipped {
+            if !plan.skipped.iter().any(|k| k.account == s.account) {
+                plan.skipped.push(s.clone());
+            }
+        }
+    }
     plan
 }
 

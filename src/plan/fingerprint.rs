@@ -25,8 +25,17 @@ pub fn fingerprint(value: Option<&ResourceValue>) -> String {
             json!({"attachment": [role, policy_arn]}).to_string()
         }
     };
-    let digest = Sha256::digest(canonical.as_bytes());
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    digest(&canonical)
+}
+
+/// The same digest of any value's JSON text (a stack set's parameters:
+/// recorded without keeping the external ID itself).
+pub fn fingerprint_text<T: serde::Serialize>(value: &T) -> String {
+    digest(&serde_json::to_string(value).expect("serializable"))
+}
+
+fn digest(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -4,12 +4,17 @@
 mod build;
 mod diff;
 mod fingerprint;
+mod stackset;
 mod types;
 
 pub(crate) use build::found;
 pub use build::{plan, PlanOptions};
 pub use diff::tag_changes;
-pub use fingerprint::fingerprint;
+pub use fingerprint::{fingerprint, fingerprint_text};
+pub use stackset::{
+    plan_stackset, InstanceView, StackSetAction, StackSetPlan, StackSetReason, StackSetStep, StackSetWanted,
+    Will,
+};
 pub use types::{Action, Change, Conflict, Plan, Reason, ResourceValue, Summary, Unreachable};
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ fn observed(accounts: Vec<(&str, AccountView)>, targets: &[&str]) -> Observed {
             skipped: vec![],
         },
         accounts: accounts.into_iter().map(|(a, v)| (id(a), v)).collect(),
+        stackset: None,
     }
 }
 

@@ -17,6 +17,9 @@ pub struct Plan {
     pub unreachable: Vec<Unreachable>,
     /// Account names, for display.
     pub account_names: BTreeMap<AccountId, String>,
+    /// StackSet mode: the stack set's steps (absent in direct mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stackset: Option<super::StackSetPlan>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,11 +127,21 @@ impl Plan {
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         self.changes.iter().for_each(|c| s.count(c.action));
+        self.stackset_steps().for_each(|step| s.count(step.action.action()));
         s
     }
 
     pub fn has_changes(&self) -> bool {
-        !self.changes.is_empty()
+        !self.changes.is_empty() || self.stackset_steps().next().is_some()
+    }
+
+    /// Something exists that orgrole would take over only with `--adopt`.
+    pub fn has_conflicts(&self) -> bool {
+        !self.conflicts.is_empty() || self.stackset.as_ref().is_some_and(|s| s.conflict.is_some())
+    }
+
+    pub fn stackset_steps(&self) -> impl Iterator<Item = &super::StackSetStep> {
+        self.stackset.iter().flat_map(|s| &s.steps)
     }
 
     pub fn account_name(&self, account: &AccountId) -> &str {

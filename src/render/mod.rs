@@ -6,6 +6,7 @@ mod paint;
 mod plan_json;
 mod plan_markdown;
 mod plan_text;
+mod stackset_view;
 mod view;
 
 pub use graph::{graph_dot, graph_mermaid};

@@ -6,7 +6,7 @@ use super::view::{conflict_message, plan_view};
 use crate::plan::{Action, Plan};
 
 /// Bumped on any change a consumer could notice; additions bump the minor part.
-pub const JSON_FORMAT_VERSION: &str = "1.0";
+pub const JSON_FORMAT_VERSION: &str = "1.1";
 
 pub fn plan_json(plan: &Plan) -> Value {
     let view = plan_view(plan);
@@ -47,6 +47,20 @@ pub fn plan_json(plan: &Plan) -> Value {
         "resource_changes": changes,
         "drift": drift,
         "conflicts": plan.conflicts.iter().map(|c| json!({"address": c.address.to_string(), "arn": c.arn, "message": conflict_message(c)})).collect::<Vec<_>>(),
+        "stackset": view.stackset.as_ref().map(|s| json!({
+            "name": s.plan.name,
+            "id": s.plan.id,
+            "call_as": s.plan.call_as,
+            "steps": s.plan.steps.iter().zip(&s.steps).map(|(step, v)| json!({
+                "summary": format!("{} {}", v.marker, v.subject),
+                "step": redacted(serde_json::to_value(&step.action).expect("serializable")),
+                "reasons": step.reasons,
+                "accounts": step.accounts,
+            })).collect::<Vec<_>>(),
+            "instances": s.plan.instances,
+            "running_operation": s.plan.running,
+            "conflict": s.plan.conflict,
+        })),
         "skipped": plan.skipped,
         "unreachable": plan.unreachable,
     })
@@ -67,7 +81,14 @@ fn redacted(mut value: Value) -> Value {
     match &mut value {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                *v = if k == "sts:ExternalId" { json!("(sensitive)") } else { redacted(v.take()) };
+                // In trust documents, and as the stack set's parameter.
+                *v = if k == "sts:ExternalId" || k == crate::stackset::EXTERNAL_ID_PARAMETER {
+                    json!("(sensitive)")
+                } else if k == "template_body" {
+                    json!(crate::stackset::mask_external_id(v.as_str().unwrap_or_default()))
+                } else {
+                    redacted(v.take())
+                };
             }
         }
         Value::Array(items) => {

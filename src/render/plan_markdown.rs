@@ -24,6 +24,29 @@ pub fn plan_markdown(plan: &Plan) -> String {
         }
         out.push('\n');
     }
+    if let Some(s) = &view.stackset {
+        let _ = writeln!(out, "### {}\n", s.title);
+        for note in &s.notes {
+            let _ = writeln!(out, "_{note}_\n");
+        }
+        out.push_str("```diff\n");
+        for step in &s.steps {
+            let notes =
+                if step.notes.is_empty() { String::new() } else { format!("  ({})", step.notes.join("; ")) };
+            let _ = writeln!(out, "{} {}{notes}", step.marker, step.subject);
+            for d in &step.details {
+                let marker = if d.marker.is_empty() { " " } else { d.marker };
+                let _ = writeln!(out, "{marker}     {}", d.text);
+            }
+        }
+        for d in &s.instances {
+            let _ = writeln!(out, "{}   instance {}", d.marker, d.text);
+        }
+        if let Some(unchanged) = &s.unchanged {
+            let _ = writeln!(out, "    {unchanged}");
+        }
+        out.push_str("```\n\n");
+    }
     for s in &view.accounts {
         let c = s.counts;
         let _ = writeln!(
@@ -58,10 +81,14 @@ pub fn plan_markdown(plan: &Plan) -> String {
         }
         out.push('\n');
     }
-    if !plan.conflicts.is_empty() || !plan.unreachable.is_empty() {
+    let stackset_conflict = plan.stackset.as_ref().and_then(|s| s.conflict.as_ref());
+    if !plan.conflicts.is_empty() || !plan.unreachable.is_empty() || stackset_conflict.is_some() {
         out.push_str("### Errors\n\n");
         for c in &plan.conflicts {
             let _ = writeln!(out, "- {}", conflict_message(c));
+        }
+        if let Some(conflict) = stackset_conflict {
+            let _ = writeln!(out, "- {conflict}");
         }
         for u in &plan.unreachable {
             let _ = writeln!(out, "- account `{}` could not be read: {}", u.account, u.error);

@@ -19,6 +19,34 @@ pub fn plan_text(plan: &Plan, paint: Paint) -> String {
         "~" => paint.yellow(marker),
         other => paint.dim(other),
     };
+    if let Some(s) = &view.stackset {
+        let _ = writeln!(out, "\n  {}", paint.bold(&format!("# {}", s.title)));
+        for note in &s.notes {
+            let _ = writeln!(out, "  {}", paint.dim(&format!("({note})")));
+        }
+        for step in &s.steps {
+            let notes = if step.notes.is_empty() {
+                String::new()
+            } else {
+                paint.dim(&format!("  ({})", step.notes.join("; ")))
+            };
+            let _ = writeln!(out, "  {} {}{notes}", color(step.marker), step.subject);
+            for d in &step.details {
+                let marker =
+                    if d.marker.is_empty() { String::new() } else { format!("{} ", color(d.marker)) };
+                let _ = writeln!(out, "      {marker}{}", d.text);
+            }
+        }
+        if !s.instances.is_empty() || s.unchanged.is_some() {
+            let _ = writeln!(out, "\n    Instances:");
+            for d in &s.instances {
+                let _ = writeln!(out, "      {} {}", color(d.marker), d.text);
+            }
+            if let Some(unchanged) = &s.unchanged {
+                let _ = writeln!(out, "      {}", paint.dim(unchanged));
+            }
+        }
+    }
     for section in &view.accounts {
         let _ = writeln!(out, "\n  {}", paint.bold(&format!("# account {}", section.title())));
         for c in &section.changes {
@@ -44,6 +72,9 @@ pub fn plan_text(plan: &Plan, paint: Paint) -> String {
     }
     for c in &plan.conflicts {
         let _ = writeln!(out, "\n{} {}", paint.red("Error:"), conflict_message(c));
+    }
+    if let Some(conflict) = plan.stackset.as_ref().and_then(|s| s.conflict.as_ref()) {
+        let _ = writeln!(out, "\n{} {conflict}", paint.red("Error:"));
     }
     for u in &plan.unreachable {
         let _ =

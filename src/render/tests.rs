@@ -90,6 +90,7 @@ fn sample() -> Plan {
             error: "sts:AssumeRole: AccessDenied: could not assume arn:aws:iam::666666666666:role/OrganizationAccountAccessRole".into(),
         }],
         account_names: [(new, "security-audit".to_owned()), (drifted, "prod-web".to_owned())].into(),
+        stackset: None,
     }
 }
 

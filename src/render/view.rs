@@ -6,6 +6,7 @@ use crate::model::{AccountId, ResourceKind};
 use crate::plan::{Action, Change, Plan, Reason, ResourceValue, Summary};
 
 pub struct PlanView<'a> {
+    pub stackset: Option<super::stackset_view::StackSetSection<'a>>,
     pub accounts: Vec<AccountSection<'a>>,
     pub summary: Summary,
     /// "Plan: 3 to add, 0 to change, 0 to destroy." or "No changes. ..."
@@ -63,7 +64,12 @@ pub fn plan_view(plan: &Plan) -> PlanView<'_> {
         section.counts.count(change.action);
         section.changes.push(change_view(change));
     }
-    PlanView { accounts, summary: plan.summary(), summary_line: summary_line(plan) }
+    PlanView {
+        stackset: super::stackset_view::stackset_section(plan),
+        accounts,
+        summary: plan.summary(),
+        summary_line: summary_line(plan),
+    }
 }
 
 fn summary_line(plan: &Plan) -> String {

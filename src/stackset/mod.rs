@@ -1,5 +1,10 @@
-//! Deployment mode 2: one service-managed CloudFormation StackSet.
+//! StackSet mode: the stack set orgrole wants, its template, and which
+//! accounts it reaches.
 
+mod spec;
+mod targets;
 mod template;
 
-pub use template::{template_body, EXTERNAL_ID_PARAMETER};
+pub use spec::{deployment_targets, spec, target_units};
+pub use targets::expected;
+pub use template::{mask_external_id, template_body, EXTERNAL_ID_PARAMETER};

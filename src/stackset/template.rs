@@ -97,3 +97,36 @@ mod tests {
         assert_eq!(template_body(&template, &role, "ext-1"), "sts:ExternalId: \"ext-1\"\n");
     }
 }
+
+/// A template's text with the value after every `sts:ExternalId` hidden,
+/// for plans and diffs: the vendor's template has the external ID written in.
+pub fn mask_external_id(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        match line.find("sts:ExternalId") {
+            Some(at) => {
+                let end = at + "sts:ExternalId".len();
+                let quote = if line[end..].starts_with('"') { "\"" } else { "" };
+                let newline = if line.ends_with('\n') { "\n" } else { "" };
+                out += &format!("{}{quote}: (sensitive){newline}", &line[..end]);
+            }
+            None => out += line,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod mask_tests {
+    use super::mask_external_id;
+
+    #[test]
+    fn hides_the_external_id_in_yaml_and_json_templates() {
+        let yaml = "Condition:\n  StringEquals:\n    sts:ExternalId: \"abc-123\"\nOther: x\n";
+        assert_eq!(
+            mask_external_id(yaml),
+            "Condition:\n  StringEquals:\n    sts:ExternalId: (sensitive)\nOther: x\n"
+        );
+        assert_eq!(mask_external_id(r#"  "sts:ExternalId": "abc","#), r#"  "sts:ExternalId": (sensitive)"#);
+    }
+}

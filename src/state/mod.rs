@@ -9,6 +9,7 @@ mod lock;
 mod lock_object;
 mod remote;
 mod resources;
+mod stackset;
 mod store;
 
 use codec::parse;
@@ -19,4 +20,5 @@ pub use lock::LockInfo;
 pub use lock_object::LockObject;
 pub use remote::{Object, ObjectStore, Precondition, PutError, RemoteState};
 pub use resources::{State, StateResource, FORMAT_VERSION};
+pub use stackset::{PendingOperation, StackSetRecord};
 pub use store::StateStore;

@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 
+use super::StackSetRecord;
 use crate::model::Address;
 
 /// The state format this orgrole reads and writes; a newer one is refused.
@@ -16,6 +17,9 @@ pub struct State {
     pub orgrole_version: String,
     /// Sorted by address, unique. Addresses and ARNs only: never credentials.
     resources: Vec<StateResource>,
+    /// StackSet mode: the stack sets orgrole made, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    stacksets: Vec<StackSetRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +47,7 @@ impl State {
             serial: 0,
             orgrole_version: env!("CARGO_PKG_VERSION").into(),
             resources: vec![],
+            stacksets: vec![],
         }
     }
 
@@ -63,6 +68,30 @@ impl State {
 
     pub fn remove(&mut self, address: &Address) -> Option<StateResource> {
         self.find(address).ok().map(|i| self.resources.remove(i))
+    }
+
+    pub fn stacksets(&self) -> &[StackSetRecord] {
+        &self.stacksets
+    }
+
+    pub fn stackset(&self, name: &str) -> Option<&StackSetRecord> {
+        self.stacksets.iter().find(|s| s.name == name)
+    }
+
+    pub fn set_stackset(&mut self, record: StackSetRecord) {
+        match self.stacksets.iter_mut().find(|s| s.name == record.name) {
+            Some(existing) => *existing = record,
+            None => self.stacksets.push(record),
+        }
+    }
+
+    pub fn remove_stackset(&mut self, name: &str) {
+        self.stacksets.retain(|s| s.name != name);
+    }
+
+    /// Nothing recorded at all.
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty() && self.stacksets.is_empty()
     }
 
     fn find(&self, address: &Address) -> Result<usize, usize> {

@@ -3,6 +3,7 @@
 //! (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`, SSO, ...).
 
 mod call;
+mod cloudformation;
 mod iam;
 mod organizations;
 mod retries;
@@ -15,11 +16,12 @@ use std::sync::{Arc, Mutex};
 use aws_config::{BehaviorVersion, SdkConfig};
 use tokio::sync::OnceCell;
 
+pub use cloudformation::AwsStackSets;
 pub use iam::AwsIam;
 pub use retries::summary as retry_summary;
 pub use s3::S3Objects;
 
-use super::{Caller, Cloud, CloudError, Organization};
+use super::{CallAs, Caller, Cloud, CloudError, Organization};
 use crate::model::AccountId;
 
 pub struct AwsCloud {
@@ -47,6 +49,7 @@ impl AwsCloud {
 
 impl Cloud for AwsCloud {
     type Iam = AwsIam;
+    type StackSets = AwsStackSets;
 
     async fn caller(&self) -> Result<Caller, CloudError> {
         self.caller_cached().await.cloned()
@@ -69,5 +72,9 @@ impl Cloud for AwsCloud {
         })
         .await
         .cloned()
+    }
+
+    fn stacksets(&self, call_as: CallAs) -> AwsStackSets {
+        AwsStackSets::new(&self.config, call_as)
     }
 }

@@ -3,16 +3,19 @@
 //! failure must be made on purpose. It keeps AWS's rules where orgrole
 //! relies on them: five policy versions at most, DeletePolicy refused while
 //! attached or versioned, DeleteRole refused while policies are attached,
-//! EntityAlreadyExists, and (on request) IAM's eventual consistency.
+//! EntityAlreadyExists, and (on request) IAM's eventual consistency; and
+//! CloudFormation StackSets (see `stacksets`).
 
 mod iam;
+mod stacksets;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use iam::{SimIam, SimPolicy, SimRole};
+pub use stacksets::{OperationKind, SimOperation, SimStackSet, SimStackSets, StackSetWorld};
 
-use super::{Caller, Cloud, CloudError, Organization};
+use super::{CallAs, Caller, Cloud, CloudError, Organization};
 use crate::model::AccountId;
 
 #[derive(Debug, Default)]
@@ -24,6 +27,8 @@ pub struct World {
     /// IAM's eventual consistency: a role or policy is invisible to
     /// AttachRolePolicy for this many calls after its creation.
     pub invisible_for: u32,
+    /// CloudFormation StackSets in the caller's account and region.
+    pub stacksets: StackSetWorld,
     /// Every call made, as `account operation`.
     pub calls: Vec<String>,
     /// Orders policy versions by creation.
@@ -70,6 +75,7 @@ impl World {
 
 impl Cloud for SimCloud {
     type Iam = SimIam;
+    type StackSets = SimStackSets;
 
     async fn caller(&self) -> Result<Caller, CloudError> {
         self.world().call(&self.caller, "sts:GetCallerIdentity")?;
@@ -93,5 +99,9 @@ impl Cloud for SimCloud {
         }
         world.accounts.entry(account.clone()).or_default();
         Ok(SimIam::new(account.clone(), self.world.clone()))
+    }
+
+    fn stacksets(&self, call_as: CallAs) -> SimStackSets {
+        SimStackSets::new(self.caller.clone(), call_as, self.world.clone())
     }
 }

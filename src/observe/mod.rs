@@ -1,6 +1,8 @@
 //! Reads exactly the live state that the desired state and the state file
 //! mention, account by account, concurrently.
 
+mod stackset;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures_util::stream::{self, StreamExt};
@@ -10,6 +12,7 @@ use crate::config::{Desired, DirectTargets};
 use crate::model::{AccountId, Address, PolicyDocument, ResourceKind};
 use crate::state::State;
 use crate::targets::{self, Resolution, TargetError};
+pub use stackset::ObservedStackSet;
 
 #[derive(Debug, Clone)]
 pub struct Observed {
@@ -18,6 +21,8 @@ pub struct Observed {
     /// Empty targets when destroying.
     pub resolution: Resolution,
     pub accounts: BTreeMap<AccountId, AccountView>,
+    /// StackSet mode.
+    pub stackset: Option<ObservedStackSet>,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +61,20 @@ pub enum ObserveError {
     Organization(CloudError),
     #[error(transparent)]
     Targets(#[from] TargetError),
+    #[error("could not read the stack set: {0}")]
+    StackSet(CloudError),
+    #[error("the state records stack set {recorded}, but the configuration names {configured}: orgrole manages one stack set per state. Remove the `stackset` block and apply (which deletes {recorded}), then add it back with the new name")]
+    StackSetRenamed { recorded: String, configured: String },
+    #[error("{} covered by both `direct` and `stackset`: each account gets the role one way. Exclude {} from `direct` (or filter it out of the stack set)", list(.0), if .0.len() == 1 { "it" } else { "them" })]
+    Overlap(Vec<String>),
+}
+
+/// `account 1 (a) is`, `accounts 1 (a), 2 (b) are`.
+fn list(accounts: &[String]) -> String {
+    match accounts {
+        [one] => format!("account {one} is"),
+        many => format!("accounts {} are", many.join(", ")),
+    }
 }
 
 /// What to read in one account.
@@ -91,15 +110,35 @@ pub async fn observe<C: Cloud>(
     let caller = cloud.caller().await.map_err(ObserveError::Caller)?;
     let no_targets = DirectTargets::default();
     let direct = desired.direct.as_ref().unwrap_or(&no_targets);
-    let needs_org = !destroy && (direct.organization || !direct.ous.is_empty());
+    let needs_org = !destroy && (direct.organization || !direct.ous.is_empty() || desired.stackset.is_some());
     let organization = match cloud.organization().await {
         Ok(org) => org,
         Err(e) if needs_org => return Err(ObserveError::Organization(e)),
         // Explicit accounts work without Organizations; their state is then unknown.
         Err(_) => None,
     };
-    let resolution =
+    let mut resolution =
         if destroy { Resolution::default() } else { targets::resolve(direct, organization.as_ref())? };
+    let stackset = stackset::observe_stackset(cloud, desired, state, organization.as_ref(), destroy).await?;
+    if let Some(observed) = &stackset {
+        let both: Vec<String> = observed
+            .expected
+            .targets
+            .iter()
+            .filter(|(a, _)| resolution.targets.contains_key(*a))
+            .map(|(a, name)| if name.is_empty() { a.to_string() } else { format!("{a} ({name})") })
+            .collect();
+        if !both.is_empty() {
+            return Err(ObserveError::Overlap(both));
+        }
+    }
+    // StackSets never reach the management account: it gets the role directly.
+    if let (Some(config), Some(org)) = (&desired.stackset, &organization) {
+        if config.management_account && !destroy {
+            let name = org.accounts.iter().find(|a| a.id == org.management_account).map(|a| a.name.clone());
+            resolution.targets.insert(org.management_account.clone(), name.unwrap_or_default());
+        }
+    }
 
     let role = &desired.role;
     let mut wanted: BTreeMap<AccountId, Wanted> = BTreeMap::new();
@@ -122,7 +161,7 @@ pub async fn observe<C: Cloud>(
     }
 
     let accounts = read_accounts(cloud, wanted, desired.access_role(), parallelism).await;
-    Ok(Observed { caller, organization, resolution, accounts })
+    Ok(Observed { caller, organization, resolution, accounts, stackset })
 }
 
 /// Reads what is wanted in each account, `parallelism` accounts at a time.

@@ -1,0 +1,391 @@
+//! StackSet mode against cloud/sim, for what the emulator cannot show:
+//! operations that run for a while, one at a time; updates that make
+//! instances OUTDATED; deletes by OU; account filters; instances that fail;
+//! auto-deployment; the management account; CallAs.
+
+use std::future::pending;
+use std::time::Duration;
+
+use super::tests::Discard;
+use super::*;
+use crate::cloud::sim::{SimCloud, World};
+use crate::cloud::{
+    AccountFilter, AccountState, CallAs, InstanceStatus, OrgAccount, OrgUnit, Organization, StackSets,
+};
+use crate::config::{Desired, Preferences, StackSetConfig, StackSetTargets, Template};
+use crate::model::AccountId;
+use crate::observe::observe;
+use crate::plan::{plan, Plan, PlanOptions, StackSetAction, StackSetReason};
+use crate::state::State;
+use crate::testing::{desired, id};
+
+const MANAGEMENT: &str = "999999999999";
+const A1: &str = "111111111111";
+const A2: &str = "111111111112";
+const B1: &str = "222222222221";
+const Z1: &str = "333333333331";
+const SUSPENDED: &str = "444444444441";
+const NAME: &str = "radiant";
+const REGION: &str = "us-east-1";
+
+/// root ─ management; ou-a ─ A1, A2, SUSPENDED; ou-a/ou-b ─ B1; ou-z ─ Z1
+fn organization() -> Organization {
+    let account = |n: &str, parent: &str, state: &str| OrgAccount {
+        id: id(n),
+        name: format!("acct-{n}"),
+        email: String::new(),
+        state: AccountState::from_api(state),
+        parent: parent.into(),
+        arn: String::new(),
+        joined_method: "CREATED".into(),
+        joined: String::new(),
+    };
+    let unit = |id: &str, parent: &str| OrgUnit { id: id.into(), name: id.into(), parent: parent.into() };
+    Organization {
+        id: "o-test".into(),
+        management_account: id(MANAGEMENT),
+        root: "r-root".into(),
+        units: vec![unit("ou-a", "r-root"), unit("ou-b", "ou-a"), unit("ou-z", "r-root")],
+        accounts: vec![
+            account(MANAGEMENT, "r-root", "ACTIVE"),
+            account(A1, "ou-a", "ACTIVE"),
+            account(A2, "ou-a", "ACTIVE"),
+            account(SUSPENDED, "ou-a", "SUSPENDED"),
+            account(B1, "ou-b", "ACTIVE"),
+            account(Z1, "ou-z", "ACTIVE"),
+        ],
+    }
+}
+
+fn sim() -> SimCloud {
+    let mut world = World::default();
+    world.organization = Some(organization());
+    // Operations stay RUNNING for two polls: apply must wait for them.
+    world.stacksets.running_for = 2;
+    SimCloud::new(id(MANAGEMENT), world)
+}
+
+fn stackset(targets: StackSetTargets) -> Desired {
+    Desired {
+        direct: None,
+        stackset: Some(StackSetConfig {
+            name: NAME.into(),
+            targets,
+            accounts: vec![],
+            filter: AccountFilter::None,
+            regions: vec![REGION.into()],
+            auto_deployment: true,
+            retain_stacks: false,
+            preferences: Preferences::default(),
+            management_account: true,
+            template: Template::Generated,
+            call_as: CallAs::Caller,
+        }),
+        ..desired(&[])
+    }
+}
+
+fn ous(ous: &[&str]) -> StackSetTargets {
+    StackSetTargets::Ous(ous.iter().map(|s| s.to_string()).collect())
+}
+
+fn config(d: &mut Desired) -> &mut StackSetConfig {
+    d.stackset.as_mut().unwrap()
+}
+
+async fn plan_for(cloud: &SimCloud, d: &Desired, state: &State, options: PlanOptions) -> Plan {
+    let observed = observe(cloud, d, state, options.destroy, 4).await.unwrap();
+    plan(d, &observed, state, options)
+}
+
+async fn run(cloud: &SimCloud, plan: &Plan, state: &mut State, timeout: Duration) -> Outcome {
+    let options = ApplyOptions { parallelism: 4, access_role: "OrganizationAccountAccessRole", timeout };
+    let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
+    apply(cloud, plan, &options, state, &Discard, &reporter, pending()).await.unwrap()
+}
+
+async fn converge(cloud: &SimCloud, d: &Desired, state: &mut State, options: PlanOptions) -> (Plan, Outcome) {
+    let plan = plan_for(cloud, d, state, options).await;
+    let outcome = run(cloud, &plan, state, Duration::from_secs(3600)).await;
+    (plan, outcome)
+}
+
+/// The accounts with an instance, and whether each is CURRENT.
+fn instances(cloud: &SimCloud) -> Vec<(AccountId, bool)> {
+    let world = cloud.world();
+    let Some(set) = world.stacksets.stack_set(NAME) else { return vec![] };
+    set.instances.values().map(|i| (i.account.clone(), i.status == InstanceStatus::Current)).collect()
+}
+
+fn current(accounts: &[&str]) -> Vec<(AccountId, bool)> {
+    let mut v: Vec<_> = accounts.iter().map(|a| (id(a), true)).collect();
+    v.sort();
+    v
+}
+
+fn management_has_role(cloud: &SimCloud) -> bool {
+    cloud.world().accounts.get(&id(MANAGEMENT)).is_some_and(|a| a.roles.contains_key("role"))
+}
+
+async fn assert_converged(cloud: &SimCloud, d: &Desired, state: &State) {
+    let next = plan_for(cloud, d, state, PlanOptions::default()).await;
+    assert!(!next.has_changes(), "not converged: {:#?}", next.stackset);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_organization_gets_instances_at_any_depth_and_the_management_account_a_direct_role() {
+    // AWS: a stack set on the root reaches every ACTIVE member below it at any
+    // depth, never the management account, and skips suspended accounts.
+    let cloud = sim();
+    let d = stackset(StackSetTargets::Organization);
+    let mut state = State::new();
+    let (plan, outcome) = converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    assert!(outcome.complete(), "{outcome:?}");
+    assert_eq!(instances(&cloud), current(&[A1, A2, B1, Z1]));
+    assert!(management_has_role(&cloud));
+    assert!(plan.skipped.iter().any(|s| s.account == id(SUSPENDED)));
+    let record = state.stackset(NAME).unwrap();
+    assert_eq!(record.deployed, [("r-root".to_owned(), REGION.to_owned())]);
+    assert!(record.pending.is_none());
+    assert_converged(&cloud, &d, &state).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_account_filter_deploys_to_exactly_the_accounts_aws_would() {
+    // AWS: AccountFilterType INTERSECTION, DIFFERENCE and UNION on ou-a (A1, A2, B1 below it).
+    for (filter, expected) in [
+        (AccountFilter::Intersection, vec![B1]),
+        (AccountFilter::Difference, vec![A1, A2]),
+        (AccountFilter::Union, vec![A1, A2, B1, Z1]),
+    ] {
+        let cloud = sim();
+        let mut d = stackset(ous(&["ou-a"]));
+        config(&mut d).accounts = vec![id(B1), id(Z1)];
+        config(&mut d).filter = filter;
+        let mut state = State::new();
+        let (_, outcome) = converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+        assert!(outcome.complete(), "{filter:?}: {outcome:?}");
+        assert_eq!(instances(&cloud), current(&expected), "{filter:?}");
+        assert_converged(&cloud, &d, &state).await;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_external_id_change_updates_the_stack_set_and_its_instances_come_back_current() {
+    // AWS: NoEcho parameters read back as ****; UpdateStackSet makes every
+    // instance OUTDATED until its operation ends.
+    let cloud = sim();
+    let mut d = stackset(ous(&["ou-a"]));
+    let mut state = State::new();
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+
+    d.credential.external_id = "ext-2".into();
+    let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
+    let steps: Vec<_> = plan.stackset_steps().collect();
+    assert_eq!(steps.len(), 1, "{steps:#?}");
+    assert!(matches!(steps[0].action, StackSetAction::Update { .. }));
+    assert_eq!(steps[0].reasons, [StackSetReason::ExternalIdChanged]);
+    let text = crate::render::plan_text(&plan, crate::render::Paint { enabled: false });
+    assert!(text.contains("~ external ID (value hidden)"), "{text}");
+    assert!(!text.contains("ext-2"), "{text}");
+
+    let outcome = run(&cloud, &plan, &mut state, Duration::from_secs(3600)).await;
+    assert!(outcome.complete(), "{outcome:?}");
+    assert_eq!(instances(&cloud), current(&[A1, A2, B1]));
+    let sent = cloud.world().stacksets.stack_set(NAME).unwrap().spec.parameters.clone();
+    assert_eq!(sent["ExternalId"], "ext-2");
+    // The management account's direct role follows too.
+    assert_converged(&cloud, &d, &state).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_ou_removed_from_the_configuration_has_its_instances_deleted() {
+    let cloud = sim();
+    let mut d = stackset(ous(&["ou-a", "ou-z"]));
+    let mut state = State::new();
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    assert_eq!(instances(&cloud), current(&[A1, A2, B1, Z1]));
+
+    d.stackset.as_mut().unwrap().targets = ous(&["ou-a"]);
+    let (plan, outcome) = converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    let steps: Vec<_> = plan.stackset_steps().map(|s| &s.action).collect();
+    assert!(
+        matches!(steps.as_slice(), [StackSetAction::RemoveInstances { targets, regions }]
+            if targets.ous == ["ou-z"] && regions == &[REGION]),
+        "{steps:#?}"
+    );
+    assert!(outcome.complete(), "{outcome:?}");
+    assert_eq!(instances(&cloud), current(&[A1, A2, B1]));
+    assert_converged(&cloud, &d, &state).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_operation_someone_else_started_is_waited_for_not_failed_on() {
+    // AWS: one operation at a time per stack set; another call meanwhile gets
+    // OperationInProgressException.
+    let cloud = sim();
+    let mut d = stackset(ous(&["ou-a"]));
+    let mut state = State::new();
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    let foreign = cloud.world().stacksets.start_foreign_operation(NAME, 3);
+
+    d.credential.external_id = "ext-2".into();
+    let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
+    assert_eq!(plan.stackset.as_ref().unwrap().running.as_ref().unwrap().id, foreign);
+    let text = crate::render::plan_text(&plan, crate::render::Paint { enabled: false });
+    assert!(text.contains(&format!("operation {foreign} (")), "{text}");
+    let outcome = run(&cloud, &plan, &mut state, Duration::from_secs(3600)).await;
+    assert!(outcome.complete(), "{outcome:?}");
+    let refused = cloud.world().calls.iter().filter(|c| c.ends_with("cloudformation:UpdateStackSet")).count();
+    assert_eq!(refused, 2, "the update was refused once, then made after the wait");
+    let history = cloud.world().stacksets.history(NAME);
+    let last: Vec<_> = history.iter().rev().take(2).map(|o| (o.id.as_str(), o.status.as_str())).collect();
+    assert_eq!(last[1], (foreign.as_str(), "SUCCEEDED"));
+    assert_eq!(last[0].1, "SUCCEEDED");
+    assert_converged(&cloud, &d, &state).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_instance_is_reported_with_its_reason_and_repaired_by_a_later_run() {
+    // AWS: an instance whose stack fails is OUTDATED with detailed status
+    // FAILED and a StatusReason; with no failure tolerance the operation fails.
+    let cloud = sim();
+    let reason = "Resource handler returned message: \"Cannot exceed quota for RolesPerAccount: 1000\"";
+    cloud.world().stacksets.fail_instance(&id(B1), REGION, reason);
+    let d = stackset(ous(&["ou-a"]));
+    let mut state = State::new();
+    let (_, outcome) = converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    assert!(!outcome.complete());
+    let failed: Vec<_> =
+        outcome.stackset.failed_instances.iter().map(|f| (f.account.clone(), f.reason.clone())).collect();
+    assert_eq!(failed, [(Some(id(B1)), Some(reason.to_owned()))]);
+
+    // The next plan shows the failed instance as drift, and the update repairs it.
+    cloud.world().stacksets.failing.clear();
+    let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
+    let reasons: Vec<_> = plan.stackset_steps().flat_map(|s| &s.reasons).collect();
+    assert!(
+        matches!(reasons.as_slice(), [StackSetReason::NotCurrent { instances }] if instances[0].account == id(B1)),
+        "{reasons:#?}"
+    );
+    let text = crate::render::plan_text(&plan, crate::render::Paint { enabled: false });
+    assert!(text.contains(reason), "{text}");
+    let outcome = run(&cloud, &plan, &mut state, Duration::from_secs(3600)).await;
+    assert!(outcome.complete(), "{outcome:?}");
+    assert_eq!(instances(&cloud), current(&[A1, A2, B1]));
+    assert_converged(&cloud, &d, &state).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn destroy_removes_the_instances_the_stack_set_and_the_management_account_role() {
+    let cloud = sim();
+    let d = stackset(StackSetTargets::Organization);
+    let mut state = State::new();
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    assert!(management_has_role(&cloud));
+
+    let destroy = PlanOptions { destroy: true, ..Default::default() };
+    let (plan, outcome) = converge(&cloud, &d, &mut state, destroy).await;
+    let steps: Vec<_> = plan.stackset_steps().map(|s| &s.action).collect();
+    assert!(
+        matches!(steps.as_slice(), [StackSetAction::RemoveInstances { .. }, StackSetAction::Delete]),
+        "{steps:#?}"
+    );
+    assert!(outcome.complete(), "{outcome:?}");
+    assert!(cloud.world().stacksets.stack_set(NAME).is_none());
+    assert!(!management_has_role(&cloud));
+    assert!(state.is_empty(), "{state:#?}");
+    assert!(!plan_for(&cloud, &d, &state, destroy).await.has_changes());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_timed_out_operation_stays_in_state_and_a_rerun_completes_from_it() {
+    let cloud = sim();
+    cloud.world().stacksets.running_for = 50;
+    let d = stackset(ous(&["ou-a"]));
+    let mut state = State::new();
+    let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
+    let outcome = run(&cloud, &plan, &mut state, Duration::from_secs(60)).await;
+    let timed_out = outcome.stackset.timed_out.clone().expect("timed out");
+    assert!(!outcome.complete());
+    let pending_id = state.stackset(NAME).unwrap().pending.as_ref().map(|p| p.id.clone());
+    assert_eq!(pending_id.as_deref(), Some(timed_out.as_str()));
+
+    // The next run waits for it and records what it did before planning.
+    let reporter = Reporter::new(0, Style::Lines { terminal: false });
+    let mut waiter = Waiter {
+        sets: cloud.stacksets(CallAs::Caller),
+        name: NAME,
+        deadline: tokio::time::Instant::now() + Duration::from_secs(3600),
+        reporter: &reporter,
+        interrupt: std::pin::pin!(pending()),
+    };
+    assert!(matches!(finish_pending(&mut state, &Discard, &mut waiter).await, Ok(true)));
+    let record = state.stackset(NAME).unwrap();
+    assert!(record.pending.is_none());
+    assert_eq!(record.deployed, [("ou-a".to_owned(), REGION.to_owned())]);
+    assert_eq!(instances(&cloud), current(&[A1, A2, B1]));
+    assert_converged(&cloud, &d, &state).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_delegated_administrator_passes_call_as_on_every_stacksets_call() {
+    let cloud = sim();
+    let mut d = stackset(ous(&["ou-a"]));
+    config(&mut d).call_as = CallAs::DelegatedAdmin;
+    config(&mut d).management_account = false;
+    let mut state = State::new();
+    let (_, outcome) = converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    assert!(outcome.complete(), "{outcome:?}");
+    assert_converged(&cloud, &d, &state).await;
+    let destroy = PlanOptions { destroy: true, ..Default::default() };
+    converge(&cloud, &d, &mut state, destroy).await;
+    let calls = cloud.world().stacksets.call_as.clone();
+    assert!(calls.len() > 10, "{calls:?}");
+    assert!(calls.iter().all(|(_, c)| *c == CallAs::DelegatedAdmin), "{calls:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn accounts_joining_a_targeted_ou_are_covered_by_auto_deployment_or_by_the_next_apply() {
+    const JOINER: &str = "555555555551";
+    // AWS: with auto-deployment, an account moved into a targeted OU gets an
+    // instance by itself; the plan stays empty.
+    let cloud = sim();
+    let mut d = stackset(ous(&["ou-a"]));
+    let mut state = State::new();
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    cloud.world().join_account(&id(JOINER), "ou-b", "joiner");
+    assert_eq!(instances(&cloud), current(&[A1, A2, B1, JOINER]));
+    assert_converged(&cloud, &d, &state).await;
+
+    // Without it, the next plan finds the account without an instance and deploys it.
+    config(&mut d).auto_deployment = false;
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    const LATE: &str = "555555555552";
+    cloud.world().join_account(&id(LATE), "ou-a", "late");
+    let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
+    let reasons: Vec<_> = plan.stackset_steps().flat_map(|s| &s.reasons).collect();
+    assert_eq!(reasons, [&StackSetReason::MissingInstances { accounts: vec![id(LATE)] }]);
+    let outcome = run(&cloud, &plan, &mut state, Duration::from_secs(3600)).await;
+    assert!(outcome.complete(), "{outcome:?}");
+    assert_eq!(instances(&cloud), current(&[A1, A2, B1, JOINER, LATE]));
+    assert_converged(&cloud, &d, &state).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stack_set_orgrole_did_not_make_is_a_conflict_unless_adopted() {
+    let cloud = sim();
+    let d = stackset(ous(&["ou-a"]));
+    let mut spec = crate::stackset::spec(&d, d.stackset.as_ref().unwrap());
+    spec.tags.clear();
+    cloud.stacksets(CallAs::Caller).create(&spec).await.unwrap();
+    let mut state = State::new();
+    let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
+    assert!(plan.has_conflicts());
+    let adopt = PlanOptions { adopt: true, ..Default::default() };
+    let (plan, outcome) = converge(&cloud, &d, &mut state, adopt).await;
+    assert!(plan.stackset_steps().next().unwrap().reasons.contains(&StackSetReason::Adopted));
+    assert!(outcome.complete(), "{outcome:?}");
+    assert_eq!(instances(&cloud), current(&[A1, A2, B1]));
+    assert_converged(&cloud, &d, &state).await;
+}

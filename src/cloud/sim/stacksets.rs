@@ -1,0 +1,894 @@
+//! CloudFormation StackSets, service-managed, as the CloudFormation API
+//! reference describes them, in memory and deterministic (the local emulator
+//! is not faithful here). Time is counted in DescribeStackSetOperation polls:
+//! an operation stays RUNNING for `StackSetWorld::running_for` polls of it,
+//! then ends, and only then do its effects on instances happen.
+//!
+//! Modelled: CreateStackSet (NameAlreadyExistsException), DescribeStackSet
+//! (NoEcho parameters as `****`), UpdateStackSet (every instance OUTDATED
+//! while it runs), DeleteStackSet (StackSetNotEmptyException),
+//! CreateStackInstances and DeleteStackInstances by OU (deployment targets
+//! resolved by `crate::stackset::expected`), ListStackInstances,
+//! DescribeStackSetOperation, ListStackSetOperations (newest first),
+//! ListStackSetOperationResults, one operation at a time per stack set
+//! (OperationInProgressException: orgrole does not ask for
+//! `ManagedExecution`, so AWS does not queue), failure tolerance per region,
+//! and automatic deployment to accounts that join a targeted OU.
+//!
+//! Not modelled: QUEUED and STOPPING, MaxConcurrent and region order (every
+//! account of an operation is handled when it ends), cancelling the rest of
+//! a region once its failure tolerance is exceeded, drift, and the check that
+//! CallAs fits the caller (every CallAs is recorded for tests to check).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use super::World;
+use crate::cloud::{
+    AccountState, Amount, CallAs, CloudError, DeploymentTargets, InstanceInfo, InstanceStatus, OperationInfo,
+    OperationResult, OperationStatus, OrgAccount, Organization, Preferences, StackSetInfo, StackSetSpec,
+    StackSets,
+};
+use crate::model::AccountId;
+
+/// The StackSets part of the world: the caller's stack sets in its region.
+#[derive(Debug)]
+pub struct StackSetWorld {
+    /// Stack sets by name (not deleted ones).
+    pub sets: BTreeMap<String, SimStackSet>,
+    /// Deleted stack sets, oldest first: AWS keeps them with status DELETED,
+    /// reachable by ID only, so their name is free again.
+    pub deleted: Vec<SimStackSet>,
+    /// DescribeStackSetOperation polls an operation stays RUNNING for; 1
+    /// (the default): the first poll shows RUNNING, the next its end.
+    pub running_for: u32,
+    /// DescribeStackSet returns every parameter value as `****`, as AWS does
+    /// for the template's NoEcho parameters (orgrole's are). Default true.
+    pub mask_no_echo: bool,
+    /// (account, region) → the reason its stack fails to create or update.
+    pub failing: BTreeMap<(AccountId, String), String>,
+    /// The CallAs of every StackSets call, with its operation
+    /// (`cloudformation:CreateStackInstances`), in order.
+    pub call_as: Vec<(String, CallAs)>,
+    next_operation: u64,
+    next_stack_set: u64,
+}
+
+impl Default for StackSetWorld {
+    fn default() -> Self {
+        Self {
+            sets: BTreeMap::new(),
+            deleted: Vec::new(),
+            running_for: 1,
+            mask_no_echo: true,
+            failing: BTreeMap::new(),
+            call_as: Vec::new(),
+            next_operation: 0,
+            next_stack_set: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimStackSet {
+    pub id: String,
+    /// What the last CreateStackSet or UpdateStackSet sent.
+    pub spec: StackSetSpec,
+    /// One per (account, region).
+    pub instances: BTreeMap<(AccountId, String), InstanceInfo>,
+    /// Oldest first.
+    pub operations: Vec<SimOperation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationKind {
+    /// CreateStackInstances.
+    CreateInstances,
+    /// UpdateStackSet.
+    Update,
+    /// DeleteStackInstances.
+    DeleteInstances,
+    /// Started by someone else (`StackSetWorld::start_foreign_operation`):
+    /// it only keeps the stack set busy.
+    Foreign,
+}
+
+impl OperationKind {
+    /// StackSetOperation.Action.
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::CreateInstances => "CREATE",
+            Self::Update | Self::Foreign => "UPDATE",
+            Self::DeleteInstances => "DELETE",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimOperation {
+    pub id: String,
+    pub kind: OperationKind,
+    pub status: OperationStatus,
+    pub reason: Option<String>,
+    /// DescribeStackSetOperation polls left before it ends.
+    pub polls_left: u32,
+    pub preferences: Preferences,
+    /// (account, region, OU) it works on, resolved when it started, as AWS
+    /// resolves OU membership at the start of an operation.
+    pub targets: Vec<(AccountId, String, Option<String>)>,
+    /// ListStackSetOperationResults once it has ended.
+    pub results: Vec<OperationResult>,
+    /// The CallAs it was started with; `None` for a foreign one.
+    pub call_as: Option<CallAs>,
+}
+
+impl SimOperation {
+    pub fn info(&self) -> OperationInfo {
+        OperationInfo {
+            id: self.id.clone(),
+            action: self.kind.action().into(),
+            status: self.status,
+            reason: self.reason.clone(),
+        }
+    }
+}
+
+impl StackSetWorld {
+    /// Makes the stack of `account` in `region` fail to create or update
+    /// with `reason` (e.g. the role exists already), from now on.
+    pub fn fail_instance(&mut self, account: &AccountId, region: &str, reason: &str) {
+        self.failing.insert((account.clone(), region.to_owned()), reason.to_owned());
+    }
+
+    /// Starts an operation on `name` as someone else would (the console,
+    /// another run), RUNNING for `polls` DescribeStackSetOperation polls of
+    /// it; it changes no instance. Returns its ID. Panics if there is no
+    /// such stack set.
+    pub fn start_foreign_operation(&mut self, name: &str, polls: u32) -> String {
+        assert!(self.sets.contains_key(name), "no stack set {name}");
+        let id = self.start(name, OperationKind::Foreign, &Preferences::default(), vec![], None);
+        self.sets.get_mut(name).expect("exists").operations.last_mut().expect("just started").polls_left =
+            polls;
+        id
+    }
+
+    pub fn stack_set(&self, name: &str) -> Option<&SimStackSet> {
+        self.sets.get(name)
+    }
+
+    /// Every operation on `name`, oldest first (not a call: nothing is
+    /// recorded and nothing advances).
+    pub fn history(&self, name: &str) -> Vec<OperationInfo> {
+        self.sets.get(name).map(|s| s.operations.iter().map(SimOperation::info).collect()).unwrap_or_default()
+    }
+
+    fn start(
+        &mut self,
+        name: &str,
+        kind: OperationKind,
+        preferences: &Preferences,
+        targets: Vec<(AccountId, String, Option<String>)>,
+        call_as: Option<CallAs>,
+    ) -> String {
+        self.next_operation += 1;
+        let id = format!("op-{}", self.next_operation);
+        let set = self.sets.get_mut(name).expect("the stack set exists");
+        set.operations.push(SimOperation {
+            id: id.clone(),
+            kind,
+            status: OperationStatus::Running,
+            reason: None,
+            polls_left: self.running_for,
+            preferences: preferences.clone(),
+            targets,
+            results: vec![],
+            call_as,
+        });
+        id
+    }
+
+    /// Ends operation `index` of `name`: its effects on instances, its
+    /// results, and SUCCEEDED or FAILED by the failure tolerance, which AWS
+    /// applies per region.
+    fn finish(&mut self, name: &str, index: usize) {
+        let Self { sets, failing, .. } = self;
+        let SimStackSet { instances, operations, .. } = sets.get_mut(name).expect("the stack set exists");
+        let op = &mut operations[index];
+        // region → (accounts, failed)
+        let mut regions: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+        let mut results = Vec::with_capacity(op.targets.len());
+        for (account, region, ou) in &op.targets {
+            let key = (account.clone(), region.clone());
+            let failure = match op.kind {
+                OperationKind::CreateInstances | OperationKind::Update => failing.get(&key),
+                OperationKind::DeleteInstances | OperationKind::Foreign => None,
+            };
+            match op.kind {
+                OperationKind::CreateInstances | OperationKind::Update => {
+                    instances.insert(key, settled(account, region, ou.clone(), failure));
+                }
+                OperationKind::DeleteInstances => {
+                    instances.remove(&key);
+                }
+                OperationKind::Foreign => {}
+            }
+            let counts = regions.entry(region).or_default();
+            counts.0 += 1;
+            counts.1 += u32::from(failure.is_some());
+            results.push(OperationResult {
+                account: Some(account.clone()),
+                region: region.clone(),
+                status: if failure.is_some() { "FAILED" } else { "SUCCEEDED" }.into(),
+                reason: failure.cloned(),
+            });
+        }
+        let exceeded = regions.iter().find_map(|(region, &(accounts, failed))| {
+            let tolerance = tolerance(op.preferences.failure_tolerance, accounts);
+            (failed > tolerance).then(|| {
+                format!(
+                    "{failed} of {accounts} accounts failed in {region}, more than the failure tolerance of {tolerance}"
+                )
+            })
+        });
+        op.status = if exceeded.is_some() { OperationStatus::Failed } else { OperationStatus::Succeeded };
+        op.reason = exceeded;
+        op.results = results;
+    }
+}
+
+/// FailureToleranceCount, or FailureTolerancePercentage of the region's
+/// accounts rounded down (as AWS does); none given: 0.
+fn tolerance(amount: Option<Amount>, accounts: u32) -> u32 {
+    match amount {
+        None => 0,
+        Some(Amount::Count(n)) => n,
+        Some(Amount::Percent(p)) => p * accounts / 100,
+    }
+}
+
+/// An instance once an operation (or automatic deployment) is done with it:
+/// CURRENT and SUCCEEDED, or OUTDATED and FAILED with the reason.
+fn settled(account: &AccountId, region: &str, ou: Option<String>, failure: Option<&String>) -> InstanceInfo {
+    InstanceInfo {
+        account: account.clone(),
+        region: region.to_owned(),
+        ou,
+        status: if failure.is_some() { InstanceStatus::Outdated } else { InstanceStatus::Current },
+        detailed: Some(if failure.is_some() { "FAILED" } else { "SUCCEEDED" }.into()),
+        reason: failure.cloned(),
+    }
+}
+
+impl World {
+    /// Puts `account` in `ou` (an OU or the root) of `world.organization`:
+    /// moves it there if it is a member, otherwise adds it, ACTIVE, named
+    /// `name`. Then StackSets' automatic deployment, for every stack set
+    /// with it enabled: the account's instances deployed through an OU it
+    /// is no longer below leave the stack set (RetainStacks only decides
+    /// whether AWS keeps the stack, which the sim does not model), and it
+    /// gets an instance in every region where the stack set has instances
+    /// deployed through an OU it is now below (CURRENT/SUCCEEDED, or
+    /// OUTDATED/FAILED if `fail_instance` says so). Automatic deployment
+    /// records no operation here and does not wait for a running one.
+    pub fn join_account(&mut self, account: &AccountId, ou: &str, name: &str) {
+        let org = self.organization.as_mut().expect("join_account needs world.organization");
+        assert!(ou == org.root || org.has_unit(ou), "no OU {ou} in {}", org.id);
+        match org.accounts.iter_mut().find(|a| &a.id == account) {
+            Some(member) => member.parent = ou.to_owned(),
+            None => org.accounts.push(OrgAccount {
+                id: account.clone(),
+                name: name.to_owned(),
+                email: format!("{account}@example.com"),
+                state: AccountState::Active,
+                parent: ou.to_owned(),
+                arn: format!(
+                    "arn:aws:organizations::{}:account/{}/{account}",
+                    org.management_account, org.id
+                ),
+                joined_method: "CREATED".into(),
+                joined: "2025-01-01T00:00:00Z".into(),
+            }),
+        }
+        let org = self.organization.as_ref().expect("just used");
+        let member = org.accounts.iter().find(|a| &a.id == account).expect("just joined");
+        if *account == org.management_account || member.state != AccountState::Active {
+            return;
+        }
+        let below = |unit: &str| org.accounts_below(unit).iter().any(|a| &a.id == account);
+        let StackSetWorld { sets, failing, .. } = &mut self.stacksets;
+        for set in sets.values_mut().filter(|s| s.spec.auto_deployment.enabled) {
+            set.instances.retain(|(a, _), i| a != account || i.ou.as_deref().is_none_or(below));
+            let mut wanted: BTreeMap<String, String> = BTreeMap::new();
+            for instance in set.instances.values() {
+                if let Some(unit) = instance.ou.as_deref().filter(|u| below(u)) {
+                    wanted.entry(instance.region.clone()).or_insert_with(|| unit.to_owned());
+                }
+            }
+            for (region, unit) in wanted {
+                let key = (account.clone(), region);
+                let failure = failing.get(&key);
+                let instance = settled(account, &key.1, Some(unit), failure);
+                set.instances.entry(key).or_insert(instance);
+            }
+        }
+    }
+}
+
+/// StackSets in the caller's account and region, every call made as `call_as`.
+#[derive(Clone)]
+pub struct SimStackSets {
+    caller: AccountId,
+    call_as: CallAs,
+    world: Arc<Mutex<World>>,
+}
+
+fn error(operation: &str, code: &str, message: impl Into<String>) -> CloudError {
+    CloudError::from_code(operation, Some(code), message)
+}
+
+/// StackSetNotFoundException for a name with no (live) stack set.
+fn live<'a>(
+    sets: &'a mut BTreeMap<String, SimStackSet>,
+    operation: &str,
+    name: &str,
+) -> Result<&'a mut SimStackSet, CloudError> {
+    sets.get_mut(name)
+        .ok_or_else(|| error(operation, "StackSetNotFoundException", format!("StackSet {name} not found")))
+}
+
+/// OperationInProgressException while another operation is QUEUED or RUNNING.
+fn idle(set: &SimStackSet, operation: &str) -> Result<(), CloudError> {
+    match set.operations.iter().find(|o| o.status.is_active()) {
+        Some(running) => Err(error(
+            operation,
+            "OperationInProgressException",
+            format!("Another Operation on StackSet {} is in progress: {}", set.id, running.id),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The accounts service-managed deployment targets reach, each with the
+/// first of the targets' OUs (in the order given) it lies below; `None` for
+/// an account reached only because the UNION filter lists it.
+fn reach(
+    org: Option<&Organization>,
+    targets: &DeploymentTargets,
+    operation: &str,
+) -> Result<Vec<(AccountId, Option<String>)>, CloudError> {
+    let org = org.ok_or_else(|| {
+        error(operation, "ValidationError", "service-managed stack sets need the caller's organization")
+    })?;
+    let resolution = crate::stackset::expected(targets, org)
+        .map_err(|e| error(operation, "ValidationError", e.to_string()))?;
+    let by_ou: Vec<(&String, BTreeSet<&AccountId>)> = targets
+        .ous
+        .iter()
+        .map(|ou| (ou, org.accounts_below(ou).into_iter().map(|a| &a.id).collect()))
+        .collect();
+    Ok(resolution
+        .targets
+        .into_keys()
+        .map(|account| {
+            let ou = by_ou.iter().find(|(_, below)| below.contains(&account)).map(|(ou, _)| (*ou).clone());
+            (account, ou)
+        })
+        .collect())
+}
+
+/// Every (account, region, OU), region by region as AWS deploys.
+fn pairs(
+    accounts: &[(AccountId, Option<String>)],
+    regions: &[String],
+) -> Vec<(AccountId, String, Option<String>)> {
+    regions
+        .iter()
+        .flat_map(|region| accounts.iter().map(move |(a, ou)| (a.clone(), region.clone(), ou.clone())))
+        .collect()
+}
+
+impl SimStackSets {
+    pub(super) fn new(caller: AccountId, call_as: CallAs, world: Arc<Mutex<World>>) -> Self {
+        Self { caller, call_as, world }
+    }
+
+    /// Records the call (`<caller> cloudformation:<operation>`) and its
+    /// CallAs, fails it if the test said so, then runs `f`.
+    fn with<T>(
+        &self,
+        operation: &str,
+        f: impl FnOnce(&mut World, &str) -> Result<T, CloudError>,
+    ) -> Result<T, CloudError> {
+        let operation = format!("cloudformation:{operation}");
+        let mut world = self.world.lock().expect("not poisoned");
+        world.stacksets.call_as.push((operation.clone(), self.call_as));
+        world.call(&self.caller, &operation)?;
+        f(&mut world, &operation)
+    }
+}
+
+impl StackSets for SimStackSets {
+    /// DescribeStackSet; a name with no stack set (or a deleted one): `None`.
+    async fn describe(&self, name: &str) -> Result<Option<StackSetInfo>, CloudError> {
+        self.with("DescribeStackSet", |world, _| {
+            let mask = world.stacksets.mask_no_echo;
+            Ok(world.stacksets.sets.get(name).map(|set| StackSetInfo {
+                id: set.id.clone(),
+                template_body: set.spec.template_body.clone(),
+                parameters: set
+                    .spec
+                    .parameters
+                    .iter()
+                    .map(|(k, v)| (k.clone(), if mask { "****".into() } else { v.clone() }))
+                    .collect(),
+                tags: set.spec.tags.clone(),
+                auto_deployment: Some(set.spec.auto_deployment),
+            }))
+        })
+    }
+
+    /// ListStackInstances, by account then region.
+    async fn instances(&self, name: &str) -> Result<Vec<InstanceInfo>, CloudError> {
+        self.with("ListStackInstances", |world, op| {
+            Ok(live(&mut world.stacksets.sets, op, name)?.instances.values().cloned().collect())
+        })
+    }
+
+    /// ListStackSetOperations, newest first.
+    async fn operations(&self, name: &str) -> Result<Vec<OperationInfo>, CloudError> {
+        self.with("ListStackSetOperations", |world, op| {
+            Ok(live(&mut world.stacksets.sets, op, name)?
+                .operations
+                .iter()
+                .rev()
+                .map(SimOperation::info)
+                .collect())
+        })
+    }
+
+    /// DescribeStackSetOperation: each poll of a running operation counts
+    /// down its `polls_left`; the poll after the last ends it.
+    async fn operation(&self, name: &str, id: &str) -> Result<OperationInfo, CloudError> {
+        self.with("DescribeStackSetOperation", |world, op| {
+            let set = live(&mut world.stacksets.sets, op, name)?;
+            let index = set.operations.iter().position(|o| o.id == id).ok_or_else(|| {
+                error(op, "OperationNotFoundException", format!("Operation {id} not found"))
+            })?;
+            let operation = &mut set.operations[index];
+            if operation.status.is_active() {
+                if operation.polls_left > 0 {
+                    operation.polls_left -= 1;
+                } else {
+                    world.stacksets.finish(name, index);
+                }
+            }
+            Ok(world.stacksets.sets[name].operations[index].info())
+        })
+    }
+
+    /// ListStackSetOperationResults: one row per (account, region) of the
+    /// operation, RUNNING until it ends, then SUCCEEDED or FAILED with the
+    /// reason.
+    async fn operation_results(&self, name: &str, id: &str) -> Result<Vec<OperationResult>, CloudError> {
+        self.with("ListStackSetOperationResults", |world, op| {
+            let set = live(&mut world.stacksets.sets, op, name)?;
+            let operation = set.operations.iter().find(|o| o.id == id).ok_or_else(|| {
+                error(op, "OperationNotFoundException", format!("Operation {id} not found"))
+            })?;
+            if !operation.status.is_active() {
+                return Ok(operation.results.clone());
+            }
+            Ok(operation
+                .targets
+                .iter()
+                .map(|(account, region, _)| OperationResult {
+                    account: Some(account.clone()),
+                    region: region.clone(),
+                    status: "RUNNING".into(),
+                    reason: None,
+                })
+                .collect())
+        })
+    }
+
+    /// CreateStackSet: synchronous, no operation; a live stack set of that
+    /// name → NameAlreadyExistsException.
+    async fn create(&self, spec: &StackSetSpec) -> Result<String, CloudError> {
+        self.with("CreateStackSet", |world, op| {
+            let stacksets = &mut world.stacksets;
+            if stacksets.sets.contains_key(&spec.name) {
+                return Err(error(
+                    op,
+                    "NameAlreadyExistsException",
+                    format!("StackSet {} already exists", spec.name),
+                ));
+            }
+            stacksets.next_stack_set += 1;
+            let id = format!("{}:00000000-0000-4000-8000-{:012}", spec.name, stacksets.next_stack_set);
+            let set = SimStackSet {
+                id: id.clone(),
+                spec: spec.clone(),
+                instances: BTreeMap::new(),
+                operations: vec![],
+            };
+            stacksets.sets.insert(spec.name.clone(), set);
+            Ok(id)
+        })
+    }
+
+    /// UpdateStackSet: the stack set takes the new template, parameters,
+    /// tags, description and auto-deployment at once; every instance is
+    /// OUTDATED (detailed RUNNING) until the operation ends, then CURRENT,
+    /// except failing ones.
+    async fn update(&self, spec: &StackSetSpec, preferences: &Preferences) -> Result<String, CloudError> {
+        self.with("UpdateStackSet", |world, op| {
+            let set = live(&mut world.stacksets.sets, op, &spec.name)?;
+            idle(set, op)?;
+            set.spec = spec.clone();
+            let targets = set
+                .instances
+                .values_mut()
+                .map(|i| {
+                    i.status = InstanceStatus::Outdated;
+                    i.detailed = Some("RUNNING".into());
+                    i.reason = None;
+                    (i.account.clone(), i.region.clone(), i.ou.clone())
+                })
+                .collect();
+            let call_as = Some(self.call_as);
+            Ok(world.stacksets.start(&spec.name, OperationKind::Update, preferences, targets, call_as))
+        })
+    }
+
+    /// CreateStackInstances for the accounts the targets reach in `regions`;
+    /// the instances appear when the operation ends. An existing instance is
+    /// deployed again (and takes the OU it was reached through now).
+    async fn create_instances(
+        &self,
+        name: &str,
+        targets: &DeploymentTargets,
+        regions: &[String],
+        preferences: &Preferences,
+    ) -> Result<String, CloudError> {
+        self.with("CreateStackInstances", |world, op| {
+            let World { organization, stacksets, .. } = world;
+            idle(live(&mut stacksets.sets, op, name)?, op)?;
+            let accounts = reach(organization.as_ref(), targets, op)?;
+            let call_as = Some(self.call_as);
+            let kind = OperationKind::CreateInstances;
+            Ok(stacksets.start(name, kind, preferences, pairs(&accounts, regions), call_as))
+        })
+    }
+
+    /// DeleteStackInstances: the instances of the accounts the targets reach,
+    /// in `regions`, leave the stack set when the operation ends.
+    /// `retain_stacks` only decides whether AWS keeps the stacks, which the
+    /// sim does not model; `fail_instance` does not apply to deletion.
+    async fn delete_instances(
+        &self,
+        name: &str,
+        targets: &DeploymentTargets,
+        regions: &[String],
+        _retain_stacks: bool,
+        preferences: &Preferences,
+    ) -> Result<String, CloudError> {
+        self.with("DeleteStackInstances", |world, op| {
+            let World { organization, stacksets, .. } = world;
+            idle(live(&mut stacksets.sets, op, name)?, op)?;
+            let accounts = reach(organization.as_ref(), targets, op)?;
+            let call_as = Some(self.call_as);
+            let kind = OperationKind::DeleteInstances;
+            Ok(stacksets.start(name, kind, preferences, pairs(&accounts, regions), call_as))
+        })
+    }
+
+    /// DeleteStackSet: synchronous; refused while an operation runs
+    /// (OperationInProgressException) or instances remain
+    /// (StackSetNotEmptyException).
+    async fn delete(&self, name: &str) -> Result<(), CloudError> {
+        self.with("DeleteStackSet", |world, op| {
+            let set = live(&mut world.stacksets.sets, op, name)?;
+            idle(set, op)?;
+            if !set.instances.is_empty() {
+                return Err(error(
+                    op,
+                    "StackSetNotEmptyException",
+                    format!("StackSet {name} still has {} stack instances", set.instances.len()),
+                ));
+            }
+            let set = world.stacksets.sets.remove(name).expect("found above");
+            world.stacksets.deleted.push(set);
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::SimCloud;
+    use super::*;
+    use crate::cloud::{AccountFilter, AutoDeployment, Cloud, ErrorKind, OrgUnit};
+    use crate::testing::id;
+
+    const MANAGEMENT: &str = "100000000001";
+    const A2: &str = "200000000002";
+    const A3: &str = "300000000003";
+    const B4: &str = "400000000004";
+    const Z5: &str = "500000000005";
+    const NEW: &str = "600000000006";
+    const NAME: &str = "orgrole-access";
+    const REGION: &str = "us-east-1";
+
+    /// root ─ management; ou-a ─ A2, A3; ou-a/ou-b ─ B4; ou-z ─ Z5
+    fn org() -> Organization {
+        let account = |n: &str, parent: &str| OrgAccount {
+            id: id(n),
+            name: format!("acct-{n}"),
+            email: String::new(),
+            state: AccountState::Active,
+            parent: parent.into(),
+            arn: String::new(),
+            joined_method: "CREATED".into(),
+            joined: String::new(),
+        };
+        let unit = |id: &str, parent: &str| OrgUnit { id: id.into(), name: id.into(), parent: parent.into() };
+        Organization {
+            id: "o-test".into(),
+            management_account: id(MANAGEMENT),
+            root: "r-root".into(),
+            units: vec![unit("ou-a", "r-root"), unit("ou-b", "ou-a"), unit("ou-z", "r-root")],
+            accounts: vec![
+                account(MANAGEMENT, "r-root"),
+                account(A2, "ou-a"),
+                account(A3, "ou-a"),
+                account(B4, "ou-b"),
+                account(Z5, "ou-z"),
+            ],
+        }
+    }
+
+    fn cloud() -> SimCloud {
+        SimCloud::new(id(MANAGEMENT), World { organization: Some(org()), ..Default::default() })
+    }
+
+    fn spec(template: &str) -> StackSetSpec {
+        StackSetSpec {
+            name: NAME.into(),
+            description: "orgrole".into(),
+            template_body: template.into(),
+            parameters: BTreeMap::from([("ExternalId".into(), "secret".into())]),
+            tags: Default::default(),
+            auto_deployment: AutoDeployment { enabled: true, retain_stacks: false },
+        }
+    }
+
+    fn ous(ous: &[&str]) -> DeploymentTargets {
+        DeploymentTargets {
+            ous: ous.iter().map(|s| s.to_string()).collect(),
+            accounts: vec![],
+            filter: AccountFilter::None,
+        }
+    }
+
+    fn regions() -> Vec<String> {
+        vec![REGION.into()]
+    }
+
+    /// Polls until the operation ends; returns its end.
+    async fn wait(ss: &SimStackSets, op: &str) -> OperationInfo {
+        loop {
+            let info = ss.operation(NAME, op).await.unwrap();
+            if !info.status.is_active() {
+                return info;
+            }
+        }
+    }
+
+    /// A stack set with instances in ou-a (A2, A3, B4), the operation done.
+    async fn deployed(ss: &SimStackSets) {
+        ss.create(&spec("v1")).await.unwrap();
+        let op =
+            ss.create_instances(NAME, &ous(&["ou-a"]), &regions(), &Preferences::default()).await.unwrap();
+        assert_eq!(wait(ss, &op).await.status, OperationStatus::Succeeded);
+    }
+
+    fn accounts(instances: &[InstanceInfo]) -> Vec<AccountId> {
+        instances.iter().map(|i| i.account.clone()).collect()
+    }
+
+    #[tokio::test]
+    async fn create_stack_instances_stays_running_for_a_poll_then_succeeds() {
+        let cloud = cloud();
+        let ss = cloud.stacksets(CallAs::DelegatedAdmin);
+        ss.create(&spec("v1")).await.unwrap();
+        let op =
+            ss.create_instances(NAME, &ous(&["ou-a"]), &regions(), &Preferences::default()).await.unwrap();
+        assert_eq!(op, "op-1");
+
+        let first = ss.operation(NAME, &op).await.unwrap();
+        assert_eq!((first.action.as_str(), first.status), ("CREATE", OperationStatus::Running));
+        assert!(ss.instances(NAME).await.unwrap().is_empty(), "effects happen when it ends");
+        let running = ss.operation_results(NAME, &op).await.unwrap();
+        assert!(running.iter().all(|r| r.status == "RUNNING"));
+
+        assert_eq!(ss.operation(NAME, &op).await.unwrap().status, OperationStatus::Succeeded);
+        let instances = ss.instances(NAME).await.unwrap();
+        // Recursively below ou-a; never the management account.
+        assert_eq!(accounts(&instances), vec![id(A2), id(A3), id(B4)]);
+        for i in &instances {
+            assert_eq!((i.status, i.detailed.as_deref()), (InstanceStatus::Current, Some("SUCCEEDED")));
+            assert_eq!(i.ou.as_deref(), Some("ou-a"));
+        }
+        let results = ss.operation_results(NAME, &op).await.unwrap();
+        assert_eq!(results.len(), 3);
+        assert!(results.iter().all(|r| r.status == "SUCCEEDED" && r.region == REGION));
+
+        let world = cloud.world();
+        assert!(world.calls.contains(&format!("{MANAGEMENT} cloudformation:CreateStackInstances")));
+        assert_eq!(world.stacksets.call_as.len(), 8);
+        assert!(world.stacksets.call_as.iter().all(|(_, c)| *c == CallAs::DelegatedAdmin));
+    }
+
+    #[tokio::test]
+    async fn a_mutating_call_while_an_operation_runs_gets_operation_in_progress() {
+        let cloud = cloud();
+        let ss = cloud.stacksets(CallAs::Caller);
+        deployed(&ss).await;
+
+        let op = ss.update(&spec("v2"), &Preferences::default()).await.unwrap();
+        let (targets, prefs) = (ous(&["ou-a"]), Preferences::default());
+        let err = ss.delete_instances(NAME, &targets, &regions(), false, &prefs).await.unwrap_err();
+        assert_eq!(err.code.as_deref(), Some("OperationInProgressException"));
+        assert_eq!(err.kind, ErrorKind::OperationInProgress);
+        wait(&ss, &op).await;
+
+        // Someone else's operation blocks orgrole's too, until it ends.
+        let foreign = cloud.world().stacksets.start_foreign_operation(NAME, 2);
+        let errors = [
+            ss.create_instances(NAME, &ous(&["ou-z"]), &regions(), &prefs).await.unwrap_err(),
+            ss.update(&spec("v3"), &prefs).await.unwrap_err(),
+            ss.delete(NAME).await.unwrap_err(),
+        ];
+        assert!(errors.iter().all(|e| e.kind == ErrorKind::OperationInProgress), "{errors:?}");
+        let newest = ss.operations(NAME).await.unwrap();
+        assert_eq!((newest[0].id.as_str(), newest[0].status), (foreign.as_str(), OperationStatus::Running));
+        assert_eq!(wait(&ss, &foreign).await.status, OperationStatus::Succeeded);
+        ss.create_instances(NAME, &ous(&["ou-z"]), &regions(), &prefs).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn delete_stack_set_with_instances_is_refused_as_not_empty() {
+        let cloud = cloud();
+        let ss = cloud.stacksets(CallAs::Caller);
+        deployed(&ss).await;
+
+        let err = ss.delete(NAME).await.unwrap_err();
+        assert_eq!((err.kind, err.code.as_deref()), (ErrorKind::NotEmpty, Some("StackSetNotEmptyException")));
+
+        // By OU: ou-a reaches ou-b's account too.
+        let (targets, prefs) = (ous(&["ou-a"]), Preferences::default());
+        let op = ss.delete_instances(NAME, &targets, &regions(), false, &prefs).await.unwrap();
+        assert_eq!(ss.instances(NAME).await.unwrap().len(), 3, "still there while it runs");
+        assert_eq!(wait(&ss, &op).await.action, "DELETE");
+        assert!(ss.instances(NAME).await.unwrap().is_empty());
+
+        ss.delete(NAME).await.unwrap();
+        assert_eq!(ss.describe(NAME).await.unwrap(), None);
+        let err = ss.instances(NAME).await.unwrap_err();
+        assert_eq!(err.code.as_deref(), Some("StackSetNotFoundException"));
+        // A deleted stack set's name is free again.
+        ss.create(&spec("v1")).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn create_stack_set_on_an_existing_name_is_name_already_exists() {
+        let ss = cloud().stacksets(CallAs::Caller);
+        assert_eq!(ss.describe(NAME).await.unwrap(), None);
+        let err = ss.update(&spec("v1"), &Preferences::default()).await.unwrap_err();
+        assert_eq!(err.code.as_deref(), Some("StackSetNotFoundException"));
+        ss.create(&spec("v1")).await.unwrap();
+        let err = ss.create(&spec("v1")).await.unwrap_err();
+        assert_eq!(
+            (err.kind, err.code.as_deref()),
+            (ErrorKind::AlreadyExists, Some("NameAlreadyExistsException"))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failing_instance_fails_the_operation_beyond_the_failure_tolerance() {
+        let cloud = cloud();
+        let ss = cloud.stacksets(CallAs::Caller);
+        ss.create(&spec("v1")).await.unwrap();
+        let reason = "Resource handler returned message: \"Role already exists\"";
+        cloud.world().stacksets.fail_instance(&id(A3), REGION, reason);
+
+        let op =
+            ss.create_instances(NAME, &ous(&["ou-a"]), &regions(), &Preferences::default()).await.unwrap();
+        let end = wait(&ss, &op).await;
+        assert_eq!(end.status, OperationStatus::Failed, "failure tolerance 0 by default");
+        let results = ss.operation_results(NAME, &op).await.unwrap();
+        let failed: Vec<_> = results.iter().filter(|r| r.status == "FAILED").collect();
+        assert_eq!(failed.len(), 1);
+        assert_eq!((failed[0].account.clone(), failed[0].reason.as_deref()), (Some(id(A3)), Some(reason)));
+        let instances = ss.instances(NAME).await.unwrap();
+        let a3 = instances.iter().find(|i| i.account == id(A3)).unwrap();
+        assert_eq!(
+            (a3.status, a3.detailed.as_deref(), a3.reason.as_deref()),
+            (InstanceStatus::Outdated, Some("FAILED"), Some(reason))
+        );
+        assert!(instances
+            .iter()
+            .filter(|i| i.account != id(A3))
+            .all(|i| i.status == InstanceStatus::Current));
+
+        // One failure in three accounts is within a tolerance of one account, or of 34%.
+        for tolerance in [Amount::Count(1), Amount::Percent(34)] {
+            let prefs = Preferences { failure_tolerance: Some(tolerance), ..Default::default() };
+            let op = ss.update(&spec("v2"), &prefs).await.unwrap();
+            assert_eq!(wait(&ss, &op).await.status, OperationStatus::Succeeded, "{tolerance:?}");
+        }
+        // 33% of three accounts rounds down to none.
+        let prefs = Preferences { failure_tolerance: Some(Amount::Percent(33)), ..Default::default() };
+        let op = ss.update(&spec("v2"), &prefs).await.unwrap();
+        assert_eq!(wait(&ss, &op).await.status, OperationStatus::Failed);
+    }
+
+    #[tokio::test]
+    async fn update_stack_set_outdates_every_instance_while_it_runs_and_no_echo_comes_back_masked() {
+        let cloud = cloud();
+        let ss = cloud.stacksets(CallAs::Caller);
+        deployed(&ss).await;
+
+        let op = ss.update(&spec("v2"), &Preferences::default()).await.unwrap();
+        let info = ss.describe(NAME).await.unwrap().unwrap();
+        assert_eq!(info.template_body, "v2");
+        assert_eq!(info.parameters["ExternalId"], "****");
+        assert!(ss.instances(NAME).await.unwrap().iter().all(|i| i.status == InstanceStatus::Outdated));
+        wait(&ss, &op).await;
+        assert!(ss.instances(NAME).await.unwrap().iter().all(|i| i.status == InstanceStatus::Current));
+
+        let history: Vec<_> = ss.operations(NAME).await.unwrap().into_iter().map(|o| o.action).collect();
+        assert_eq!(history, ["UPDATE", "CREATE"], "newest first");
+        cloud.world().stacksets.mask_no_echo = false;
+        assert_eq!(ss.describe(NAME).await.unwrap().unwrap().parameters["ExternalId"], "secret");
+    }
+
+    #[tokio::test]
+    async fn auto_deployment_deploys_to_an_account_joining_a_targeted_ou() {
+        let cloud = cloud();
+        let ss = cloud.stacksets(CallAs::Caller);
+        deployed(&ss).await;
+
+        // Below ou-a, through its child ou-b.
+        cloud.world().join_account(&id(NEW), "ou-b", "new");
+        let instances = ss.instances(NAME).await.unwrap();
+        let new = instances.iter().find(|i| i.account == id(NEW)).expect("deployed automatically");
+        assert_eq!(
+            (new.status, new.ou.as_deref(), new.region.as_str()),
+            (InstanceStatus::Current, Some("ou-a"), REGION)
+        );
+
+        // Moving out of the targeted OU takes its instance out of the stack set.
+        cloud.world().join_account(&id(NEW), "ou-z", "new");
+        assert!(!accounts(&ss.instances(NAME).await.unwrap()).contains(&id(NEW)));
+
+        // Without auto-deployment, nothing happens.
+        let mut manual = spec("v2");
+        manual.auto_deployment.enabled = false;
+        let op = ss.update(&manual, &Preferences::default()).await.unwrap();
+        wait(&ss, &op).await;
+        cloud.world().join_account(&id(NEW), "ou-a", "new");
+        assert!(!accounts(&ss.instances(NAME).await.unwrap()).contains(&id(NEW)));
+    }
+
+    #[tokio::test]
+    async fn an_injected_error_fails_the_call_and_is_recorded() {
+        let cloud = cloud();
+        cloud.world().fail(&id(MANAGEMENT), "cloudformation:DescribeStackSet", "ThrottlingException");
+        let err = cloud.stacksets(CallAs::Caller).describe(NAME).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Throttled);
+        let world = cloud.world();
+        assert_eq!(world.calls, [format!("{MANAGEMENT} cloudformation:DescribeStackSet")]);
+        assert_eq!(world.stacksets.call_as, [("cloudformation:DescribeStackSet".to_owned(), CallAs::Caller)]);
+    }
+}

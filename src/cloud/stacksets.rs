@@ -1,0 +1,185 @@
+//! CloudFormation StackSets as orgrole uses them: one service-managed stack
+//! set in the caller's region, its instances by OU and region, and the
+//! asynchronous operations that change them. Model types only.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::config::{AccountFilter, Amount, CallAs, Preferences, RegionConcurrency};
+use crate::model::{AccountId, Tags};
+
+use super::CloudError;
+
+/// What CreateStackSet and UpdateStackSet send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StackSetSpec {
+    pub name: String,
+    pub description: String,
+    pub template_body: String,
+    /// Template parameters (the generated template's `ExternalId`).
+    pub parameters: BTreeMap<String, String>,
+    pub tags: Tags,
+    pub auto_deployment: AutoDeployment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutoDeployment {
+    pub enabled: bool,
+    /// Keep the stacks of accounts that leave a targeted OU.
+    pub retain_stacks: bool,
+}
+
+/// DescribeStackSet, as far as orgrole reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackSetInfo {
+    pub id: String,
+    pub template_body: String,
+    /// NoEcho values come back from AWS as `****`.
+    pub parameters: BTreeMap<String, String>,
+    pub tags: Tags,
+    /// `None`: not in the answer (the emulator leaves it out).
+    pub auto_deployment: Option<AutoDeployment>,
+}
+
+/// Service-managed deployment targets: OUs (or the root), with an account filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentTargets {
+    pub ous: Vec<String>,
+    pub accounts: Vec<AccountId>,
+    pub filter: AccountFilter,
+}
+
+/// One stack instance (ListStackInstances).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceInfo {
+    pub account: AccountId,
+    pub region: String,
+    /// The OU it was deployed through; `None` when AWS does not say.
+    pub ou: Option<String>,
+    pub status: InstanceStatus,
+    /// StackInstanceStatus.DetailedStatus: SUCCEEDED, FAILED, RUNNING, ...
+    pub detailed: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InstanceStatus {
+    Current,
+    Outdated,
+    Inoperable,
+}
+
+impl InstanceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Current => "CURRENT",
+            Self::Outdated => "OUTDATED",
+            Self::Inoperable => "INOPERABLE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OperationStatus {
+    Queued,
+    Running,
+    Stopping,
+    Succeeded,
+    Failed,
+    Stopped,
+}
+
+impl OperationStatus {
+    pub fn from_api(s: &str) -> Self {
+        match s {
+            "QUEUED" => Self::Queued,
+            "RUNNING" => Self::Running,
+            "STOPPING" => Self::Stopping,
+            "SUCCEEDED" => Self::Succeeded,
+            "STOPPED" => Self::Stopped,
+            _ => Self::Failed,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "QUEUED",
+            Self::Running => "RUNNING",
+            Self::Stopping => "STOPPING",
+            Self::Succeeded => "SUCCEEDED",
+            Self::Failed => "FAILED",
+            Self::Stopped => "STOPPED",
+        }
+    }
+
+    /// Still going: another operation must wait for it.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Queued | Self::Running | Self::Stopping)
+    }
+}
+
+/// DescribeStackSetOperation or a ListStackSetOperations row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationInfo {
+    pub id: String,
+    /// CREATE, UPDATE, DELETE or DETECT_DRIFT.
+    pub action: String,
+    pub status: OperationStatus,
+    pub reason: Option<String>,
+}
+
+/// One account and region of an operation (ListStackSetOperationResults).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationResult {
+    pub account: Option<AccountId>,
+    pub region: String,
+    /// PENDING, RUNNING, SUCCEEDED, FAILED or CANCELLED.
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// The StackSets calls orgrole makes, each with the handle's CallAs.
+/// Calls that start an operation return its ID.
+pub trait StackSets: Clone + Send + Sync + 'static {
+    fn describe(&self, name: &str) -> impl Future<Output = Result<Option<StackSetInfo>, CloudError>> + Send;
+    fn instances(&self, name: &str) -> impl Future<Output = Result<Vec<InstanceInfo>, CloudError>> + Send;
+    /// Newest first.
+    fn operations(&self, name: &str) -> impl Future<Output = Result<Vec<OperationInfo>, CloudError>> + Send;
+    fn operation(
+        &self,
+        name: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<OperationInfo, CloudError>> + Send;
+    fn operation_results(
+        &self,
+        name: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Vec<OperationResult>, CloudError>> + Send;
+
+    /// Service-managed, with the IAM capability; returns the stack set's ID.
+    fn create(&self, spec: &StackSetSpec) -> impl Future<Output = Result<String, CloudError>> + Send;
+    /// Updates the stack set and every one of its instances.
+    fn update(
+        &self,
+        spec: &StackSetSpec,
+        preferences: &Preferences,
+    ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    fn create_instances(
+        &self,
+        name: &str,
+        targets: &DeploymentTargets,
+        regions: &[String],
+        preferences: &Preferences,
+    ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    fn delete_instances(
+        &self,
+        name: &str,
+        targets: &DeploymentTargets,
+        regions: &[String],
+        retain_stacks: bool,
+        preferences: &Preferences,
+    ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    fn delete(&self, name: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+}

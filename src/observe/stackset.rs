@@ -1,0 +1,69 @@
+//! StackSet mode's reads: the stack set, its instances, any operation
+//! running on it, and the accounts its targets reach.
+
+use crate::cloud::{Cloud, InstanceInfo, OperationInfo, Organization, StackSetInfo, StackSets};
+use crate::config::Desired;
+use crate::stackset::{deployment_targets, expected, target_units};
+use crate::state::State;
+use crate::targets::{Resolution, TargetError};
+
+use super::ObserveError;
+
+#[derive(Debug, Clone)]
+pub struct ObservedStackSet {
+    pub name: String,
+    /// `None`: there is no such stack set.
+    pub info: Option<StackSetInfo>,
+    pub instances: Vec<InstanceInfo>,
+    /// An operation still running on it.
+    pub running: Option<OperationInfo>,
+    /// The configured target OUs (the root for `organization`); empty when
+    /// destroying or no longer configured.
+    pub units: Vec<String>,
+    /// The accounts those targets reach, as AWS decides.
+    pub expected: Resolution,
+}
+
+/// The configured stack set, or (when destroying, or when the block was
+/// removed) the one in state; `None` when there is neither.
+pub async fn observe_stackset<C: Cloud>(
+    cloud: &C,
+    desired: &Desired,
+    state: &State,
+    org: Option<&Organization>,
+    destroy: bool,
+) -> Result<Option<ObservedStackSet>, ObserveError> {
+    let config = desired.stackset.as_ref().filter(|_| !destroy);
+    let recorded = state.stacksets().first();
+    let (name, call_as) = match (config, recorded) {
+        (Some(c), Some(r)) if c.name != r.name => {
+            return Err(ObserveError::StackSetRenamed {
+                recorded: r.name.clone(),
+                configured: c.name.clone(),
+            })
+        }
+        (Some(c), _) => (c.name.clone(), c.call_as),
+        (None, Some(r)) => (r.name.clone(), r.call_as),
+        (None, None) => return Ok(None),
+    };
+    let sets = cloud.stacksets(call_as);
+    let info = sets.describe(&name).await.map_err(ObserveError::StackSet)?;
+    let (instances, running) = match &info {
+        Some(_) => {
+            let (instances, operations) = tokio::try_join!(sets.instances(&name), sets.operations(&name))
+                .map_err(ObserveError::StackSet)?;
+            (instances, operations.into_iter().find(|o| o.status.is_active()))
+        }
+        None => (vec![], None),
+    };
+    let (units, expected) = match config {
+        Some(c) => {
+            let org = org.ok_or(TargetError::NoOrganization)?;
+            let units = target_units(c, org);
+            let expected = expected(&deployment_targets(c, units.clone()), org)?;
+            (units, expected)
+        }
+        None => (vec![], Resolution::default()),
+    };
+    Ok(Some(ObservedStackSet { name, info, instances, running, units, expected }))
+}

@@ -1,0 +1,132 @@
+//! StackSet mode's part of a plan: the stack set's own steps, run one
+//! operation at a time, and what each target account will get. Value types.
+
+mod build;
+
+use serde::{Deserialize, Serialize};
+
+pub use build::{plan_stackset, StackSetWanted};
+
+use crate::cloud::{
+    AutoDeployment, CallAs, DeploymentTargets, InstanceInfo, OperationInfo, Preferences, StackSetSpec,
+};
+use crate::model::{AccountId, Tags};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StackSetPlan {
+    pub name: String,
+    /// The stack set's ID, when it exists.
+    pub id: Option<String>,
+    pub call_as: CallAs,
+    pub preferences: Preferences,
+    /// In order; each waits for the one before.
+    pub steps: Vec<StackSetStep>,
+    /// Every (account, region) that the configuration reaches or that has an
+    /// instance, with what it has and what it will get.
+    pub instances: Vec<InstanceView>,
+    /// An operation that was running when planned: apply waits for it first.
+    pub running: Option<OperationInfo>,
+    /// The stack set exists, was not made by orgrole and is not in state.
+    pub conflict: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StackSetStep {
+    pub action: StackSetAction,
+    pub reasons: Vec<StackSetReason>,
+    /// The accounts its operation reaches.
+    pub accounts: Vec<AccountId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum StackSetAction {
+    Create {
+        spec: StackSetSpec,
+    },
+    /// The stack set and all its instances.
+    Update {
+        spec: StackSetSpec,
+    },
+    AddInstances {
+        targets: DeploymentTargets,
+        regions: Vec<String>,
+    },
+    RemoveInstances {
+        targets: DeploymentTargets,
+        regions: Vec<String>,
+    },
+    Delete,
+    /// State only: the stack set is gone.
+    Forget,
+}
+
+impl StackSetAction {
+    /// `+`, `~`, `-` or `=`, as for resources.
+    pub fn action(&self) -> super::Action {
+        use super::Action;
+        match self {
+            Self::Create { .. } | Self::AddInstances { .. } => Action::Create,
+            Self::Update { .. } => Action::Update,
+            Self::RemoveInstances { .. } | Self::Delete => Action::Delete,
+            Self::Forget => Action::Forget,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum StackSetReason {
+    New,
+    /// A unified diff of the template bodies.
+    TemplateChanged {
+        diff: String,
+    },
+    ExternalIdChanged,
+    ParametersChanged {
+        names: Vec<String>,
+    },
+    TagsChanged {
+        set: Tags,
+        removed: Vec<String>,
+    },
+    AutoDeploymentChanged {
+        before: AutoDeployment,
+        after: AutoDeployment,
+    },
+    /// Instances that are not CURRENT or whose last operation failed (drift).
+    NotCurrent {
+        instances: Vec<InstanceInfo>,
+    },
+    /// Accounts the targets reach that have no instance.
+    MissingInstances {
+        accounts: Vec<AccountId>,
+    },
+    /// Exists with orgrole's tag but is not in state.
+    Unrecorded,
+    /// Exists without orgrole's tag; taken over because of `--adopt`.
+    Adopted,
+    TargetAdded,
+    NotTargeted,
+    Destroy,
+    AlreadyGone,
+}
+
+/// One (account, region) of the stack set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceView {
+    pub account: AccountId,
+    pub region: String,
+    /// As found; `None`: no instance yet.
+    pub found: Option<InstanceInfo>,
+    pub will: Will,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Will {
+    Create,
+    Update,
+    Delete,
+    Keep,
+}

@@ -1,0 +1,149 @@
+//! The stack set's part of the plan view: its steps with their reasons
+//! (the template as a diff, never a blob), and what each account gets.
+
+use super::view::{marker, plural, Detail};
+use crate::apply::step_text;
+use crate::cloud::{CallAs, InstanceInfo, InstanceStatus};
+use crate::plan::{Plan, StackSetAction, StackSetPlan, StackSetReason, Will};
+
+pub struct StackSetSection<'a> {
+    pub plan: &'a StackSetPlan,
+    /// `stack set radiant-aws-api-access (as delegated administrator)`
+    pub title: String,
+    pub notes: Vec<String>,
+    pub steps: Vec<StepView>,
+    /// The accounts that get something, or whose instance drifted.
+    pub instances: Vec<Detail>,
+    /// `4 instances CURRENT, unchanged`
+    pub unchanged: Option<String>,
+}
+
+pub struct StepView {
+    pub marker: &'static str,
+    pub subject: String,
+    pub notes: Vec<&'static str>,
+    pub details: Vec<Detail>,
+}
+
+pub fn stackset_section(plan: &Plan) -> Option<StackSetSection<'_>> {
+    let s = plan.stackset.as_ref()?;
+    let who = match s.call_as {
+        CallAs::Caller => "",
+        CallAs::DelegatedAdmin => " (as delegated administrator)",
+    };
+    let mut notes = vec![];
+    if let Some(op) = &s.running {
+        notes.push(format!(
+            "operation {} ({}) is {}: apply waits for it to end first",
+            op.id,
+            op.action,
+            op.status.as_str()
+        ));
+    }
+    let steps = s.steps.iter().map(step_view).collect();
+    let name = |account| {
+        let n = plan.account_name(account);
+        if n.is_empty() {
+            account.to_string()
+        } else {
+            format!("{account} ({n})")
+        }
+    };
+    let mut instances = vec![];
+    let mut unchanged = 0;
+    for v in &s.instances {
+        let drifted = v.found.as_ref().is_some_and(|f| !current(f));
+        let text = format!("{} {}: {}", name(&v.account), v.region, now(v.found.as_ref()));
+        match v.will {
+            Will::Keep if !drifted => unchanged += 1,
+            Will::Keep => instances.push(Detail { marker: "!", text: format!("{text}; left as it is") }),
+            Will::Create => instances.push(Detail { marker: "+", text: format!("{text} → new instance") }),
+            Will::Update => instances.push(Detail { marker: "~", text: format!("{text} → updated") }),
+            Will::Delete => instances.push(Detail { marker: "-", text: format!("{text} → deleted") }),
+        }
+    }
+    Some(StackSetSection {
+        plan: s,
+        title: format!("stack set {}{who}", s.name),
+        notes,
+        steps,
+        instances,
+        unchanged: (unchanged > 0).then(|| format!("{} CURRENT, unchanged", plural(unchanged, "instance"))),
+    })
+}
+
+fn current(i: &InstanceInfo) -> bool {
+    i.status == InstanceStatus::Current && i.detailed.as_deref() != Some("FAILED")
+}
+
+/// `no instance`, `CURRENT`, `OUTDATED (FAILED: the reason)`.
+fn now(found: Option<&InstanceInfo>) -> String {
+    let Some(i) = found else { return "no instance".into() };
+    let mut text = i.status.as_str().to_owned();
+    let detail = i.detailed.as_deref().filter(|d| *d != "SUCCEEDED");
+    match (detail, &i.reason) {
+        (Some(d), Some(r)) => text += &format!(" ({d}: {r})"),
+        (Some(d), None) => text += &format!(" ({d})"),
+        (None, Some(r)) => text += &format!(" ({r})"),
+        (None, None) => {}
+    }
+    text
+}
+
+fn step_view(step: &crate::plan::StackSetStep) -> StepView {
+    let mut subject = step_text(&step.action).to_lowercase();
+    if !step.accounts.is_empty() && !matches!(step.action, StackSetAction::Delete) {
+        subject += &format!(" ({})", plural(step.accounts.len(), "account"));
+    }
+    let mut notes = vec![];
+    let mut details = vec![];
+    let mut detail = |marker, text: String| details.push(Detail { marker, text });
+    for reason in &step.reasons {
+        match reason {
+            StackSetReason::New => {}
+            StackSetReason::TemplateChanged { diff } => {
+                notes.push("template changed");
+                for line in diff.lines() {
+                    let (m, rest) = match line.chars().next() {
+                        Some('+') if !line.starts_with("+++") => ("+", &line[1..]),
+                        Some('-') if !line.starts_with("---") => ("-", &line[1..]),
+                        _ => ("", line),
+                    };
+                    detail(m, format!("template {rest}"));
+                }
+            }
+            StackSetReason::ExternalIdChanged => detail("~", "external ID (value hidden)".into()),
+            StackSetReason::ParametersChanged { names } => {
+                names.iter().for_each(|n| detail("~", format!("parameter {n}")))
+            }
+            StackSetReason::TagsChanged { set, removed } => {
+                set.iter().for_each(|(k, v)| detail("~", format!("tag {k} = \"{v}\"")));
+                removed.iter().for_each(|k| detail("-", format!("tag {k}")));
+            }
+            StackSetReason::AutoDeploymentChanged { before, after } => detail(
+                "~",
+                format!(
+                    "auto-deployment {} → {}, retain stacks {} → {}",
+                    before.enabled, after.enabled, before.retain_stacks, after.retain_stacks
+                ),
+            ),
+            StackSetReason::NotCurrent { instances } => {
+                notes.push("instances drifted");
+                for i in instances {
+                    detail("!", format!("{} {}: {}", i.account, i.region, now(Some(i))));
+                }
+            }
+            StackSetReason::MissingInstances { accounts } => {
+                notes.push("accounts without an instance");
+                accounts.iter().for_each(|a| detail("+", format!("{a}: no instance")));
+            }
+            StackSetReason::Unrecorded => notes.push("carries orgrole's tag but is missing from state"),
+            StackSetReason::Adopted => notes.push("adopting: it exists without the managed-by=orgrole tag"),
+            StackSetReason::TargetAdded => notes.push("new in the configuration"),
+            StackSetReason::NotTargeted => notes.push("no longer in the configuration"),
+            StackSetReason::Destroy => {}
+            StackSetReason::AlreadyGone => notes.push("already gone"),
+        }
+    }
+    StepView { marker: marker(step.action.action()), subject, notes, details }
+}
