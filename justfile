@@ -47,7 +47,8 @@ lint:
     cargo clippy --all-targets -- -D warnings
 
 # The whole story on the emulator: seed an organization, validate, a saved
-# plan reviewed and applied, a no-op plan, verify, drift, plan/apply, destroy.
+# plan reviewed and applied, a no-op plan, verify, drift, plan/apply, destroy;
+# then StackSet mode: plan, apply, a no-op plan, verify, destroy.
 demo: setup build
     #!/usr/bin/env bash
     set -euo pipefail
@@ -86,4 +87,19 @@ demo: setup build
     step "orgrole state list"; "$orgrole" state list
     step "orgrole destroy --auto-approve (offboarding)"; "$orgrole" destroy --auto-approve
     step "orgrole state list (empty)"; "$orgrole" state list
+    step "StackSet mode: examples/stackset.kdl, one stack set for the Security and Workloads OUs"
+    sed "s/ou-ab12-11111111/$DEMO_OU_SECURITY/; s/ou-ab12-22222222/$DEMO_OU_WORKLOADS/" \
+        "{{justfile_directory()}}/examples/stackset.kdl" > stackset.kdl
+    cat stackset.kdl
+    step "orgrole -c stackset.kdl plan (the stack set, each account's instance, the management account's direct role)"
+    "$orgrole" -c stackset.kdl plan
+    step "orgrole -c stackset.kdl apply --auto-approve (operations polled to their end)"
+    "$orgrole" -c stackset.kdl apply --auto-approve
+    step "orgrole -c stackset.kdl plan --detailed-exitcode (nothing to do: exit 0)"
+    "$orgrole" -c stackset.kdl plan --detailed-exitcode
+    step "orgrole -c stackset.kdl verify (the role in every account the stack set reaches)"
+    "$orgrole" -c stackset.kdl verify
+    step "orgrole -c stackset.kdl state list"; "$orgrole" -c stackset.kdl state list
+    step "orgrole -c stackset.kdl destroy --auto-approve (instances, stack set, management account's role)"
+    "$orgrole" -c stackset.kdl destroy --auto-approve
     step "Demo complete"

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 
+use crate::cloud::InstanceStatus;
 use crate::cloud::{Cloud, Iam};
 use crate::config::Desired;
 use crate::model::AccountId;
 use crate::observe::{AccountView, Observed};
-use crate::plan::Plan;
+use crate::plan::{Plan, Will};
 use crate::render::plan_view;
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +61,20 @@ pub fn problems(plan: &Plan) -> BTreeMap<AccountId, Vec<String>> {
         let problem = format!("{} {} exists but is not orgrole's", c.address.kind.as_str(), c.address.name);
         problems.entry(c.address.account.clone()).or_default().push(problem);
     }
+    for v in plan.stackset.iter().flat_map(|s| &s.instances) {
+        let what = match (&v.found, v.will) {
+            (None, _) => "no stack instance".to_owned(),
+            (Some(found), _)
+                if found.status != InstanceStatus::Current || found.detailed.as_deref() == Some("FAILED") =>
+            {
+                let reason = found.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+                format!("stack instance {}{reason}", found.status.as_str())
+            }
+            (Some(_), Will::Keep) => continue,
+            (Some(_), _) => "stack instance differs from the configuration".to_owned(),
+        };
+        problems.entry(v.account.clone()).or_default().push(format!("{what} in {}", v.region));
+    }
     for u in &plan.unreachable {
         problems.entry(u.account.clone()).or_default().push(format!("could not be read: {}", u.error));
     }
@@ -75,11 +90,14 @@ pub async fn verify<C: Cloud>(
     parallelism: usize,
 ) -> Vec<AccountCheck> {
     let mut problems = problems(plan);
-    let targets: Vec<(AccountId, String)> =
+    let mut targets: Vec<(AccountId, String)> =
         observed.resolution.targets.iter().map(|(a, n)| (a.clone(), n.clone())).collect();
+    // StackSet mode: the accounts the stack set reaches, checked by their instances.
+    let reached = observed.stackset.iter().flat_map(|s| &s.expected.targets);
+    targets.extend(reached.map(|(a, n)| (a.clone(), n.clone())));
     stream::iter(targets)
         .map(|(account, name)| {
-            let problems = problems.remove(&account).unwrap_or_default();
+            let mut problems = problems.remove(&account).unwrap_or_default();
             // The role as observed: no problems means it exists as configured.
             let role_arn = match observed.accounts.get(&account) {
                 Some(AccountView::Read(found)) => {
@@ -87,7 +105,21 @@ pub async fn verify<C: Cloud>(
                 }
                 _ => None,
             };
+            let deployed = observed.accounts.get(&account).is_none();
             async move {
+                // The stack set's role, looked up once its instance is fine.
+                let role_arn = match role_arn {
+                    None if deployed && problems.is_empty() => {
+                        match stack_role(cloud, &account, &desired.role.name, access_role).await {
+                            Ok(arn) => Some(arn),
+                            Err(problem) => {
+                                problems.push(problem);
+                                None
+                            }
+                        }
+                    }
+                    arn => arn,
+                };
                 let permissions = match role_arn {
                     Some(arn) if problems.is_empty() => {
                         permissions(cloud, desired, &account, &arn, access_role).await
@@ -100,6 +132,21 @@ pub async fn verify<C: Cloud>(
         .buffered(parallelism.max(1))
         .collect()
         .await
+}
+
+/// The ARN of the role a stack instance made in `account`.
+async fn stack_role<C: Cloud>(
+    cloud: &C,
+    account: &AccountId,
+    role: &str,
+    access_role: &str,
+) -> Result<String, String> {
+    let iam = cloud.iam(account, access_role).await.map_err(|e| format!("could not be read: {e}"))?;
+    match iam.get_role(role).await {
+        Ok(Some(info)) => Ok(info.arn),
+        Ok(None) => Err(format!("role {role}: missing, though its stack instance is CURRENT")),
+        Err(e) => Err(format!("could not be read: {e}")),
+    }
 }
 
 /// Simulates each statement's actions on its first resource.

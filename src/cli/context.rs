@@ -53,6 +53,19 @@ impl Context {
         if let Some(warnings) = loaded.warnings {
             eprintln!("{:?}", miette::Report::new(warnings));
         }
+        // The template is whole only with the external ID in it: checked here, before any call.
+        if let Some(stackset) = &loaded.desired.stackset {
+            let d = &loaded.desired;
+            let body = crate::stackset::template_body(&stackset.template, &d.role, &d.credential.external_id);
+            if body.len() > config::MAX_TEMPLATE_BYTES {
+                miette::bail!(
+                    help = "shorten the policy, or give a shorter template with `template`",
+                    "the StackSet's template is {} bytes; CloudFormation takes at most {}",
+                    body.len(),
+                    config::MAX_TEMPLATE_BYTES
+                );
+            }
+        }
         Ok(loaded.desired)
     }
 

@@ -18,7 +18,15 @@ pub fn state(cx: &Context, command: StateCommand) -> miette::Result<Exit> {
         let store = cx.state_store(desired.as_ref(), &cloud)?;
         match command {
             StateCommand::List => {
-                for r in store.load().await.into_diagnostic()?.resources() {
+                let state = store.load().await.into_diagnostic()?;
+                for s in state.stacksets() {
+                    let pending = s.pending.as_ref().map(|p| format!(" (operation {} pending)", p.id));
+                    println!("stackset/{}{}", s.name, pending.unwrap_or_default());
+                    for (ou, region) in &s.deployed {
+                        println!("stackset/{}/instances/{ou}/{region}", s.name);
+                    }
+                }
+                for r in state.resources() {
                     println!("{}", r.address);
                 }
             }

@@ -6,7 +6,7 @@ use miette::IntoDiagnostic;
 
 use super::{Context, Exit, Format};
 use crate::cloud::aws::AwsCloud;
-use crate::config::{Template, MAX_TEMPLATE_BYTES};
+use crate::config::Template;
 use crate::plan::{Plan, PlanOptions};
 use crate::render::{plan_json, plan_markdown, plan_text, Paint};
 use crate::saved_plan::SavedPlan;
@@ -24,25 +24,17 @@ pub fn validate(cx: &Context) -> miette::Result<Exit> {
     let desired = cx.config()?;
     let stackset = desired.stackset.as_ref().map(|stackset| {
         let body = template_body(&stackset.template, &desired.role, &desired.credential.external_id);
-        if body.len() > MAX_TEMPLATE_BYTES {
-            miette::bail!(
-                help = "shorten the policy, or give a shorter template with `template`",
-                "the StackSet's template is {} bytes; CloudFormation takes at most {MAX_TEMPLATE_BYTES}",
-                body.len()
-            );
-        }
         let source = match &stackset.template {
             Template::Generated => "generated from the role block".to_owned(),
             Template::File { path, .. } => format!("from {path}"),
         };
-        Ok(format!(
-            "StackSet {}: template {source} ({} bytes), in {}. (StackSet mode is validated, not yet deployed.)",
+        format!(
+            "StackSet {}: template {source} ({} bytes), in {}.",
             stackset.name,
             body.len(),
             stackset.regions.join(", ")
-        ))
+        )
     });
-    let stackset = stackset.transpose()?;
     println!(
         "The configuration is valid: role {} with policy {}.",
         desired.role.name, desired.role.policy_name

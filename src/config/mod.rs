@@ -72,6 +72,15 @@ pub fn parse(
             format!("add one of them: {} or {}", direct::SPEC.usage, stackset::SPEC.usage),
         ));
     }
+    if let (Some(direct), Some(stackset), Some(node)) = (&direct, &stackset, found(&stackset::SPEC)) {
+        if let Some(both) = stackset::overlap(direct, stackset) {
+            problems.push(Problem::error(
+                node.span(),
+                format!("`direct` and `stackset` both cover {both}: each account would get the role twice"),
+                "give each account one way: narrow `direct` with `exclude` or other targets, or the stack set with `ou` or an account filter",
+            ));
+        }
+    }
     match (credential, role) {
         (Some(credential), Some(role)) if !ConfigReport::has_errors(&problems) => Ok(Loaded {
             desired: Desired { credential, role, direct, stackset, state },

@@ -7,7 +7,8 @@ use super::direct::{account_ids, ou_id};
 use super::reader::{self, Node, Spanned, Spec, ONE_OR_MORE};
 use super::report::{ok, Problem};
 use super::{
-    AccountFilter, Amount, CallAs, Preferences, RegionConcurrency, StackSetConfig, StackSetTargets, Template,
+    AccountFilter, Amount, CallAs, DirectTargets, Preferences, RegionConcurrency, StackSetConfig,
+    StackSetTargets, Template,
 };
 
 pub(super) const SPEC: Spec = Spec {
@@ -489,5 +490,27 @@ mod tests {
             "stackset \"1-bad_name\" {\n    organization\n    regions \"us-east-1\"\n}\n",
         ));
         assert!(p.message.contains("is not a StackSet name"), "{}", p.message);
+    }
+}
+
+/// What `direct` and `stackset` both plainly cover, as far as the file
+/// alone shows: each account gets the role one way. (Where the organization
+/// decides, e.g. `direct { organization; exclude ... }` beside OUs, the plan
+/// checks it.)
+pub(super) fn overlap(direct: &DirectTargets, stackset: &StackSetConfig) -> Option<String> {
+    match &stackset.targets {
+        StackSetTargets::Organization if direct.organization => Some("the whole organization".into()),
+        StackSetTargets::Organization => None,
+        StackSetTargets::Ous(ous) => {
+            if let Some(ou) = ous.iter().find(|ou| direct.ous.contains(ou)) {
+                return Some(format!("OU {ou}"));
+            }
+            let listed = matches!(stackset.filter, AccountFilter::Union | AccountFilter::Intersection);
+            let account = direct
+                .accounts
+                .iter()
+                .find(|a| listed && stackset.accounts.contains(a) && !direct.exclude.contains(a))?;
+            Some(format!("account {account}"))
+        }
     }
 }

@@ -55,6 +55,10 @@ pub fn stackset_section(plan: &Plan) -> Option<StackSetSection<'_>> {
         let drifted = v.found.as_ref().is_some_and(|f| !current(f));
         let text = format!("{} {}: {}", name(&v.account), v.region, now(v.found.as_ref()));
         match v.will {
+            Will::Keep if !v.targeted => instances.push(Detail {
+                marker: "!",
+                text: format!("{text}; not reached by the configured targets, left as it is"),
+            }),
             Will::Keep if !drifted => unchanged += 1,
             Will::Keep => instances.push(Detail { marker: "!", text: format!("{text}; left as it is") }),
             Will::Create => instances.push(Detail { marker: "+", text: format!("{text} → new instance") }),

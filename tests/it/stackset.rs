@@ -77,6 +77,15 @@ fn an_ou_targeted_stack_set_deploys_the_role_plans_nothing_more_and_destroy_remo
 
     let again = t.run(&["plan", "--detailed-exitcode"]).code(0).stdout_has("No changes.");
     assert!(again.write_calls().is_empty());
+    t.run(&["state", "list"])
+        .code(0)
+        .stdout_has("stackset/radiant-aws-api-access\n")
+        .stdout_has(&format!("stackset/radiant-aws-api-access/instances/{}/us-east-1", org.ou("Workloads")));
+    // verify checks the accounts the stack set reaches too.
+    t.run(&["verify"])
+        .code(0)
+        .stdout_has(&format!("{}  payments", org.id("payments")))
+        .stdout_has("4 account(s) checked, 0 with problems.");
 
     t.run(&["destroy", "--auto-approve"])
         .code(0)

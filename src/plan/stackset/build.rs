@@ -266,26 +266,21 @@ fn instance_views(
     wanted: Option<&StackSetWanted>,
     observed: &ObservedStackSet,
 ) -> Vec<InstanceView> {
+    let targeted = |a: &AccountId| observed.expected.targets.contains_key(a);
+    let view = |account: &AccountId, region: &str, found: Option<&InstanceInfo>| InstanceView {
+        account: account.clone(),
+        region: region.to_owned(),
+        found: found.cloned(),
+        targeted: targeted(account),
+        will: Will::Keep,
+    };
     let mut views: BTreeMap<(AccountId, String), InstanceView> = BTreeMap::new();
     for i in &observed.instances {
-        let view = InstanceView {
-            account: i.account.clone(),
-            region: i.region.clone(),
-            found: Some(i.clone()),
-            will: Will::Keep,
-        };
-        views.insert((i.account.clone(), i.region.clone()), view);
+        views.insert((i.account.clone(), i.region.clone()), view(&i.account, &i.region, Some(i)));
     }
-    if let Some(w) = wanted {
-        for account in observed.expected.targets.keys() {
-            for region in &w.config.regions {
-                views.entry((account.clone(), region.clone())).or_insert_with(|| InstanceView {
-                    account: account.clone(),
-                    region: region.clone(),
-                    found: None,
-                    will: Will::Keep,
-                });
-            }
+    for account in observed.expected.targets.keys() {
+        for region in wanted.iter().flat_map(|w| &w.config.regions) {
+            views.entry((account.clone(), region.clone())).or_insert_with(|| view(account, region, None));
         }
     }
     for s in &plan.steps {
@@ -297,12 +292,13 @@ fn instance_views(
         };
         for v in views.values_mut() {
             let in_step = s.accounts.contains(&v.account) && regions.is_none_or(|r| r.contains(&v.region));
-            let applies = match will {
-                Will::Update => v.found.is_some(),
+            // An add makes what is missing (or what an earlier step deletes);
+            // an update and a delete act on what exists.
+            let acts = match will {
                 Will::Create => v.found.is_none() || v.will == Will::Delete,
-                _ => v.found.is_some(),
+                _ => v.found.is_some() && v.will == Will::Keep,
             };
-            if in_step && applies && (v.will == Will::Keep || will == Will::Create) {
+            if in_step && acts {
                 v.will = will;
             }
         }

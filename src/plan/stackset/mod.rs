@@ -119,6 +119,9 @@ pub struct InstanceView {
     pub region: String,
     /// As found; `None`: no instance yet.
     pub found: Option<InstanceInfo>,
+    /// The configured targets reach the account (an instance outside them
+    /// stays: e.g. of an account that left an OU with retain-stacks).
+    pub targeted: bool,
     pub will: Will,
 }
 
