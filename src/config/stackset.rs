@@ -405,13 +405,17 @@ mod tests {
     }
 
     #[test]
-    fn direct_and_stackset_may_be_used_together() {
-        let text = format!(
-            "{}stackset \"s\" {{\n    organization\n    regions \"us-east-1\"\n}}\n",
-            crate::config::testing::VALID
-        );
-        let d = load(&text).unwrap().desired;
+    fn direct_and_stackset_may_be_used_together_but_not_both_on_the_whole_organization() {
+        let with = |targets: &str| {
+            let valid = crate::config::testing::VALID;
+            format!("{valid}stackset \"s\" {{\n    {targets}\n    regions \"us-east-1\"\n}}\n")
+        };
+        // Whether the OU's accounts are also direct targets, the organization says: the plan checks.
+        let d = load(&with("ou \"ou-ab12-11112222\"")).unwrap().desired;
         assert!(d.direct.is_some() && d.stackset.is_some());
+        let p = one_problem(&with("organization"));
+        assert_eq!(p.at, "12:1");
+        assert!(p.message.contains("both cover the whole organization"), "{}", p.message);
     }
 
     #[test]
