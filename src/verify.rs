@@ -105,7 +105,7 @@ pub async fn verify<C: Cloud>(
                 }
                 _ => None,
             };
-            let deployed = observed.accounts.get(&account).is_none();
+            let deployed = !observed.accounts.contains_key(&account);
             async move {
                 // The stack set's role, looked up once its instance is fine.
                 let role_arn = match role_arn {

@@ -334,6 +334,28 @@ fn template_file(path: Spanned<String>, base_dir: &Path, problems: &mut Vec<Prob
     Some(Template::File { path: path.value, body })
 }
 
+/// What `direct` and `stackset` both plainly cover, as far as the file
+/// alone shows: each account gets the role one way. (Where the organization
+/// decides, e.g. `direct { organization; exclude ... }` beside OUs, the plan
+/// checks it.)
+pub(super) fn overlap(direct: &DirectTargets, stackset: &StackSetConfig) -> Option<String> {
+    match &stackset.targets {
+        StackSetTargets::Organization if direct.organization => Some("the whole organization".into()),
+        StackSetTargets::Organization => None,
+        StackSetTargets::Ous(ous) => {
+            if let Some(ou) = ous.iter().find(|ou| direct.ous.contains(ou)) {
+                return Some(format!("OU {ou}"));
+            }
+            let listed = matches!(stackset.filter, AccountFilter::Union | AccountFilter::Intersection);
+            let account = direct
+                .accounts
+                .iter()
+                .find(|a| listed && stackset.accounts.contains(a) && !direct.exclude.contains(a))?;
+            Some(format!("account {account}"))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -494,27 +516,5 @@ mod tests {
             "stackset \"1-bad_name\" {\n    organization\n    regions \"us-east-1\"\n}\n",
         ));
         assert!(p.message.contains("is not a StackSet name"), "{}", p.message);
-    }
-}
-
-/// What `direct` and `stackset` both plainly cover, as far as the file
-/// alone shows: each account gets the role one way. (Where the organization
-/// decides, e.g. `direct { organization; exclude ... }` beside OUs, the plan
-/// checks it.)
-pub(super) fn overlap(direct: &DirectTargets, stackset: &StackSetConfig) -> Option<String> {
-    match &stackset.targets {
-        StackSetTargets::Organization if direct.organization => Some("the whole organization".into()),
-        StackSetTargets::Organization => None,
-        StackSetTargets::Ous(ous) => {
-            if let Some(ou) = ous.iter().find(|ou| direct.ous.contains(ou)) {
-                return Some(format!("OU {ou}"));
-            }
-            let listed = matches!(stackset.filter, AccountFilter::Union | AccountFilter::Intersection);
-            let account = direct
-                .accounts
-                .iter()
-                .find(|a| listed && stackset.accounts.contains(a) && !direct.exclude.contains(a))?;
-            Some(format!("account {account}"))
-        }
     }
 }
