@@ -5,6 +5,7 @@ use miette::{IntoDiagnostic, MietteHandlerOpts};
 
 use super::args::Global;
 use crate::cloud::aws::{AwsCloud, S3Objects};
+use crate::cloud::{Cloud, StackSets};
 use crate::config::{self, Desired, StateBackend};
 use crate::observe::{observe, Observed};
 use crate::plan::{plan, Plan, PlanOptions};
@@ -138,6 +139,8 @@ impl Context {
         state: &State,
         options: PlanOptions,
     ) -> miette::Result<(Observed, Plan)> {
+        let settled = settled(cloud, state).await?;
+        let state = settled.as_ref().unwrap_or(state);
         let observed = self.observe(cloud, desired, state, options.destroy).await?;
         let plan = plan(desired, &observed, state, options);
         Ok((observed, plan))
@@ -158,4 +161,22 @@ impl Context {
         released?;
         Ok(value)
     }
+}
+
+/// The state as it will be once a StackSet operation an earlier run left
+/// pending is recorded (apply and destroy record it first; a plan, which
+/// writes nothing, plans from this copy). `None`: nothing pending has ended.
+async fn settled(cloud: &AwsCloud, state: &State) -> miette::Result<Option<State>> {
+    let Some(record) = state.stacksets().iter().find(|r| r.pending.is_some()) else { return Ok(None) };
+    let pending = record.pending.as_ref().expect("found above");
+    let op = match cloud.stacksets(record.call_as).operation(&record.name, &pending.id).await {
+        Ok(op) if !op.status.is_active() => op,
+        // Still running (apply waits for it); or long gone, as apply would find it too.
+        Ok(_) => return Ok(None),
+        Err(e) if e.kind == crate::cloud::ErrorKind::NotFound => return Ok(None),
+        Err(e) => miette::bail!("could not read stack set operation {}: {e}", pending.id),
+    };
+    let mut settled = state.clone();
+    crate::apply::settle(&mut settled, &record.name, &op);
+    Ok(Some(settled))
 }
