@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use futures_util::stream::{self, StreamExt};
 use serde::Serialize;
 
-use crate::cloud::InstanceStatus;
 use crate::cloud::{Cloud, Iam};
 use crate::config::Desired;
 use crate::model::AccountId;
@@ -64,9 +63,7 @@ pub fn problems(plan: &Plan) -> BTreeMap<AccountId, Vec<String>> {
     for v in plan.stackset.iter().flat_map(|s| &s.instances) {
         let what = match (&v.found, v.will) {
             (None, _) => "no stack instance".to_owned(),
-            (Some(found), _)
-                if found.status != InstanceStatus::Current || found.detailed.as_deref() == Some("FAILED") =>
-            {
+            (Some(found), _) if !found.is_current() => {
                 let reason = found.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
                 format!("stack instance {}{reason}", found.status.as_str())
             }

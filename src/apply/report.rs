@@ -162,7 +162,7 @@ impl Reporter {
         }
         if let (Some(id), Some(s)) = (&stackset.timed_out, &plan.stackset) {
             out += &format!(
-                "\nTimed out: operation {id} on stack set {} is still running; the state records it. Run the same command again (with a longer --timeout if needed): it waits for the operation and goes on.\n",
+                "\nTimed out: operation {id} on stack set {} is still running. Run the same command again (with a longer --timeout if needed): it waits for the operation and goes on.\n",
                 s.name
             );
         }
@@ -201,23 +201,24 @@ impl Reporter {
             format!(" ({} account(s))", step.accounts.len())
         };
         self.emit(format!("stackset/{}: {what}{reach}...", plan.name), || {
-            json!({"type": "stackset_step_started", "stackset": plan.name, "step": step.action, "accounts": step.accounts.len()})
+            json!({"type": "stackset_step_started", "stackset": plan.name, "step": what, "accounts": step.accounts.len()})
         });
     }
 
     pub fn stackset_finished(&self, plan: &StackSetPlan, step: &StackSetStep, elapsed: Duration) {
         let what = step_text(&step.action);
         self.emit(format!("stackset/{}: {what}: complete after {:.1}s", plan.name, elapsed.as_secs_f64()), || {
-            json!({"type": "stackset_step_completed", "stackset": plan.name, "step": step.action, "elapsed_ms": elapsed.as_millis() as u64})
+            json!({"type": "stackset_step_completed", "stackset": plan.name, "step": what, "elapsed_ms": elapsed.as_millis() as u64})
         });
         self.advance();
     }
 
     pub fn stackset_failed(&self, plan: &StackSetPlan, step: &StackSetStep, error: &str) {
         let what = step_text(&step.action);
-        self.emit(format!("stackset/{}: {what}: Error: {error}", plan.name), || {
-            json!({"type": "stackset_step_failed", "stackset": plan.name, "step": step.action, "error": error})
-        });
+        self.emit(
+            format!("stackset/{}: {what}: Error: {error}", plan.name),
+            || json!({"type": "stackset_step_failed", "stackset": plan.name, "step": what, "error": error}),
+        );
     }
 
     pub fn stackset_instance_failed(&self, name: &str, result: &OperationResult) {

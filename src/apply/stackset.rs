@@ -12,12 +12,9 @@ use tokio::time::Instant;
 
 use super::report::Reporter;
 use super::Persist;
-use crate::cloud::{
-    AccountFilter, CloudError, DeploymentTargets, ErrorKind, OperationInfo, OperationResult, OperationStatus,
-    StackSets,
-};
-use crate::plan::{fingerprint_text, StackSetAction, StackSetPlan, StackSetStep};
-use crate::state::{PendingOperation, StackSetRecord, State, StateError};
+use crate::cloud::{CloudError, ErrorKind, OperationInfo, OperationResult, OperationStatus, StackSets};
+use crate::plan::{StackSetAction, StackSetPlan, StackSetStep};
+use crate::state::{Effect, PendingOperation, StackSetRecord, State, StateError};
 
 /// Polls start at this interval and double up to the cap.
 const FIRST_POLL: Duration = Duration::from_secs(1);
@@ -39,7 +36,7 @@ pub struct StackSetOutcome {
 /// How a wait for an operation ended.
 enum Waited {
     Ended(OperationInfo),
-    TimedOut(OperationInfo),
+    TimedOut(String),
     Interrupted,
 }
 
@@ -53,6 +50,20 @@ pub struct Waiter<'a, S> {
 }
 
 impl<S: StackSets> Waiter<'_, S> {
+    /// Sleeps `pause` (at most until the deadline); `Err`: the deadline
+    /// passed or an interrupt came, waiting for operation `id`.
+    async fn pause(&mut self, pause: Duration, id: &str) -> Result<(), Waited> {
+        let now = Instant::now();
+        if now >= self.deadline {
+            return Err(Waited::TimedOut(id.to_owned()));
+        }
+        tokio::select! {
+            biased;
+            () = self.interrupt.as_mut() => Err(Waited::Interrupted),
+            () = tokio::time::sleep(pause.min(self.deadline - now)) => Ok(()),
+        }
+    }
+
     /// Polls operation `id` until it ends, the deadline passes or an
     /// interrupt comes, reporting per-region progress as it changes.
     async fn wait(&mut self, id: &str, expected: usize) -> Result<Waited, CloudError> {
@@ -70,26 +81,25 @@ impl<S: StackSets> Waiter<'_, S> {
                 }
                 shown = Some(progress);
             }
-            let now = Instant::now();
-            if now >= self.deadline {
-                return Ok(Waited::TimedOut(op));
-            }
-            let pause = delay.min(self.deadline - now);
-            tokio::select! {
-                biased;
-                () = self.interrupt.as_mut() => return Ok(Waited::Interrupted),
-                () = tokio::time::sleep(pause) => {}
+            if let Err(stopped) = self.pause(delay, id).await {
+                return Ok(stopped);
             }
             delay = (delay * 2).min(POLL_CAP);
         }
     }
 
-    /// Waits for whatever operation is running on the stack set.
+    /// After OperationInProgressException: waits for the operation running
+    /// on the stack set; `None`: it ended meanwhile (after a pause, so that
+    /// a refusal and a list that disagree cannot spin).
     async fn wait_for_running(&mut self) -> Result<Option<Waited>, CloudError> {
         let running = self.sets.operations(self.name).await?.into_iter().find(|o| o.status.is_active());
-        let Some(op) = running else { return Ok(None) };
-        self.reporter.stackset_waiting(self.name, &op);
-        self.wait(&op.id, 0).await.map(Some)
+        match running {
+            Some(op) => {
+                self.reporter.stackset_waiting(self.name, &op);
+                self.wait(&op.id, 0).await.map(Some)
+            }
+            None => Ok(self.pause(FIRST_POLL, "(none listed)").await.err()),
+        }
     }
 }
 
@@ -107,7 +117,7 @@ fn by_region(results: &[OperationResult]) -> BTreeMap<String, (usize, usize)> {
     counts
 }
 
-/// Runs the stack set's steps; stops at the first that fails.
+/// Runs the stack set's steps; stops at the first that does not complete.
 pub async fn apply_stackset<S: StackSets>(
     plan: &StackSetPlan,
     state: &mut State,
@@ -152,6 +162,56 @@ impl From<StateError> for Failure {
     }
 }
 
+/// Starts the step's operation; `Ok(None)`: the step needed none and is done.
+async fn start<S: StackSets>(
+    plan: &StackSetPlan,
+    step: &StackSetStep,
+    state: &mut State,
+    store: &impl Persist,
+    sets: &S,
+) -> Result<Option<String>, Failure> {
+    let name = plan.name.as_str();
+    let id = match &step.action {
+        StackSetAction::Create { spec } => {
+            let id = sets.create(spec).await?;
+            state.set_stackset(StackSetRecord {
+                name: plan.name.clone(),
+                id,
+                call_as: plan.call_as,
+                parameters: crate::plan::fingerprint_text(&spec.parameters),
+                auto_deployment: spec.auto_deployment,
+                deployed: vec![],
+                pending: None,
+            });
+            None
+        }
+        StackSetAction::Delete => {
+            match sets.delete(name).await {
+                // Deleted, or already gone.
+                Err(e) if e.kind != ErrorKind::NotFound => return Err(e.into()),
+                _ => state.remove_stackset(name),
+            }
+            None
+        }
+        StackSetAction::Forget => {
+            state.remove_stackset(name);
+            None
+        }
+        StackSetAction::Update { spec } => Some(sets.update(spec, &plan.preferences).await?),
+        StackSetAction::AddInstances { targets, regions } => {
+            Some(sets.create_instances(name, targets, regions, &plan.preferences).await?)
+        }
+        // Offboarding removes the stacks, and the role with them.
+        StackSetAction::RemoveInstances { targets, regions } => {
+            Some(sets.delete_instances(name, targets, regions, false, &plan.preferences).await?)
+        }
+    };
+    if id.is_none() {
+        store.persist(state).await?;
+    }
+    Ok(id)
+}
+
 /// One step to its end. `Ok(false)`: it did not complete (failed
 /// operation, timeout or interrupt), with the outcome saying why.
 async fn run_step<S: StackSets>(
@@ -164,143 +224,101 @@ async fn run_step<S: StackSets>(
 ) -> Result<bool, Failure> {
     let name = plan.name.as_str();
     let id = loop {
-        let started = match &step.action {
-            StackSetAction::Create { spec } => {
-                let id = waiter.sets.create(spec).await?;
-                state.set_stackset(new_record(plan, &id, spec));
-                store.persist(state).await?;
-                return Ok(true);
-            }
-            StackSetAction::Delete => match waiter.sets.delete(name).await {
-                Err(e) if e.kind != ErrorKind::NotFound => Err(e),
-                // Deleted, or already gone.
-                _ => {
-                    state.remove_stackset(name);
-                    store.persist(state).await?;
-                    return Ok(true);
-                }
-            },
-            StackSetAction::Forget => {
-                state.remove_stackset(name);
-                store.persist(state).await?;
-                return Ok(true);
-            }
-            StackSetAction::Update { spec } => waiter.sets.update(spec, &plan.preferences).await,
-            StackSetAction::AddInstances { targets, regions } => {
-                waiter.sets.create_instances(name, targets, regions, &plan.preferences).await
-            }
-            StackSetAction::RemoveInstances { targets, regions } => {
-                // Offboarding removes the stacks, and the role with them.
-                waiter.sets.delete_instances(name, targets, regions, false, &plan.preferences).await
-            }
-        };
-        match started {
+        match start(plan, step, state, store, &waiter.sets).await {
+            Ok(Some(id)) => break id,
+            Ok(None) => return Ok(true),
             // One operation at a time per stack set: wait for the other, then go on.
-            Err(e) if e.kind == ErrorKind::OperationInProgress => match waiter.wait_for_running().await? {
-                Some(Waited::TimedOut(op)) => return Ok(timed_out(outcome, op)),
-                Some(Waited::Interrupted) => return Ok(interrupted(outcome)),
-                _ => continue,
-            },
-            other => break other?,
+            Err(Failure::Cloud(e)) if e.kind == ErrorKind::OperationInProgress => {
+                match waiter.wait_for_running().await? {
+                    Some(Waited::TimedOut(op)) => return Ok(stopped(outcome, Waited::TimedOut(op))),
+                    Some(Waited::Interrupted) => return Ok(stopped(outcome, Waited::Interrupted)),
+                    _ => continue,
+                }
+            }
+            Err(e) => return Err(e),
         }
     };
-    let record = state.stackset(name).cloned().unwrap_or_else(|| unrecorded(plan));
-    state.set_stackset(StackSetRecord {
-        pending: Some(PendingOperation { id: id.clone(), step: step.action.clone() }),
-        ..record
-    });
+    // Recorded before waiting: a run that stops waiting leaves it for the next.
+    let mut record = state.stackset(name).cloned().unwrap_or_else(|| unrecorded(plan));
+    record.pending = Some(PendingOperation { id: id.clone(), effect: step.effect.clone() });
+    state.set_stackset(record);
     store.persist(state).await?;
-    match waiter.wait(&id, step.accounts.len()).await? {
-        Waited::Ended(op) => {
-            settle(state, name, &op);
-            store.persist(state).await?;
-            let results = waiter.sets.operation_results(name, &id).await?;
-            let failed: Vec<OperationResult> = results.into_iter().filter(|r| r.status == "FAILED").collect();
-            let ok = op.status == OperationStatus::Succeeded && failed.is_empty();
-            if !ok {
-                let reason =
-                    op.reason.clone().unwrap_or_else(|| format!("{} account(s) failed", failed.len()));
-                waiter.reporter.stackset_failed(
-                    plan,
-                    step,
-                    &format!("operation {id} {}: {reason}", op.status.as_str()),
-                );
-                for f in &failed {
-                    waiter.reporter.stackset_instance_failed(name, f);
-                }
-                outcome.error = Some(format!("operation {id} {}: {reason}", op.status.as_str()));
-                outcome.failed_instances.extend(failed);
-            }
-            Ok(ok)
-        }
-        Waited::TimedOut(op) => Ok(timed_out(outcome, op)),
-        Waited::Interrupted => Ok(interrupted(outcome)),
+    let op = match waiter.wait(&id, step.accounts.len()).await? {
+        Waited::Ended(op) => op,
+        other => return Ok(stopped(outcome, other)),
+    };
+    settle(state, name, &op);
+    store.persist(state).await?;
+    let results = waiter.sets.operation_results(name, &id).await?;
+    let failed: Vec<OperationResult> = results.into_iter().filter(|r| r.status == "FAILED").collect();
+    if op.status == OperationStatus::Succeeded && failed.is_empty() {
+        return Ok(true);
     }
+    let reason = op.reason.clone().unwrap_or_else(|| format!("{} account(s) failed", failed.len()));
+    let error = format!("operation {id} {}: {reason}", op.status.as_str());
+    waiter.reporter.stackset_failed(plan, step, &error);
+    for f in &failed {
+        waiter.reporter.stackset_instance_failed(name, f);
+    }
+    outcome.error = Some(error);
+    outcome.failed_instances.extend(failed);
+    Ok(false)
 }
 
-fn timed_out(outcome: &mut StackSetOutcome, op: OperationInfo) -> bool {
-    outcome.timed_out = Some(op.id);
+/// Notes why the steps stopped before their end; returns `false`.
+fn stopped(outcome: &mut StackSetOutcome, why: Waited) -> bool {
+    match why {
+        Waited::TimedOut(id) => outcome.timed_out = Some(id),
+        Waited::Interrupted => outcome.interrupted = true,
+        Waited::Ended(_) => {}
+    }
     false
 }
 
-fn interrupted(outcome: &mut StackSetOutcome) -> bool {
-    outcome.interrupted = true;
-    false
-}
-
-fn new_record(plan: &StackSetPlan, id: &str, spec: &crate::cloud::StackSetSpec) -> StackSetRecord {
+/// A stack set orgrole is taking over (tagged, or `--adopt`): recorded with
+/// nothing applied yet, so that until its update ends, every plan updates it.
+fn unrecorded(plan: &StackSetPlan) -> StackSetRecord {
+    let spec = plan.steps.iter().find_map(|s| match &s.action {
+        StackSetAction::Update { spec } => Some(spec),
+        _ => None,
+    });
     StackSetRecord {
         name: plan.name.clone(),
-        id: id.to_owned(),
+        id: plan.id.clone().unwrap_or_default(),
         call_as: plan.call_as,
-        parameters: fingerprint_text(&spec.parameters),
-        auto_deployment: spec.auto_deployment,
-        targets: DeploymentTargets { ous: vec![], accounts: vec![], filter: AccountFilter::None },
+        parameters: String::new(),
+        auto_deployment: spec
+            .map_or(crate::cloud::AutoDeployment { enabled: false, retain_stacks: false }, |s| {
+                s.auto_deployment
+            }),
         deployed: vec![],
         pending: None,
     }
 }
 
-/// A stack set orgrole is taking over (tagged, or `--adopt`): recorded as
-/// it is about to be set.
-fn unrecorded(plan: &StackSetPlan) -> StackSetRecord {
-    let spec = plan.steps.iter().find_map(|s| match &s.action {
-        StackSetAction::Update { spec } => Some(spec.clone()),
-        _ => None,
-    });
-    let spec = spec.expect("an unrecorded stack set is planned with an update");
-    new_record(plan, plan.id.as_deref().unwrap_or(&plan.name), &spec)
-}
-
 /// Records what an ended operation did, and that it is no longer pending.
-/// A failed operation still changed what it reached: its instances are
-/// recorded, and the next plan shows the failed ones as drift.
+/// An update changes the stack set even when some instances fail, and a
+/// failed create still made some instances (the next plan shows the failed
+/// ones as drift); a removal counts only once it succeeded, so that a
+/// failed one is planned again.
 pub fn settle(state: &mut State, name: &str, op: &OperationInfo) {
     let Some(mut record) = state.stackset(name).cloned() else { return };
     let Some(pending) = record.pending.take().filter(|p| p.id == op.id) else { return };
-    if op.status != OperationStatus::Stopped {
-        match pending.step {
-            StackSetAction::Update { spec } => {
-                record.parameters = fingerprint_text(&spec.parameters);
-                record.auto_deployment = spec.auto_deployment;
-            }
-            StackSetAction::AddInstances { targets, regions } => {
-                for ou in &targets.ous {
-                    for region in &regions {
-                        record.deployed.push((ou.clone(), region.clone()));
-                    }
-                }
-                record.deployed.sort();
-                record.deployed.dedup();
-                record.targets = DeploymentTargets { ous: vec![], ..targets };
-            }
-            StackSetAction::RemoveInstances { targets, regions } => {
-                record
-                    .deployed
-                    .retain(|(ou, region)| !(targets.ous.contains(ou) && regions.contains(region)));
-            }
-            _ => {}
+    match pending.effect {
+        Some(Effect::Updated { parameters, auto_deployment }) if op.status != OperationStatus::Stopped => {
+            record.parameters = parameters;
+            record.auto_deployment = auto_deployment;
         }
+        Some(Effect::Deployed(deployments)) => {
+            let place = |d: &crate::state::Deployment| (d.ou.clone(), d.region.clone());
+            record.deployed.retain(|d| !deployments.iter().any(|n| place(n) == place(d)));
+            record.deployed.extend(deployments);
+            record.deployed.sort();
+        }
+        Some(Effect::Withdrawn(gone)) if op.status == OperationStatus::Succeeded => {
+            record.deployed.retain(|d| !gone.iter().any(|g| g.ou == d.ou && g.region == d.region));
+        }
+        _ => {}
     }
     state.set_stackset(record);
 }

@@ -16,7 +16,7 @@ use crate::config::{Desired, Preferences, StackSetConfig, StackSetTargets, Templ
 use crate::model::AccountId;
 use crate::observe::observe;
 use crate::plan::{plan, Plan, PlanOptions, StackSetAction, StackSetReason};
-use crate::state::State;
+use crate::state::{Deployment, State};
 use crate::testing::{desired, id};
 
 const MANAGEMENT: &str = "999999999999";
@@ -123,6 +123,11 @@ fn current(accounts: &[&str]) -> Vec<(AccountId, bool)> {
     v
 }
 
+/// A deployment of every account below `ou`, in REGION.
+fn whole(ou: &str) -> Deployment {
+    Deployment { ou: ou.into(), region: REGION.into(), accounts: vec![], filter: AccountFilter::None }
+}
+
 fn management_has_role(cloud: &SimCloud) -> bool {
     cloud.world().accounts.get(&id(MANAGEMENT)).is_some_and(|a| a.roles.contains_key("role"))
 }
@@ -145,7 +150,7 @@ async fn the_organization_gets_instances_at_any_depth_and_the_management_account
     assert!(management_has_role(&cloud));
     assert!(plan.skipped.iter().any(|s| s.account == id(SUSPENDED)));
     let record = state.stackset(NAME).unwrap();
-    assert_eq!(record.deployed, [("r-root".to_owned(), REGION.to_owned())]);
+    assert_eq!(record.deployed, [whole("r-root")]);
     assert!(record.pending.is_none());
     assert_converged(&cloud, &d, &state).await;
 }
@@ -323,7 +328,7 @@ async fn a_timed_out_operation_stays_in_state_and_a_rerun_completes_from_it() {
     assert!(matches!(finish_pending(&mut state, &Discard, &mut waiter).await, Ok(true)));
     let record = state.stackset(NAME).unwrap();
     assert!(record.pending.is_none());
-    assert_eq!(record.deployed, [("ou-a".to_owned(), REGION.to_owned())]);
+    assert_eq!(record.deployed, [whole("ou-a")]);
     assert_eq!(instances(&cloud), current(&[A1, A2, B1]));
     assert_converged(&cloud, &d, &state).await;
 }
@@ -388,4 +393,74 @@ async fn a_stack_set_orgrole_did_not_make_is_a_conflict_unless_adopted() {
     assert!(outcome.complete(), "{outcome:?}");
     assert_eq!(instances(&cloud), current(&[A1, A2, B1]));
     assert_converged(&cloud, &d, &state).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_narrower_filter_removes_the_instances_it_no_longer_reaches() {
+    let cloud = sim();
+    let mut d = stackset(ous(&["ou-a"]));
+    let mut state = State::new();
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    assert_eq!(instances(&cloud), current(&[A1, A2, B1]));
+
+    config(&mut d).accounts = vec![id(A2)];
+    config(&mut d).filter = AccountFilter::Difference;
+    let (plan, outcome) = converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    let first = &plan.stackset_steps().next().unwrap().action;
+    assert!(
+        matches!(first, StackSetAction::RemoveInstances { targets, .. }
+            if targets.accounts == [id(A2)] && targets.filter == AccountFilter::Intersection),
+        "{first:#?}"
+    );
+    assert!(outcome.complete(), "{outcome:?}");
+    assert_eq!(instances(&cloud), current(&[A1, B1]));
+    assert_converged(&cloud, &d, &state).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn instances_an_update_cannot_change_are_shown_not_planned_over_and_over() {
+    // AWS: a suspended account's instance is SKIPPED_SUSPENDED_ACCOUNT, and
+    // UpdateStackSet skips INOPERABLE instances (a delete that failed).
+    let cloud = sim();
+    let d = stackset(ous(&["ou-a"]));
+    let mut state = State::new();
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    {
+        let mut world = cloud.world();
+        let set = world.stacksets.sets.get_mut(NAME).unwrap();
+        let instance = |account: &str, status, detailed: &str| crate::cloud::InstanceInfo {
+            account: id(account),
+            region: REGION.into(),
+            ou: Some("ou-a".into()),
+            status,
+            detailed: Some(detailed.into()),
+            reason: None,
+        };
+        set.instances.insert(
+            (id(SUSPENDED), REGION.into()),
+            instance(SUSPENDED, InstanceStatus::Outdated, "SKIPPED_SUSPENDED_ACCOUNT"),
+        );
+        set.instances.insert((id(A1), REGION.into()), instance(A1, InstanceStatus::Inoperable, "INOPERABLE"));
+    }
+    let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
+    assert!(!plan.has_changes(), "{:#?}", plan.stackset);
+    let text = crate::render::plan_text(&plan, crate::render::Paint { enabled: false });
+    assert!(text.contains(&format!("{A1} (acct-{A1}) us-east-1: INOPERABLE")), "{text}");
+    assert!(text.contains("orgrole cannot repair it"), "{text}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_state_never_holds_the_external_id_even_with_an_update_pending() {
+    let cloud = sim();
+    let mut d = stackset(ous(&["ou-a"]));
+    let mut state = State::new();
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    d.credential.external_id = "ext-2-secret".into();
+    cloud.world().stacksets.running_for = 50;
+    let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
+    let outcome = run(&cloud, &plan, &mut state, Duration::from_secs(30)).await;
+    assert!(outcome.stackset.timed_out.is_some(), "{outcome:?}");
+    let text = crate::state::to_json(&state);
+    assert!(text.contains("\"pending\""), "{text}");
+    assert!(!text.contains("ext-2-secret") && !text.contains("ext-1"), "{text}");
 }

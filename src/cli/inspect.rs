@@ -4,6 +4,7 @@ use miette::{miette, IntoDiagnostic};
 
 use super::{Context, Exit, StateCommand};
 use crate::cloud::aws::AwsCloud;
+use crate::cloud::AccountFilter;
 use crate::model::Address;
 use crate::rebuild::rebuild;
 use crate::state::{State, StateFile, StateStore};
@@ -22,8 +23,13 @@ pub fn state(cx: &Context, command: StateCommand) -> miette::Result<Exit> {
                 for s in state.stacksets() {
                     let pending = s.pending.as_ref().map(|p| format!(" (operation {} pending)", p.id));
                     println!("stackset/{}{}", s.name, pending.unwrap_or_default());
-                    for (ou, region) in &s.deployed {
-                        println!("stackset/{}/instances/{ou}/{region}", s.name);
+                    for d in &s.deployed {
+                        let accounts: Vec<String> = d.accounts.iter().map(|a| a.to_string()).collect();
+                        let filter = match d.filter {
+                            AccountFilter::None => String::new(),
+                            other => format!(" ({other:?}: {})", accounts.join(", ")).to_lowercase(),
+                        };
+                        println!("stackset/{}/instances/{}/{}{filter}", s.name, d.ou, d.region);
                     }
                 }
                 for r in state.resources() {

@@ -64,6 +64,13 @@ pub struct InstanceInfo {
     pub reason: Option<String>,
 }
 
+impl InstanceInfo {
+    /// As configured: CURRENT, and its last operation did not fail.
+    pub fn is_current(&self) -> bool {
+        self.status == InstanceStatus::Current && self.detailed.as_deref() != Some("FAILED")
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum InstanceStatus {
     Current,

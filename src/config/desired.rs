@@ -83,7 +83,7 @@ pub enum StackSetTargets {
 }
 
 /// StackSets' AccountFilterType.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AccountFilter {
     /// No accounts listed: every account of the targets.
     None,

@@ -82,11 +82,11 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
     }
     plan.changes.sort_by(|a, b| order(a).cmp(&order(b)));
     if let Some(found) = &observed.stackset {
-        let wanted = desired
-            .stackset
-            .as_ref()
-            .filter(|_| !options.destroy)
-            .map(|config| StackSetWanted { config, spec: crate::stackset::spec(desired, config) });
+        let wanted = desired.stackset.as_ref().filter(|_| !options.destroy).map(|config| StackSetWanted {
+            config,
+            spec: crate::stackset::spec(desired, config),
+            external_id: &desired.credential.external_id,
+        });
         let recorded = state.stackset(&found.name);
         let org = observed.organization.as_ref();
         plan.stackset = plan_stackset(wanted.as_ref(), found, recorded, org, options.adopt, options.destroy);

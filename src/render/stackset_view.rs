@@ -52,7 +52,7 @@ pub fn stackset_section(plan: &Plan) -> Option<StackSetSection<'_>> {
     let mut instances = vec![];
     let mut unchanged = 0;
     for v in &s.instances {
-        let drifted = v.found.as_ref().is_some_and(|f| !current(f));
+        let drifted = v.found.as_ref().is_some_and(|f| !f.is_current());
         let text = format!("{} {}: {}", name(&v.account), v.region, now(v.found.as_ref()));
         match v.will {
             Will::Keep if !v.targeted => instances.push(Detail {
@@ -60,6 +60,13 @@ pub fn stackset_section(plan: &Plan) -> Option<StackSetSection<'_>> {
                 text: format!("{text}; not reached by the configured targets, left as it is"),
             }),
             Will::Keep if !drifted => unchanged += 1,
+            // An update skips INOPERABLE instances (a delete that failed).
+            Will::Keep if v.found.as_ref().is_some_and(|f| f.status == InstanceStatus::Inoperable) => {
+                instances.push(Detail {
+                    marker: "!",
+                    text: format!("{text}; orgrole cannot repair it: delete the instance with RetainStacks, then plan again"),
+                })
+            }
             Will::Keep => instances.push(Detail { marker: "!", text: format!("{text}; left as it is") }),
             Will::Create => instances.push(Detail { marker: "+", text: format!("{text} → new instance") }),
             Will::Update => instances.push(Detail { marker: "~", text: format!("{text} → updated") }),
@@ -74,10 +81,6 @@ pub fn stackset_section(plan: &Plan) -> Option<StackSetSection<'_>> {
         instances,
         unchanged: (unchanged > 0).then(|| format!("{} CURRENT, unchanged", plural(unchanged, "instance"))),
     })
-}
-
-fn current(i: &InstanceInfo) -> bool {
-    i.status == InstanceStatus::Current && i.detailed.as_deref() != Some("FAILED")
 }
 
 /// `no instance`, `CURRENT`, `OUTDATED (FAILED: the reason)`.

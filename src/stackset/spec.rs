@@ -22,9 +22,10 @@ pub fn spec(desired: &Desired, stackset: &StackSetConfig) -> StackSetSpec {
         template_body: template_body(&stackset.template, role, external_id),
         parameters,
         tags: role.managed_tags(),
+        // Retaining stacks means nothing without auto-deployment (AWS: not to be set then).
         auto_deployment: AutoDeployment {
             enabled: stackset.auto_deployment,
-            retain_stacks: stackset.retain_stacks,
+            retain_stacks: stackset.auto_deployment && stackset.retain_stacks,
         },
     }
 }

@@ -20,5 +20,5 @@ pub use lock::LockInfo;
 pub use lock_object::LockObject;
 pub use remote::{Object, ObjectStore, Precondition, PutError, RemoteState};
 pub use resources::{State, StateResource, FORMAT_VERSION};
-pub use stackset::{PendingOperation, StackSetRecord};
+pub use stackset::{Deployment, Effect, PendingOperation, StackSetRecord};
 pub use store::StateStore;

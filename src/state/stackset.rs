@@ -1,8 +1,10 @@
 use serde::{Deserialize, Serialize};
 
-use crate::cloud::{AutoDeployment, CallAs, DeploymentTargets};
+use crate::cloud::{AccountFilter, AutoDeployment, CallAs};
+use crate::model::AccountId;
 
-/// A stack set orgrole made, and what it deployed with it.
+/// A stack set orgrole made, and what it deployed with it. Never the
+/// external ID: only a fingerprint of the parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StackSetRecord {
     pub name: String,
@@ -13,19 +15,39 @@ pub struct StackSetRecord {
     pub parameters: String,
     /// The emulator does not report auto-deployment back.
     pub auto_deployment: AutoDeployment,
-    /// The account filter the instances were created with.
-    pub targets: DeploymentTargets,
-    /// (OU, region) pairs deployed, sorted.
-    pub deployed: Vec<(String, String)>,
+    /// What was deployed, by OU and region, sorted.
+    pub deployed: Vec<Deployment>,
     /// The operation started and not yet seen to end: a later run waits
     /// for it, then records its effect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<PendingOperation>,
 }
 
+/// Instances created through one OU in one region: all the accounts below
+/// it, or those the filter selects.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Deployment {
+    pub ou: String,
+    pub region: String,
+    pub accounts: Vec<AccountId>,
+    pub filter: AccountFilter,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingOperation {
     pub id: String,
-    /// The plan step it carries out, applied to this record once it succeeds.
-    pub step: crate::plan::StackSetAction,
+    /// What to record once it ends.
+    pub effect: Option<Effect>,
+}
+
+/// What an operation changes in the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// The stack set now has these parameters (by fingerprint) and auto-deployment.
+    Updated { parameters: String, auto_deployment: AutoDeployment },
+    /// These deployments replace those of the same OU and region.
+    Deployed(Vec<Deployment>),
+    /// These deployments are gone.
+    Withdrawn(Vec<Deployment>),
 }

@@ -110,7 +110,11 @@ fn an_organization_wide_stack_set_reaches_the_members_and_an_ou_dropped_later_lo
     // moto also deploys to the management account when the root is targeted
     // (AWS never does), so the management account gets no direct role here.
     let t = Test::new(&org).config(&config("organization", false));
-    t.run(&["apply", "--auto-approve"]).code(0);
+    let events =
+        t.run(&["apply", "--auto-approve", "--json"]).code(0).stdout_has("\"stackset_step_completed\"");
+    assert!(!events.stdout.contains(EXTERNAL_ID), "the external ID is in the events:\n{}", events.stdout);
+    let state = std::fs::read_to_string(t.path("state/orgrole.state.json")).unwrap();
+    assert!(!state.contains(EXTERNAL_ID), "the external ID is in the state:\n{state}");
     for name in ["audit", "sandbox", "lab"] {
         assert_has_role(&org, name);
     }

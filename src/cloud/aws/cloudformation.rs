@@ -72,12 +72,6 @@ fn to_auto_deployment(a: AutoDeployment) -> cfn::AutoDeployment {
         .build()
 }
 
-/// Lets AWS run operations that touch different accounts and regions at
-/// once, and queue conflicting ones instead of refusing them.
-fn managed_execution() -> cfn::ManagedExecution {
-    cfn::ManagedExecution::builder().active(true).build()
-}
-
 fn to_targets(targets: &DeploymentTargets) -> cfn::DeploymentTargets {
     let accounts: Vec<String> = targets.accounts.iter().map(|a| a.as_str().to_owned()).collect();
     let filter = match targets.filter {
@@ -293,7 +287,6 @@ impl StackSets for AwsStackSets {
             .set_tags(Some(to_tags(&spec.tags)))
             .permission_model(cfn::PermissionModels::ServiceManaged)
             .auto_deployment(to_auto_deployment(spec.auto_deployment))
-            .managed_execution(managed_execution())
             .call_as(self.call_as.clone())
             .send()
             .await
@@ -316,7 +309,6 @@ impl StackSets for AwsStackSets {
             .set_tags(Some(to_tags(&spec.tags)))
             .permission_model(cfn::PermissionModels::ServiceManaged)
             .auto_deployment(to_auto_deployment(spec.auto_deployment))
-            .managed_execution(managed_execution())
             .set_operation_preferences(to_preferences(preferences))
             .call_as(self.call_as.clone())
             .send()
@@ -844,8 +836,9 @@ mod tests {
     }
 
     /// CreateStackSet makes a service-managed stack set with the IAM
-    /// capability and managed execution (AWS queues conflicting operations
-    /// instead of refusing them); UpdateStackSet sends the same and no
+    /// capability and without managed execution (one operation at a time:
+    /// AWS refuses a second with OperationInProgressException, which apply
+    /// waits out); UpdateStackSet sends the same and no
     /// DeploymentTargets, Accounts or Regions, which updates every instance.
     #[tokio::test]
     async fn create_and_update_send_the_whole_spec() {
@@ -857,7 +850,7 @@ mod tests {
         ) -> bool {
             permission == Some(&cfn::PermissionModels::ServiceManaged)
                 && capabilities == [cfn::Capability::CapabilityNamedIam]
-                && managed.and_then(|m| m.active()) == Some(true)
+                && managed.is_none()
                 && auto.map(|a| (a.enabled(), a.retain_stacks_on_account_removal()))
                     == Some((Some(true), Some(false)))
         }

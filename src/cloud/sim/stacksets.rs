@@ -8,7 +8,7 @@
 //! (NoEcho parameters as `****`), UpdateStackSet (every instance OUTDATED
 //! while it runs), DeleteStackSet (StackSetNotEmptyException),
 //! CreateStackInstances and DeleteStackInstances by OU (deployment targets
-//! resolved by `crate::stackset::expected`), ListStackInstances,
+//! resolved by the API reference's rules, see `reach`), ListStackInstances,
 //! DescribeStackSetOperation, ListStackSetOperations (newest first),
 //! ListStackSetOperationResults, one operation at a time per stack set
 //! (OperationInProgressException: orgrole does not ask for
@@ -20,14 +20,14 @@
 //! a region once its failure tolerance is exceeded, drift, and the check that
 //! CallAs fits the caller (every CallAs is recorded for tests to check).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use super::World;
 use crate::cloud::{
-    AccountState, Amount, CallAs, CloudError, DeploymentTargets, InstanceInfo, InstanceStatus, OperationInfo,
-    OperationResult, OperationStatus, OrgAccount, Organization, Preferences, StackSetInfo, StackSetSpec,
-    StackSets,
+    AccountFilter, AccountState, Amount, CallAs, CloudError, DeploymentTargets, InstanceInfo, InstanceStatus,
+    OperationInfo, OperationResult, OperationStatus, OrgAccount, Organization, Preferences, StackSetInfo,
+    StackSetSpec, StackSets,
 };
 use crate::model::AccountId;
 
@@ -350,7 +350,12 @@ fn idle(set: &SimStackSet, operation: &str) -> Result<(), CloudError> {
 
 /// The accounts service-managed deployment targets reach, each with the
 /// first of the targets' OUs (in the order given) it lies below; `None` for
-/// an account reached only because the UNION filter lists it.
+/// an account reached only because the UNION filter lists it. Written from
+/// the API reference (DeploymentTargets), not with orgrole's own
+/// `stackset::expected`, so that tests check orgrole against it: every
+/// account below the OUs at any depth; INTERSECTION keeps the listed ones,
+/// DIFFERENCE drops them, UNION adds them (refused by CreateStackInstances);
+/// never the management account; suspended accounts are skipped.
 fn reach(
     org: Option<&Organization>,
     targets: &DeploymentTargets,
@@ -359,21 +364,51 @@ fn reach(
     let org = org.ok_or_else(|| {
         error(operation, "ValidationError", "service-managed stack sets need the caller's organization")
     })?;
-    let resolution = crate::stackset::expected(targets, org)
-        .map_err(|e| error(operation, "ValidationError", e.to_string()))?;
-    let by_ou: Vec<(&String, BTreeSet<&AccountId>)> = targets
-        .ous
-        .iter()
-        .map(|ou| (ou, org.accounts_below(ou).into_iter().map(|a| &a.id).collect()))
-        .collect();
-    Ok(resolution
-        .targets
-        .into_keys()
-        .map(|account| {
-            let ou = by_ou.iter().find(|(_, below)| below.contains(&account)).map(|(ou, _)| (*ou).clone());
-            (account, ou)
-        })
-        .collect())
+    let listed = !targets.accounts.is_empty();
+    if operation.ends_with("CreateStackInstances") && targets.filter == AccountFilter::Union && listed {
+        return Err(error(
+            operation,
+            "ValidationError",
+            "AccountFilterType UNION is not supported for CreateStackInstances",
+        ));
+    }
+    let mut reached: Vec<(AccountId, Option<String>)> = vec![];
+    let mut add = |account: &AccountId, ou: Option<&String>| {
+        if !reached.iter().any(|(a, _)| a == account) {
+            reached.push((account.clone(), ou.cloned()));
+        }
+    };
+    for ou in &targets.ous {
+        if *ou != org.root && !org.units.iter().any(|u| &u.id == ou) {
+            return Err(error(operation, "ValidationError", format!("no OU {ou} in the organization")));
+        }
+        // The OU and every OU below it.
+        let mut units = vec![ou.as_str()];
+        let mut i = 0;
+        while i < units.len() {
+            let parent = units[i];
+            units.extend(org.units.iter().filter(|u| u.parent == parent).map(|u| u.id.as_str()));
+            i += 1;
+        }
+        for account in org.accounts.iter().filter(|a| units.contains(&a.parent.as_str())) {
+            let kept = match targets.filter {
+                AccountFilter::Intersection => targets.accounts.contains(&account.id),
+                AccountFilter::Difference => !targets.accounts.contains(&account.id),
+                AccountFilter::None | AccountFilter::Union => true,
+            };
+            if kept {
+                add(&account.id, Some(ou));
+            }
+        }
+    }
+    if targets.filter == AccountFilter::Union {
+        for account in &targets.accounts {
+            add(account, None);
+        }
+    }
+    let active = |a: &AccountId| org.accounts.iter().any(|m| &m.id == a && m.state == AccountState::Active);
+    reached.retain(|(a, _)| *a != org.management_account && active(a));
+    Ok(reached)
 }
 
 /// Every (account, region, OU), region by region as AWS deploys.

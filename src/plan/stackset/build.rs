@@ -5,14 +5,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{InstanceView, StackSetAction, StackSetPlan, StackSetReason, StackSetStep, Will};
 use crate::cloud::{
-    AutoDeployment, DeploymentTargets, InstanceInfo, InstanceStatus, Organization, StackSetInfo, StackSetSpec,
+    AccountFilter, AutoDeployment, DeploymentTargets, InstanceInfo, InstanceStatus, Organization,
+    StackSetInfo, StackSetSpec,
 };
 use crate::config::StackSetConfig;
 use crate::model::{AccountId, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use crate::observe::ObservedStackSet;
 use crate::plan::{fingerprint_text, tag_changes};
 use crate::stackset::{expected, mask_external_id, EXTERNAL_ID_PARAMETER};
-use crate::state::StackSetRecord;
+use crate::state::{Deployment, Effect, StackSetRecord};
 
 /// AWS shows NoEcho parameter values as this.
 const MASKED: &str = "****";
@@ -21,6 +22,8 @@ const MASKED: &str = "****";
 pub struct StackSetWanted<'a> {
     pub config: &'a StackSetConfig,
     pub spec: StackSetSpec,
+    /// Kept out of template diffs.
+    pub external_id: &'a str,
 }
 
 /// `None` when there is no stack set to speak of: none configured, found
@@ -33,194 +36,316 @@ pub fn plan_stackset(
     adopt: bool,
     destroy: bool,
 ) -> Option<StackSetPlan> {
-    if wanted.is_none() && record.is_none() {
-        return None;
-    }
+    let call_as = wanted.map(|w| w.config.call_as).or(record.map(|r| r.call_as))?;
     let mut plan = StackSetPlan {
         name: observed.name.clone(),
         id: observed.info.as_ref().map(|i| i.id.clone()),
-        call_as: wanted.map(|w| w.config.call_as).or(record.map(|r| r.call_as)).expect("one of them is set"),
+        call_as,
         preferences: wanted.map(|w| w.config.preferences.clone()).unwrap_or_default(),
         steps: vec![],
         instances: vec![],
         running: observed.running.clone(),
         conflict: None,
     };
-    let steps = &mut plan.steps;
-    match (wanted, &observed.info) {
-        (None, None) => steps.push(step(StackSetAction::Forget, vec![StackSetReason::AlreadyGone], vec![])),
-        (None, Some(_)) => {
+    let planner = Planner { observed, org, steps: vec![] };
+    plan.steps = match (wanted, &observed.info, record) {
+        (None, None, _) => vec![step(StackSetAction::Forget, StackSetReason::AlreadyGone, vec![], None)],
+        // Found but neither configured nor recorded: not orgrole's to remove.
+        (None, Some(_), None) => vec![],
+        (None, Some(_), Some(record)) => {
             let why = if destroy { StackSetReason::Destroy } else { StackSetReason::NotTargeted };
-            let record = record.expect("checked above");
-            removal(record, observed, org, why.clone(), steps);
-            steps.push(step(StackSetAction::Delete, vec![why], vec![]));
+            planner.removal(record, why)
         }
-        (Some(w), None) => {
-            steps.push(step(
-                StackSetAction::Create { spec: w.spec.clone() },
-                vec![StackSetReason::New],
-                vec![],
-            ));
-            let everything = groups(&observed.units, &w.config.regions);
-            additions(w, &everything, org, vec![StackSetReason::New], steps);
-        }
-        (Some(w), Some(info)) => {
+        (Some(w), None, _) => planner.creation(w),
+        (Some(w), Some(info), _) => {
             let owned = info.tags.get(MANAGED_BY_KEY).is_some_and(|v| v == MANAGED_BY_VALUE);
             if record.is_none() && !owned && !adopt {
                 plan.conflict = Some(format!(
                     "stack set {} ({}) exists but orgrole did not create it: it has no managed-by=orgrole tag and is not in the state. To take it over, review `orgrole plan --adopt`, then run `orgrole apply --adopt`; or choose another name in the configuration.",
                     observed.name, info.id
                 ));
+                vec![]
             } else {
-                existing(w, info, record, observed, org, owned, steps);
+                planner.existing(w, info, record, owned)
             }
         }
-    }
+    };
     plan.instances = instance_views(&plan, wanted, observed);
     Some(plan)
 }
 
-fn step(action: StackSetAction, reasons: Vec<StackSetReason>, accounts: Vec<AccountId>) -> StackSetStep {
-    StackSetStep { action, reasons, accounts }
+fn step(
+    action: StackSetAction,
+    reason: StackSetReason,
+    accounts: Vec<AccountId>,
+    effect: Option<Effect>,
+) -> StackSetStep {
+    StackSetStep { action, reasons: vec![reason], accounts, effect }
 }
 
-/// (OU, region) pairs, sorted.
-fn groups(units: &[String], regions: &[String]) -> BTreeSet<(String, String)> {
-    units.iter().flat_map(|u| regions.iter().map(move |r| (u.clone(), r.clone()))).collect()
+/// An instance that needs an update to be as configured: OUTDATED, or its
+/// last operation failed. (INOPERABLE ones an update skips: they are shown.)
+fn drifted(i: &InstanceInfo) -> bool {
+    i.status == InstanceStatus::Outdated || (i.status == InstanceStatus::Current && !i.is_current())
 }
 
-/// The groups as operations: one per set of regions sharing the same OUs.
-fn by_regions(groups: &BTreeSet<(String, String)>) -> Vec<(Vec<String>, Vec<String>)> {
-    let mut ous_by_region: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for (ou, region) in groups {
-        ous_by_region.entry(region).or_default().push(ou.clone());
-    }
-    let mut regions_by_ous: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
-    for (region, ous) in ous_by_region {
-        regions_by_ous.entry(ous).or_default().push(region.to_owned());
-    }
-    regions_by_ous.into_iter().collect()
-}
-
-fn reached(targets: &DeploymentTargets, org: Option<&Organization>) -> Vec<AccountId> {
-    org.and_then(|o| expected(targets, o).ok()).map(|r| r.targets.into_keys().collect()).unwrap_or_default()
-}
-
-fn additions(
-    w: &StackSetWanted,
-    added: &BTreeSet<(String, String)>,
+/// The deployments the configuration asks for. CreateStackInstances takes
+/// no UNION filter, so the listed accounts outside the OUs are deployed
+/// through their own OU, INTERSECTION with them.
+fn wanted_deployments(
+    config: &StackSetConfig,
+    units: &[String],
     org: Option<&Organization>,
-    reasons: Vec<StackSetReason>,
-    steps: &mut Vec<StackSetStep>,
-) {
-    for (ous, regions) in by_regions(added) {
-        let targets = crate::stackset::deployment_targets(w.config, ous);
-        let accounts = reached(&targets, org);
-        steps.push(step(StackSetAction::AddInstances { targets, regions }, reasons.clone(), accounts));
-    }
-}
-
-/// DeleteStackInstances for every OU and region deployed (recorded, or
-/// found through an instance), with the filter they were created with.
-fn removal(
-    record: &StackSetRecord,
-    observed: &ObservedStackSet,
-    org: Option<&Organization>,
-    why: StackSetReason,
-    steps: &mut Vec<StackSetStep>,
-) {
-    let mut deployed: BTreeSet<(String, String)> = record.deployed.iter().cloned().collect();
-    deployed.extend(observed.instances.iter().filter_map(|i| Some((i.ou.clone()?, i.region.clone()))));
-    remove_groups(record, &deployed, org, why, steps);
-}
-
-fn remove_groups(
-    record: &StackSetRecord,
-    groups: &BTreeSet<(String, String)>,
-    org: Option<&Organization>,
-    why: StackSetReason,
-    steps: &mut Vec<StackSetStep>,
-) {
-    for (ous, regions) in by_regions(groups) {
-        let targets = DeploymentTargets { ous, ..record.targets.clone() };
-        let accounts = reached(&targets, org);
-        steps.push(step(StackSetAction::RemoveInstances { targets, regions }, vec![why.clone()], accounts));
-    }
-}
-
-/// The stack set exists and is orgrole's (or adopted): update what
-/// differs, add and remove targets, repair instances that drifted.
-fn existing(
-    w: &StackSetWanted,
-    info: &StackSetInfo,
-    record: Option<&StackSetRecord>,
-    observed: &ObservedStackSet,
-    org: Option<&Organization>,
-    owned: bool,
-    steps: &mut Vec<StackSetStep>,
-) {
-    let mut reasons = match record {
-        Some(record) => differences(&w.spec, info, record),
-        // Not recorded: set it to the configuration, and record it.
-        None => vec![if owned { StackSetReason::Unrecorded } else { StackSetReason::Adopted }],
+) -> BTreeSet<Deployment> {
+    let (accounts, filter) = match config.filter {
+        AccountFilter::Intersection | AccountFilter::Difference => (config.accounts.clone(), config.filter),
+        AccountFilter::None | AccountFilter::Union => (vec![], AccountFilter::None),
     };
-    let not_current: Vec<InstanceInfo> = observed
-        .instances
-        .iter()
-        .filter(|i| i.status != InstanceStatus::Current || i.detailed.as_deref() == Some("FAILED"))
-        .cloned()
-        .collect();
-    if !not_current.is_empty() {
-        reasons.push(StackSetReason::NotCurrent { instances: not_current });
-    }
-    if !reasons.is_empty() {
-        let accounts: BTreeSet<AccountId> = observed.instances.iter().map(|i| i.account.clone()).collect();
-        steps.push(step(
-            StackSetAction::Update { spec: w.spec.clone() },
-            reasons,
-            accounts.into_iter().collect(),
-        ));
-    }
-
-    let wanted = groups(&observed.units, &w.config.regions);
-    let deployed: BTreeSet<(String, String)> =
-        record.map(|r| r.deployed.iter().cloned().collect()).unwrap_or_default();
-    let gone: BTreeSet<_> = deployed.difference(&wanted).cloned().collect();
-    if let Some(record) = record {
-        remove_groups(record, &gone, org, StackSetReason::NotTargeted, steps);
-    }
-    let added: BTreeSet<_> = wanted.difference(&deployed).cloned().collect();
-    additions(w, &added, org, vec![StackSetReason::TargetAdded], steps);
-
-    // Accounts the kept targets reach without an instance (they joined with
-    // auto-deployment off, or their instance was deleted): deployed again.
-    let kept: BTreeSet<_> = wanted.intersection(&deployed).cloned().collect();
-    let has: BTreeSet<(&AccountId, &str)> =
-        observed.instances.iter().map(|i| (&i.account, i.region.as_str())).collect();
-    let mut missing: BTreeSet<(String, String)> = BTreeSet::new();
-    let mut accounts: BTreeSet<AccountId> = BTreeSet::new();
-    for (ou, region) in &kept {
-        let targets = crate::stackset::deployment_targets(w.config, vec![ou.clone()]);
-        for account in reached(&targets, org) {
-            if !has.contains(&(&account, region.as_str())) {
-                missing.insert((ou.clone(), region.clone()));
-                accounts.insert(account);
+    let mut extra: BTreeMap<&str, Vec<AccountId>> = BTreeMap::new();
+    if let (AccountFilter::Union, Some(org)) = (config.filter, org) {
+        let below: BTreeSet<&AccountId> =
+            units.iter().flat_map(|u| org.accounts_below(u)).map(|a| &a.id).collect();
+        for account in config.accounts.iter().filter(|a| !below.contains(a)) {
+            if let Some(member) = org.accounts.iter().find(|m| &m.id == account) {
+                extra.entry(member.parent.as_str()).or_default().push(account.clone());
             }
         }
     }
-    if !missing.is_empty() {
-        let why = StackSetReason::MissingInstances { accounts: accounts.into_iter().collect() };
-        additions(w, &missing, org, vec![why], steps);
+    let mut wanted = BTreeSet::new();
+    for region in &config.regions {
+        for ou in units {
+            let (ou, region, accounts) = (ou.clone(), region.clone(), accounts.clone());
+            wanted.insert(Deployment { ou, region, accounts, filter });
+        }
+        for (parent, accounts) in &extra {
+            let (ou, region, accounts) = (parent.to_string(), region.clone(), accounts.clone());
+            wanted.insert(Deployment { ou, region, accounts, filter: AccountFilter::Intersection });
+        }
+    }
+    wanted
+}
+
+/// One StackSets operation: OUs that share a filter and a set of regions.
+struct Call {
+    targets: DeploymentTargets,
+    regions: Vec<String>,
+}
+
+impl Call {
+    fn covers(&self, d: &Deployment) -> bool {
+        let t = &self.targets;
+        t.ous.contains(&d.ou)
+            && t.accounts == d.accounts
+            && t.filter == d.filter
+            && self.regions.contains(&d.region)
+    }
+}
+
+/// The deployments as few operations as their filters and regions allow.
+fn operations(deployments: &BTreeSet<Deployment>) -> Vec<Call> {
+    let mut regions_of: BTreeMap<(&str, &[AccountId], AccountFilter), Vec<String>> = BTreeMap::new();
+    for d in deployments {
+        regions_of.entry((&d.ou, &d.accounts, d.filter)).or_default().push(d.region.clone());
+    }
+    let mut calls: Vec<Call> = vec![];
+    for ((ou, accounts, filter), regions) in regions_of {
+        let same = |c: &&mut Call| {
+            c.targets.accounts == accounts && c.targets.filter == filter && c.regions == regions
+        };
+        match calls.iter_mut().find(same) {
+            Some(call) => call.targets.ous.push(ou.to_owned()),
+            None => calls.push(Call {
+                targets: DeploymentTargets { ous: vec![ou.to_owned()], accounts: accounts.to_vec(), filter },
+                regions,
+            }),
+        }
+    }
+    calls
+}
+
+struct Planner<'a> {
+    observed: &'a ObservedStackSet,
+    org: Option<&'a Organization>,
+    steps: Vec<StackSetStep>,
+}
+
+impl Planner<'_> {
+    fn reached(&self, targets: &DeploymentTargets) -> Vec<AccountId> {
+        let org = self.org;
+        org.and_then(|o| expected(targets, o).ok())
+            .map(|r| r.targets.into_keys().collect())
+            .unwrap_or_default()
+    }
+
+    fn add(&mut self, deployments: &BTreeSet<Deployment>, reason: &StackSetReason) {
+        for call in operations(deployments) {
+            let covered = deployments.iter().filter(|d| call.covers(d)).cloned().collect();
+            let Call { targets, regions } = call;
+            let accounts = self.reached(&targets);
+            let action = StackSetAction::AddInstances { targets, regions };
+            self.steps.push(step(action, reason.clone(), accounts, Some(Effect::Deployed(covered))));
+        }
+    }
+
+    /// DeleteStackInstances: a whole OU's instances, or the listed accounts'
+    /// where the deployment was of accounts.
+    fn remove(&mut self, deployments: &BTreeSet<Deployment>, reason: &StackSetReason) {
+        let whole: BTreeSet<Deployment> = deployments
+            .iter()
+            .map(|d| match d.filter {
+                AccountFilter::Intersection => d.clone(),
+                _ => Deployment { accounts: vec![], filter: AccountFilter::None, ..d.clone() },
+            })
+            .collect();
+        for Call { targets, regions } in operations(&whole) {
+            let accounts = self.reached(&targets);
+            let gone: Vec<Deployment> = deployments
+                .iter()
+                .filter(|d| targets.ous.contains(&d.ou) && regions.contains(&d.region))
+                .cloned()
+                .collect();
+            let action = StackSetAction::RemoveInstances { targets, regions };
+            self.steps.push(step(action, reason.clone(), accounts, Some(Effect::Withdrawn(gone))));
+        }
+    }
+
+    fn creation(mut self, w: &StackSetWanted) -> Vec<StackSetStep> {
+        let create = StackSetAction::Create { spec: w.spec.clone() };
+        self.steps.push(step(create, StackSetReason::New, vec![], None));
+        self.add(&wanted_deployments(w.config, &self.observed.units, self.org), &StackSetReason::New);
+        self.steps
+    }
+
+    /// Every instance goes (through the OUs recorded, and those instances
+    /// name), then the stack set.
+    fn removal(mut self, record: &StackSetRecord, why: StackSetReason) -> Vec<StackSetStep> {
+        let mut deployed: BTreeSet<Deployment> = record.deployed.iter().cloned().collect();
+        for i in &self.observed.instances {
+            let Some(ou) = &i.ou else { continue };
+            if !deployed.iter().any(|d| &d.ou == ou && d.region == i.region) {
+                let (ou, region) = (ou.clone(), i.region.clone());
+                deployed.insert(Deployment { ou, region, accounts: vec![], filter: AccountFilter::None });
+            }
+        }
+        self.remove(&deployed, &why);
+        self.steps.push(step(StackSetAction::Delete, why, vec![], None));
+        self.steps
+    }
+
+    /// The stack set exists and is orgrole's (or adopted): targets that left
+    /// go first, then what differs is updated (drifted instances with it),
+    /// then new targets and accounts without an instance are deployed.
+    fn existing(
+        mut self,
+        w: &StackSetWanted,
+        info: &StackSetInfo,
+        record: Option<&StackSetRecord>,
+        owned: bool,
+    ) -> Vec<StackSetStep> {
+        let observed = self.observed;
+        let wanted = wanted_deployments(w.config, &observed.units, self.org);
+        let deployed: BTreeSet<Deployment> =
+            record.map(|r| r.deployed.iter().cloned().collect()).unwrap_or_default();
+        let place = |d: &Deployment| (d.ou.clone(), d.region.clone());
+        let wanted_places: BTreeSet<(String, String)> = wanted.iter().map(place).collect();
+        let gone: BTreeSet<Deployment> =
+            deployed.iter().filter(|d| !wanted_places.contains(&place(d))).cloned().collect();
+        self.remove(&gone, &StackSetReason::NotTargeted);
+
+        // Instances the targets no longer reach, in OUs still deployed (a
+        // narrower filter): removed by account. Those of accounts that left
+        // the OU are auto-deployment's (and retain-stacks') to handle.
+        let org = self.org;
+        let mut unreached: BTreeMap<(String, String), Vec<AccountId>> = BTreeMap::new();
+        for i in &observed.instances {
+            let Some(ou) = &i.ou else { continue };
+            let below = org.is_some_and(|o| o.accounts_below(ou).iter().any(|a| a.id == i.account));
+            let active = org.is_some_and(|o| {
+                o.accounts.iter().any(|a| a.id == i.account && a.state == crate::cloud::AccountState::Active)
+            });
+            if !observed.expected.targets.contains_key(&i.account)
+                && wanted_places.contains(&(ou.clone(), i.region.clone()))
+                && below
+                && active
+                && Some(&i.account) != org.map(|o| &o.management_account)
+            {
+                unreached.entry((ou.clone(), i.region.clone())).or_default().push(i.account.clone());
+            }
+        }
+        for ((ou, region), accounts) in unreached {
+            let targets = DeploymentTargets {
+                ous: vec![ou],
+                accounts: accounts.clone(),
+                filter: AccountFilter::Intersection,
+            };
+            let action = StackSetAction::RemoveInstances { targets, regions: vec![region] };
+            self.steps.push(step(action, StackSetReason::NotTargeted, accounts, None));
+        }
+
+        let mut reasons = match record {
+            Some(record) => differences(w, info, record),
+            // Not recorded: set it to the configuration, and record it.
+            None => vec![if owned { StackSetReason::Unrecorded } else { StackSetReason::Adopted }],
+        };
+        let targeted = |i: &&InstanceInfo| observed.expected.targets.contains_key(&i.account);
+        let not_current: Vec<InstanceInfo> =
+            observed.instances.iter().filter(targeted).filter(|i| drifted(i)).cloned().collect();
+        if !not_current.is_empty() {
+            reasons.push(StackSetReason::NotCurrent { instances: not_current });
+        }
+        if !reasons.is_empty() {
+            let accounts: BTreeSet<AccountId> =
+                observed.instances.iter().map(|i| i.account.clone()).collect();
+            let effect = Effect::Updated {
+                parameters: fingerprint_text(&w.spec.parameters),
+                auto_deployment: w.spec.auto_deployment,
+            };
+            let update = StackSetAction::Update { spec: w.spec.clone() };
+            self.steps.push(StackSetStep {
+                action: update,
+                reasons,
+                accounts: accounts.into_iter().collect(),
+                effect: Some(effect),
+            });
+        }
+
+        let added: BTreeSet<Deployment> = wanted.difference(&deployed).cloned().collect();
+        self.add(&added, &StackSetReason::TargetAdded);
+
+        // Accounts the kept deployments reach without an instance (they
+        // joined with auto-deployment off, or their instance was deleted):
+        // deployed again.
+        let has: BTreeSet<(&AccountId, &str)> =
+            observed.instances.iter().map(|i| (&i.account, i.region.as_str())).collect();
+        let mut again = BTreeSet::new();
+        let mut missing = BTreeSet::new();
+        for d in wanted.intersection(&deployed) {
+            let targets =
+                DeploymentTargets { ous: vec![d.ou.clone()], accounts: d.accounts.clone(), filter: d.filter };
+            for account in self.reached(&targets) {
+                if !has.contains(&(&account, d.region.as_str())) {
+                    again.insert(d.clone());
+                    missing.insert(account);
+                }
+            }
+        }
+        if !again.is_empty() {
+            let why = StackSetReason::MissingInstances { accounts: missing.into_iter().collect() };
+            self.add(&again, &why);
+        }
+        self.steps
     }
 }
 
 /// Why the stack set must be updated, against what orgrole last applied.
-fn differences(spec: &StackSetSpec, info: &StackSetInfo, record: &StackSetRecord) -> Vec<StackSetReason> {
+fn differences(w: &StackSetWanted, info: &StackSetInfo, record: &StackSetRecord) -> Vec<StackSetReason> {
+    let spec = &w.spec;
     let mut reasons = vec![];
     if info.template_body != spec.template_body {
-        let (deployed, configured) =
-            (mask_external_id(&info.template_body), mask_external_id(&spec.template_body));
-        // The vendor's template differs only where the external ID is written in.
+        // The vendor's template has the external ID written in: hidden by
+        // its key, and by its value wherever it is.
+        let hide = |body: &str| mask_external_id(body).replace(w.external_id, "(sensitive)");
+        let (deployed, configured) = (hide(&info.template_body), hide(&spec.template_body));
         reasons.push(if deployed == configured {
             StackSetReason::ExternalIdChanged
         } else {

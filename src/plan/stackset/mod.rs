@@ -11,6 +11,7 @@ use crate::cloud::{
     AutoDeployment, CallAs, DeploymentTargets, InstanceInfo, OperationInfo, Preferences, StackSetSpec,
 };
 use crate::model::{AccountId, Tags};
+use crate::state::Effect;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StackSetPlan {
@@ -36,6 +37,8 @@ pub struct StackSetStep {
     pub reasons: Vec<StackSetReason>,
     /// The accounts its operation reaches.
     pub accounts: Vec<AccountId>,
+    /// What the state records once its operation ends.
+    pub effect: Option<Effect>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
