@@ -177,6 +177,23 @@ impl Planner<'_> {
             .unwrap_or_default()
     }
 
+    /// The accounts with an instance in `regions` through or below `ous`.
+    fn instances_below(&self, ous: &[String], regions: &[String]) -> Vec<AccountId> {
+        let below: BTreeSet<&AccountId> = match self.org {
+            Some(org) => ous.iter().flat_map(|ou| org.accounts_below(ou)).map(|a| &a.id).collect(),
+            None => BTreeSet::new(),
+        };
+        let accounts: BTreeSet<AccountId> = self
+            .observed
+            .instances
+            .iter()
+            .filter(|i| regions.contains(&i.region))
+            .filter(|i| i.ou.as_ref().is_some_and(|ou| ous.contains(ou)) || below.contains(&i.account))
+            .map(|i| i.account.clone())
+            .collect();
+        accounts.into_iter().collect()
+    }
+
     fn add(&mut self, deployments: &BTreeSet<Deployment>, reason: &StackSetReason) {
         for call in operations(deployments) {
             let covered = deployments.iter().filter(|d| call.covers(d)).cloned().collect();
@@ -198,7 +215,11 @@ impl Planner<'_> {
             })
             .collect();
         for Call { targets, regions } in operations(&whole) {
-            let accounts = self.reached(&targets);
+            let accounts = match targets.filter {
+                AccountFilter::Intersection => targets.accounts.clone(),
+                // A whole OU: every instance deployed through it, or below it.
+                _ => self.instances_below(&targets.ous, &regions),
+            };
             let gone: Vec<Deployment> = deployments
                 .iter()
                 .filter(|d| targets.ous.contains(&d.ou) && regions.contains(&d.region))
