@@ -3,14 +3,15 @@
 use std::fmt::Write;
 
 use super::view::marker;
+use crate::apply::step_text;
 use crate::graph::ChangeGraph;
 use crate::plan::Plan;
 
 /// How one graph language writes the pieces.
 struct Syntax {
     header: &'static str,
-    node: fn(usize, &str) -> String,
-    edge: fn(usize, usize) -> String,
+    node: fn(&str, &str) -> String,
+    edge: fn(&str, &str) -> String,
     footer: &'static str,
 }
 
@@ -19,8 +20,8 @@ pub fn graph_dot(plan: &Plan) -> String {
         plan,
         &Syntax {
             header: "digraph orgrole {\n  rankdir=LR;\n  node [shape=box];\n",
-            node: |i, label| format!("  c{i} [label=\"{label}\"];"),
-            edge: |from, to| format!("  c{from} -> c{to};"),
+            node: |id, label| format!("  {id} [label=\"{label}\"];"),
+            edge: |from, to| format!("  {from} -> {to};"),
             footer: "}\n",
         },
     )
@@ -31,8 +32,8 @@ pub fn graph_mermaid(plan: &Plan) -> String {
         plan,
         &Syntax {
             header: "flowchart LR\n",
-            node: |i, label| format!("  c{i}[\"{label}\"]"),
-            edge: |from, to| format!("  c{from} --> c{to}"),
+            node: |id, label| format!("  {id}[\"{label}\"]"),
+            edge: |from, to| format!("  {from} --> {to}"),
             footer: "",
         },
     )
@@ -42,11 +43,30 @@ fn render(plan: &Plan, syntax: &Syntax) -> String {
     let graph = ChangeGraph::new(&plan.changes);
     let mut out = String::from(syntax.header);
     for (i, c) in plan.changes.iter().enumerate() {
-        let _ = writeln!(out, "{}", (syntax.node)(i, &format!("{} {}", marker(c.action), c.address)));
+        let _ = writeln!(
+            out,
+            "{}",
+            (syntax.node)(&format!("c{i}"), &format!("{} {}", marker(c.action), c.address))
+        );
     }
     for from in 0..plan.changes.len() {
         for to in graph.dependents(from) {
-            let _ = writeln!(out, "{}", (syntax.edge)(from, to));
+            let _ = writeln!(out, "{}", (syntax.edge)(&format!("c{from}"), &format!("c{to}")));
+        }
+    }
+    // The stack set's steps: one operation at a time, each after the one before.
+    if let Some(stackset) = &plan.stackset {
+        for (i, step) in stackset.steps.iter().enumerate() {
+            let label = format!(
+                "{} stackset/{}: {}",
+                marker(step.action.action()),
+                stackset.name,
+                step_text(&step.action)
+            );
+            let _ = writeln!(out, "{}", (syntax.node)(&format!("s{i}"), &label));
+            if i > 0 {
+                let _ = writeln!(out, "{}", (syntax.edge)(&format!("s{}", i - 1), &format!("s{i}")));
+            }
         }
     }
     out.push_str(syntax.footer);

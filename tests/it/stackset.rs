@@ -65,6 +65,10 @@ fn an_ou_targeted_stack_set_deploys_the_role_plans_nothing_more_and_destroy_remo
         // The stack set's two steps and the management account's policy, role and attachment.
         .stdout_has("Plan: 5 to add, 0 to change, 0 to destroy.");
     assert!(plan.write_calls().is_empty(), "plan wrote: {:?}", plan.write_calls());
+    t.run(&["graph"])
+        .code(0)
+        .stdout_has("s0 [label=\"+ stackset/radiant-aws-api-access: Creating the stack set\"];")
+        .stdout_has("s0 -> s1;");
 
     t.run(&["apply", "--auto-approve"])
         .code(0)
