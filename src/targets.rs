@@ -23,6 +23,18 @@ pub struct Resolution {
     pub skipped: Vec<Skipped>,
 }
 
+impl Resolution {
+    /// A target, or, with a reason, a skipped account.
+    pub fn add(&mut self, account: AccountId, name: String, skipped: Option<String>) {
+        match skipped {
+            Some(reason) => self.skipped.push(Skipped { account, name, reason }),
+            None => {
+                self.targets.insert(account, name);
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TargetError {
     #[error("the configuration targets `organization` or an `ou`, but the caller's account is not in an organization (or may not read it)")]
@@ -57,12 +69,7 @@ pub fn resolve(direct: &DirectTargets, org: Option<&Organization>) -> Result<Res
             }
             _ => None,
         };
-        match reason {
-            Some(reason) => resolution.skipped.push(Skipped { account, name, reason }),
-            None => {
-                resolution.targets.insert(account, name);
-            }
-        }
+        resolution.add(account, name, reason);
     }
     Ok(resolution)
 }
@@ -70,7 +77,7 @@ pub fn resolve(direct: &DirectTargets, org: Option<&Organization>) -> Result<Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::{OrgAccount, OrgUnit};
+    use crate::testing::{org_account, org_unit};
 
     fn id(n: u8) -> AccountId {
         AccountId::parse(&format!("{n:012}")).unwrap()
@@ -78,24 +85,12 @@ mod tests {
 
     /// root ─ 1, ou-a ─ 2, ou-a/ou-b ─ 3 (suspended), 4
     fn org() -> Organization {
-        let account = |n, parent: &str, state: &str| OrgAccount {
-            id: id(n),
-            name: format!("acct{n}"),
-            email: String::new(),
-            state: AccountState::from_api(state),
-            parent: parent.into(),
-            arn: String::new(),
-            joined_method: "CREATED".into(),
-            joined: String::new(),
-        };
+        let account = |n, parent: &str, state: &str| org_account(&id(n), parent, state);
         Organization {
             id: "o-test".into(),
             management_account: id(1),
             root: "r-root".into(),
-            units: vec![
-                OrgUnit { id: "ou-a".into(), name: "A".into(), parent: "r-root".into() },
-                OrgUnit { id: "ou-b".into(), name: "B".into(), parent: "ou-a".into() },
-            ],
+            units: vec![org_unit("ou-a", "r-root"), org_unit("ou-b", "ou-a")],
             accounts: vec![
                 account(1, "r-root", "ACTIVE"),
                 account(2, "ou-a", "ACTIVE"),

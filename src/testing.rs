@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use crate::cloud::{AccountState, OrgAccount, OrgUnit};
 use crate::config::{Credential, Desired, DirectTargets, RoleConfig};
 use crate::model::{AccountId, PolicyDocument, Tags};
 
@@ -34,4 +35,24 @@ pub fn document(actions: &[&str]) -> PolicyDocument {
     PolicyDocument::from_value(json!({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
     .unwrap()
+}
+
+/// An account of a test organization, named `acct-<id>`, in `parent`, in
+/// Organizations' `state` (ACTIVE, SUSPENDED, ...).
+pub fn org_account(id: &AccountId, parent: &str, state: &str) -> OrgAccount {
+    OrgAccount {
+        id: id.clone(),
+        name: format!("acct-{id}"),
+        email: String::new(),
+        state: AccountState::from_api(state),
+        parent: parent.into(),
+        arn: String::new(),
+        joined_method: "CREATED".into(),
+        joined: String::new(),
+    }
+}
+
+/// An OU of a test organization, named as its ID.
+pub fn org_unit(id: &str, parent: &str) -> OrgUnit {
+    OrgUnit { id: id.into(), name: id.into(), parent: parent.into() }
 }

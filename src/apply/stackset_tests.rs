@@ -9,15 +9,13 @@ use std::time::Duration;
 use super::tests::Discard;
 use super::*;
 use crate::cloud::sim::{SimCloud, World};
-use crate::cloud::{
-    AccountFilter, AccountState, CallAs, InstanceStatus, OrgAccount, OrgUnit, Organization, StackSets,
-};
+use crate::cloud::{AccountFilter, CallAs, InstanceStatus, Organization, StackSets};
 use crate::config::{Desired, Preferences, StackSetConfig, StackSetTargets, Template};
 use crate::model::AccountId;
 use crate::observe::observe;
 use crate::plan::{plan, Plan, PlanOptions, StackSetAction, StackSetReason};
 use crate::state::{Deployment, State};
-use crate::testing::{desired, id};
+use crate::testing::{desired, id, org_account, org_unit};
 
 const MANAGEMENT: &str = "999999999999";
 const A1: &str = "111111111111";
@@ -30,17 +28,8 @@ const REGION: &str = "us-east-1";
 
 /// root ─ management; ou-a ─ A1, A2, SUSPENDED; ou-a/ou-b ─ B1; ou-z ─ Z1
 fn organization() -> Organization {
-    let account = |n: &str, parent: &str, state: &str| OrgAccount {
-        id: id(n),
-        name: format!("acct-{n}"),
-        email: String::new(),
-        state: AccountState::from_api(state),
-        parent: parent.into(),
-        arn: String::new(),
-        joined_method: "CREATED".into(),
-        joined: String::new(),
-    };
-    let unit = |id: &str, parent: &str| OrgUnit { id: id.into(), name: id.into(), parent: parent.into() };
+    let account = |n: &str, parent: &str, state: &str| org_account(&id(n), parent, state);
+    let unit = org_unit;
     Organization {
         id: "o-test".into(),
         management_account: id(MANAGEMENT),

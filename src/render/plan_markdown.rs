@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::view::{conflict_message, plan_view};
+use super::view::{conflict_message, plan_view, Detail};
 use crate::plan::Plan;
 
 pub fn plan_markdown(plan: &Plan) -> String {
@@ -31,13 +31,7 @@ pub fn plan_markdown(plan: &Plan) -> String {
         }
         out.push_str("```diff\n");
         for step in &s.steps {
-            let notes =
-                if step.notes.is_empty() { String::new() } else { format!("  ({})", step.notes.join("; ")) };
-            let _ = writeln!(out, "{} {}{notes}", step.marker, step.subject);
-            for d in &step.details {
-                let marker = if d.marker.is_empty() { " " } else { d.marker };
-                let _ = writeln!(out, "{marker}     {}", d.text);
-            }
+            change(&mut out, step.marker, &step.subject, &step.notes, &step.details);
         }
         for d in &s.instances {
             let _ = writeln!(out, "{}   instance {}", d.marker, d.text);
@@ -58,18 +52,8 @@ pub fn plan_markdown(plan: &Plan) -> String {
             c.change,
             c.destroy
         );
-        for change in &s.changes {
-            let notes = if change.notes.is_empty() {
-                String::new()
-            } else {
-                format!("  ({})", change.notes.join("; "))
-            };
-            let _ = writeln!(out, "{} {}{notes}", change.marker, change.subject);
-            for d in &change.details {
-                // diff highlights by the first column: keep + and - there.
-                let marker = if d.marker.is_empty() { " " } else { d.marker };
-                let _ = writeln!(out, "{marker}     {}", d.text);
-            }
+        for c in &s.changes {
+            change(&mut out, c.marker, &c.subject, &c.notes, &c.details);
         }
         out.push_str("```\n\n</details>\n\n");
     }
@@ -96,4 +80,15 @@ pub fn plan_markdown(plan: &Plan) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A change's (or a stack set step's) line and its details, in a `diff` block.
+fn change(out: &mut String, marker: &str, subject: &str, notes: &[&str], details: &[Detail]) {
+    let notes = if notes.is_empty() { String::new() } else { format!("  ({})", notes.join("; ")) };
+    let _ = writeln!(out, "{marker} {subject}{notes}");
+    for d in details {
+        // diff highlights by the first column: keep + and - there.
+        let marker = if d.marker.is_empty() { " " } else { d.marker };
+        let _ = writeln!(out, "{marker}     {}", d.text);
+    }
 }

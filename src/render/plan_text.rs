@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::view::{conflict_message, plan_view};
+use super::view::{conflict_message, plan_view, Detail};
 use super::Paint;
 use crate::plan::Plan;
 
@@ -13,29 +13,14 @@ pub fn plan_text(plan: &Plan, paint: Paint) -> String {
     if plan.has_changes() {
         out.push_str("orgrole will perform the following actions:\n");
     }
-    let color = |marker: &str| match marker {
-        "+" => paint.green(marker),
-        "-" => paint.red(marker),
-        "~" => paint.yellow(marker),
-        other => paint.dim(other),
-    };
+    let color = |marker: &str| color(paint, marker);
     if let Some(s) = &view.stackset {
         let _ = writeln!(out, "\n  {}", paint.bold(&format!("# {}", s.title)));
         for note in &s.notes {
             let _ = writeln!(out, "  {}", paint.dim(&format!("({note})")));
         }
         for step in &s.steps {
-            let notes = if step.notes.is_empty() {
-                String::new()
-            } else {
-                paint.dim(&format!("  ({})", step.notes.join("; ")))
-            };
-            let _ = writeln!(out, "  {} {}{notes}", color(step.marker), step.subject);
-            for d in &step.details {
-                let marker =
-                    if d.marker.is_empty() { String::new() } else { format!("{} ", color(d.marker)) };
-                let _ = writeln!(out, "      {marker}{}", d.text);
-            }
+            change(&mut out, paint, step.marker, &step.subject, &step.notes, &step.details);
         }
         if !s.instances.is_empty() || s.unchanged.is_some() {
             let _ = writeln!(out, "\n    Instances:");
@@ -50,17 +35,7 @@ pub fn plan_text(plan: &Plan, paint: Paint) -> String {
     for section in &view.accounts {
         let _ = writeln!(out, "\n  {}", paint.bold(&format!("# account {}", section.title())));
         for c in &section.changes {
-            let notes = if c.notes.is_empty() {
-                String::new()
-            } else {
-                paint.dim(&format!("  ({})", c.notes.join("; ")))
-            };
-            let _ = writeln!(out, "  {} {}{notes}", color(c.marker), c.subject);
-            for d in &c.details {
-                let marker =
-                    if d.marker.is_empty() { String::new() } else { format!("{} ", color(d.marker)) };
-                let _ = writeln!(out, "      {marker}{}", d.text);
-            }
+            change(&mut out, paint, c.marker, &c.subject, &c.notes, &c.details);
         }
     }
     if !plan.skipped.is_empty() {
@@ -82,4 +57,24 @@ pub fn plan_text(plan: &Plan, paint: Paint) -> String {
     }
     let _ = writeln!(out, "\n{}", view.summary_line);
     out
+}
+
+fn color(paint: Paint, marker: &str) -> String {
+    match marker {
+        "+" => paint.green(marker),
+        "-" => paint.red(marker),
+        "~" => paint.yellow(marker),
+        other => paint.dim(other),
+    }
+}
+
+/// A change's (or a stack set step's) line, its notes, and its detail lines.
+fn change(out: &mut String, paint: Paint, marker: &str, subject: &str, notes: &[&str], details: &[Detail]) {
+    let notes =
+        if notes.is_empty() { String::new() } else { paint.dim(&format!("  ({})", notes.join("; "))) };
+    let _ = writeln!(out, "  {} {subject}{notes}", color(paint, marker));
+    for d in details {
+        let marker = if d.marker.is_empty() { String::new() } else { format!("{} ", color(paint, d.marker)) };
+        let _ = writeln!(out, "      {marker}{}", d.text);
+    }
 }

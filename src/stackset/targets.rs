@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::cloud::{AccountFilter, AccountState, DeploymentTargets, Organization};
 use crate::model::AccountId;
-use crate::targets::{Resolution, Skipped, TargetError};
+use crate::targets::{Resolution, TargetError};
 
 pub fn expected(targets: &DeploymentTargets, org: &Organization) -> Result<Resolution, TargetError> {
     let mut below: BTreeSet<&AccountId> = BTreeSet::new();
@@ -40,12 +40,7 @@ pub fn expected(targets: &DeploymentTargets, org: &Organization) -> Result<Resol
             None => Some(format!("not a member of organization {}", org.id)),
             Some(_) => None,
         };
-        match reason {
-            Some(reason) => resolution.skipped.push(Skipped { account: account.clone(), name, reason }),
-            None => {
-                resolution.targets.insert(account.clone(), name);
-            }
-        }
+        resolution.add(account.clone(), name, reason);
     }
     Ok(resolution)
 }
@@ -53,7 +48,7 @@ pub fn expected(targets: &DeploymentTargets, org: &Organization) -> Result<Resol
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::{OrgAccount, OrgUnit};
+    use crate::testing::{org_account, org_unit};
 
     fn id(n: u8) -> AccountId {
         AccountId::parse(&format!("{n:012}")).unwrap()
@@ -61,17 +56,8 @@ mod tests {
 
     /// root ─ 1 (management), 2; ou-a ─ 3; ou-a/ou-b ─ 4, 5 (suspended); ou-a/ou-b/ou-c ─ 6; ou-z ─ 7
     fn org() -> Organization {
-        let account = |n, parent: &str, state: &str| OrgAccount {
-            id: id(n),
-            name: format!("acct{n}"),
-            email: String::new(),
-            state: AccountState::from_api(state),
-            parent: parent.into(),
-            arn: String::new(),
-            joined_method: "CREATED".into(),
-            joined: String::new(),
-        };
-        let unit = |id: &str, parent: &str| OrgUnit { id: id.into(), name: id.into(), parent: parent.into() };
+        let account = |n, parent: &str, state: &str| org_account(&id(n), parent, state);
+        let unit = org_unit;
         Organization {
             id: "o-test".into(),
             management_account: id(1),

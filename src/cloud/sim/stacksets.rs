@@ -642,8 +642,8 @@ impl StackSets for SimStackSets {
 mod tests {
     use super::super::SimCloud;
     use super::*;
-    use crate::cloud::{AccountFilter, AutoDeployment, Cloud, ErrorKind, OrgUnit};
-    use crate::testing::id;
+    use crate::cloud::{AccountFilter, AutoDeployment, Cloud, ErrorKind};
+    use crate::testing::{id, org_account, org_unit};
 
     const MANAGEMENT: &str = "100000000001";
     const A2: &str = "200000000002";
@@ -656,17 +656,8 @@ mod tests {
 
     /// root ─ management; ou-a ─ A2, A3; ou-a/ou-b ─ B4; ou-z ─ Z5
     fn org() -> Organization {
-        let account = |n: &str, parent: &str| OrgAccount {
-            id: id(n),
-            name: format!("acct-{n}"),
-            email: String::new(),
-            state: AccountState::Active,
-            parent: parent.into(),
-            arn: String::new(),
-            joined_method: "CREATED".into(),
-            joined: String::new(),
-        };
-        let unit = |id: &str, parent: &str| OrgUnit { id: id.into(), name: id.into(), parent: parent.into() };
+        let account = |n: &str, parent: &str| org_account(&id(n), parent, "ACTIVE");
+        let unit = org_unit;
         Organization {
             id: "o-test".into(),
             management_account: id(MANAGEMENT),
