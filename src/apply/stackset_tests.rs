@@ -154,14 +154,27 @@ async fn each_account_filter_deploys_to_exactly_the_accounts_aws_would() {
     ] {
         let cloud = sim();
         let mut d = stackset(ous(&["ou-a"]));
-        config(&mut d).accounts = vec![id(B1), id(Z1)];
+        config(&mut d).accounts = vec![id(B1), id(Z1), id(MANAGEMENT), id(SUSPENDED)];
         config(&mut d).filter = filter;
+        // UNION's Z1 outside ou-a is deployed through ou-z: auto-deployment would then reach all of ou-z.
+        config(&mut d).auto_deployment = filter != AccountFilter::Union;
         let mut state = State::new();
         let (_, outcome) = converge(&cloud, &d, &mut state, PlanOptions::default()).await;
         assert!(outcome.complete(), "{filter:?}: {outcome:?}");
         assert_eq!(instances(&cloud), current(&expected), "{filter:?}");
         assert_converged(&cloud, &d, &state).await;
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn union_beyond_the_ous_with_auto_deployment_is_refused_before_any_change() {
+    let cloud = sim();
+    let mut d = stackset(ous(&["ou-a"]));
+    config(&mut d).accounts = vec![id(Z1)];
+    config(&mut d).filter = AccountFilter::Union;
+    let error = observe(&cloud, &d, &State::new(), false, 4).await.unwrap_err().to_string();
+    assert!(error.contains(&format!("lists accounts outside the stack set's OUs ({Z1})")), "{error}");
+    assert!(cloud.world().stacksets.sets.is_empty());
 }
 
 #[tokio::test(start_paused = true)]
@@ -452,4 +465,23 @@ async fn the_state_never_holds_the_external_id_even_with_an_update_pending() {
     let text = crate::state::to_json(&state);
     assert!(text.contains("\"pending\""), "{text}");
     assert!(!text.contains("ext-2-secret") && !text.contains("ext-1"), "{text}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn destroy_finds_a_stack_set_orgrole_made_but_never_recorded() {
+    // A crash right after CreateStackSet, or a lost state: the stack set
+    // carries orgrole's tag, and AWS names each instance's OU.
+    let cloud = sim();
+    let d = stackset(ous(&["ou-a"]));
+    converge(&cloud, &d, &mut State::new(), PlanOptions::default()).await;
+    let mut lost = State::new();
+    let destroy = PlanOptions { destroy: true, ..Default::default() };
+    let (plan, outcome) = converge(&cloud, &d, &mut lost, destroy).await;
+    let steps: Vec<_> = plan.stackset_steps().map(|s| &s.action).collect();
+    assert!(
+        matches!(steps.as_slice(), [StackSetAction::RemoveInstances { .. }, StackSetAction::Delete]),
+        "{steps:#?}"
+    );
+    assert!(outcome.complete(), "{outcome:?}");
+    assert!(cloud.world().stacksets.stack_set(NAME).is_none());
 }

@@ -65,6 +65,8 @@ pub enum ObserveError {
     StackSet(CloudError),
     #[error("the state records stack set {recorded}, but the configuration names {configured}: orgrole manages one stack set per state. Remove the `stackset` block and apply (which deletes {recorded}), then add it back with the new name")]
     StackSetRenamed { recorded: String, configured: String },
+    #[error("`filter=\"union\"` lists accounts outside the stack set's OUs ({0}), and auto-deployment is on: StackSets can create their instances only through the OU each sits in, and would then also deploy to every account that joins those OUs. Target their OUs with `ou`, list them with `filter=\"intersection\"` in a stack set of their own, or turn auto-deployment off")]
+    UnionOutsideWithAutoDeployment(String),
     #[error("{} covered by both `direct` and `stackset`: each account gets the role one way. Exclude {} from `direct` (or filter it out of the stack set)", list(.0), if .0.len() == 1 { "it" } else { "them" })]
     Overlap(Vec<String>),
 }

@@ -3,7 +3,7 @@
 
 use crate::cloud::{Cloud, InstanceInfo, OperationInfo, Organization, StackSetInfo, StackSets};
 use crate::config::Desired;
-use crate::stackset::{deployment_targets, expected, target_units};
+use crate::stackset::{deployment_targets, expected, target_units, union_extras};
 use crate::state::State;
 use crate::targets::{Resolution, TargetError};
 
@@ -12,6 +12,7 @@ use super::ObserveError;
 #[derive(Debug, Clone)]
 pub struct ObservedStackSet {
     pub name: String,
+    pub call_as: crate::cloud::CallAs,
     /// `None`: there is no such stack set.
     pub info: Option<StackSetInfo>,
     pub instances: Vec<InstanceInfo>,
@@ -33,15 +34,19 @@ pub async fn observe_stackset<C: Cloud>(
     org: Option<&Organization>,
     destroy: bool,
 ) -> Result<Option<ObservedStackSet>, ObserveError> {
-    let config = desired.stackset.as_ref().filter(|_| !destroy);
+    let configured = desired.stackset.as_ref();
+    let config = configured.filter(|_| !destroy);
     let recorded = state.stacksets().first();
-    let (name, call_as) = match (config, recorded) {
-        (Some(c), Some(r)) if c.name != r.name => {
+    // The configured one, or the one in state; destroying without a record,
+    // the configured name still finds a stack set orgrole made (tagged).
+    let (name, call_as) = match (configured, recorded) {
+        (Some(c), Some(r)) if c.name != r.name && !destroy => {
             return Err(ObserveError::StackSetRenamed {
                 recorded: r.name.clone(),
                 configured: c.name.clone(),
             })
         }
+        (_, Some(r)) if destroy || config.is_none() => (r.name.clone(), r.call_as),
         (Some(c), _) => (c.name.clone(), c.call_as),
         (None, Some(r)) => (r.name.clone(), r.call_as),
         (None, None) => return Ok(None),
@@ -60,10 +65,15 @@ pub async fn observe_stackset<C: Cloud>(
         Some(c) => {
             let org = org.ok_or(TargetError::NoOrganization)?;
             let units = target_units(c, org);
+            let extras = union_extras(c, &units, org);
+            if c.auto_deployment && !extras.is_empty() {
+                let listed: Vec<String> = extras.values().flatten().map(|a| a.to_string()).collect();
+                return Err(ObserveError::UnionOutsideWithAutoDeployment(listed.join(", ")));
+            }
             let expected = expected(&deployment_targets(c, units.clone()), org)?;
             (units, expected)
         }
         None => (vec![], Resolution::default()),
     };
-    Ok(Some(ObservedStackSet { name, info, instances, running, units, expected }))
+    Ok(Some(ObservedStackSet { name, call_as, info, instances, running, units, expected }))
 }

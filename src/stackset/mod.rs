@@ -5,6 +5,6 @@ mod spec;
 mod targets;
 mod template;
 
-pub use spec::{deployment_targets, spec, target_units};
+pub use spec::{deployment_targets, spec, target_units, union_extras};
 pub use targets::expected;
 pub use template::{mask_external_id, template_body, EXTERNAL_ID_PARAMETER};

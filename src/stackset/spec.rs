@@ -1,12 +1,14 @@
 //! The stack set orgrole wants: template, parameters, tags and
 //! auto-deployment, made from the configuration.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::template::{template_body, EXTERNAL_ID_PARAMETER};
-use crate::cloud::Organization;
-use crate::cloud::{AutoDeployment, DeploymentTargets, StackSetSpec};
+use crate::cloud::{
+    AccountFilter, AccountState, AutoDeployment, DeploymentTargets, Organization, StackSetSpec,
+};
 use crate::config::{Desired, StackSetConfig, StackSetTargets, Template};
+use crate::model::AccountId;
 
 pub fn spec(desired: &Desired, stackset: &StackSetConfig) -> StackSetSpec {
     let role = &desired.role;
@@ -41,4 +43,32 @@ pub fn target_units(stackset: &StackSetConfig, org: &Organization) -> Vec<String
 /// The deployment targets of the configured OUs `ous`, with the account filter.
 pub fn deployment_targets(stackset: &StackSetConfig, ous: Vec<String>) -> DeploymentTargets {
     DeploymentTargets { ous, accounts: stackset.accounts.clone(), filter: stackset.filter }
+}
+
+/// With `filter="union"`: the listed accounts outside the OUs that
+/// StackSets can deploy to (ACTIVE members, not the management account), by
+/// the OU they sit in. CreateStackInstances takes no UNION, so orgrole
+/// deploys these through their own OU.
+pub fn union_extras(
+    stackset: &StackSetConfig,
+    units: &[String],
+    org: &Organization,
+) -> BTreeMap<String, Vec<AccountId>> {
+    let mut extras: BTreeMap<String, Vec<AccountId>> = BTreeMap::new();
+    if stackset.filter != AccountFilter::Union {
+        return extras;
+    }
+    let below: BTreeSet<&AccountId> =
+        units.iter().flat_map(|u| org.accounts_below(u)).map(|a| &a.id).collect();
+    for account in stackset.accounts.iter().filter(|a| !below.contains(a) && **a != org.management_account) {
+        let member = org.accounts.iter().find(|m| &m.id == account && m.state == AccountState::Active);
+        if let Some(member) = member {
+            extras.entry(member.parent.clone()).or_default().push(account.clone());
+        }
+    }
+    for accounts in extras.values_mut() {
+        accounts.sort();
+        accounts.dedup();
+    }
+    extras
 }

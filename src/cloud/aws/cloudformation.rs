@@ -65,10 +65,12 @@ fn to_tags(tags: &Tags) -> Vec<cfn::Tag> {
     tags.iter().map(|(k, v)| cfn::Tag::builder().key(k).value(v).build()).collect()
 }
 
+/// RetainStacksOnAccountRemoval only with auto-deployment on: AWS refuses
+/// it (even `false`) when Enabled is false.
 fn to_auto_deployment(a: AutoDeployment) -> cfn::AutoDeployment {
     cfn::AutoDeployment::builder()
         .enabled(a.enabled)
-        .retain_stacks_on_account_removal(a.retain_stacks)
+        .set_retain_stacks_on_account_removal(a.enabled.then_some(a.retain_stacks))
         .build()
 }
 
@@ -1002,5 +1004,14 @@ mod tests {
         let op =
             handle(&[&rule]).delete_instances(NAME, &targets, &["us-east-1".into()], false, &percent).await;
         assert_eq!(op.unwrap(), "op-1");
+    }
+
+    /// AutoDeployment with Enabled false must not carry RetainStacksOnAccountRemoval.
+    #[test]
+    fn auto_deployment_off_sends_no_retain_flag() {
+        let off = to_auto_deployment(AutoDeployment { enabled: false, retain_stacks: false });
+        assert_eq!((off.enabled(), off.retain_stacks_on_account_removal()), (Some(false), None));
+        let on = to_auto_deployment(AutoDeployment { enabled: true, retain_stacks: true });
+        assert_eq!((on.enabled(), on.retain_stacks_on_account_removal()), (Some(true), Some(true)));
     }
 }

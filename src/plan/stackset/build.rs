@@ -12,7 +12,7 @@ use crate::config::StackSetConfig;
 use crate::model::{AccountId, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use crate::observe::ObservedStackSet;
 use crate::plan::{fingerprint_text, tag_changes};
-use crate::stackset::{expected, mask_external_id, EXTERNAL_ID_PARAMETER};
+use crate::stackset::{expected, mask_external_id, union_extras, EXTERNAL_ID_PARAMETER};
 use crate::state::{Deployment, Effect, StackSetRecord};
 
 /// AWS shows NoEcho parameter values as this.
@@ -36,11 +36,17 @@ pub fn plan_stackset(
     adopt: bool,
     destroy: bool,
 ) -> Option<StackSetPlan> {
-    let call_as = wanted.map(|w| w.config.call_as).or(record.map(|r| r.call_as))?;
+    let owned = observed
+        .info
+        .as_ref()
+        .is_some_and(|i| i.tags.get(MANAGED_BY_KEY).is_some_and(|v| v == MANAGED_BY_VALUE));
+    if wanted.is_none() && record.is_none() && !(destroy && owned) {
+        return None;
+    }
     let mut plan = StackSetPlan {
         name: observed.name.clone(),
         id: observed.info.as_ref().map(|i| i.id.clone()),
-        call_as,
+        call_as: observed.call_as,
         preferences: wanted.map(|w| w.config.preferences.clone()).unwrap_or_default(),
         steps: vec![],
         instances: vec![],
@@ -50,15 +56,14 @@ pub fn plan_stackset(
     let planner = Planner { observed, org, steps: vec![] };
     plan.steps = match (wanted, &observed.info, record) {
         (None, None, _) => vec![step(StackSetAction::Forget, StackSetReason::AlreadyGone, vec![], None)],
-        // Found but neither configured nor recorded: not orgrole's to remove.
-        (None, Some(_), None) => vec![],
-        (None, Some(_), Some(record)) => {
+        // Recorded, or (destroying) made by orgrole and never recorded: a
+        // crash right after CreateStackSet, or a lost state.
+        (None, Some(_), record) => {
             let why = if destroy { StackSetReason::Destroy } else { StackSetReason::NotTargeted };
-            planner.removal(record, why)
+            planner.removal(record.map_or(&[][..], |r| &r.deployed), why)
         }
         (Some(w), None, _) => planner.creation(w),
         (Some(w), Some(info), _) => {
-            let owned = info.tags.get(MANAGED_BY_KEY).is_some_and(|v| v == MANAGED_BY_VALUE);
             if record.is_none() && !owned && !adopt {
                 plan.conflict = Some(format!(
                     "stack set {} ({}) exists but orgrole did not create it: it has no managed-by=orgrole tag and is not in the state. To take it over, review `orgrole plan --adopt`, then run `orgrole apply --adopt`; or choose another name in the configuration.",
@@ -89,36 +94,28 @@ fn drifted(i: &InstanceInfo) -> bool {
     i.status == InstanceStatus::Outdated || (i.status == InstanceStatus::Current && !i.is_current())
 }
 
-/// The deployments the configuration asks for. CreateStackInstances takes
-/// no UNION filter, so the listed accounts outside the OUs are deployed
-/// through their own OU, INTERSECTION with them.
+/// The deployments the configuration asks for (`union_extras` says why
+/// some go through an OU of their own).
 fn wanted_deployments(
     config: &StackSetConfig,
     units: &[String],
     org: Option<&Organization>,
 ) -> BTreeSet<Deployment> {
-    let (accounts, filter) = match config.filter {
+    let (mut accounts, filter) = match config.filter {
         AccountFilter::Intersection | AccountFilter::Difference => (config.accounts.clone(), config.filter),
         AccountFilter::None | AccountFilter::Union => (vec![], AccountFilter::None),
     };
-    let mut extra: BTreeMap<&str, Vec<AccountId>> = BTreeMap::new();
-    if let (AccountFilter::Union, Some(org)) = (config.filter, org) {
-        let below: BTreeSet<&AccountId> =
-            units.iter().flat_map(|u| org.accounts_below(u)).map(|a| &a.id).collect();
-        for account in config.accounts.iter().filter(|a| !below.contains(a)) {
-            if let Some(member) = org.accounts.iter().find(|m| &m.id == account) {
-                extra.entry(member.parent.as_str()).or_default().push(account.clone());
-            }
-        }
-    }
+    accounts.sort();
+    accounts.dedup();
+    let extras = org.map(|o| union_extras(config, units, o)).unwrap_or_default();
     let mut wanted = BTreeSet::new();
     for region in &config.regions {
         for ou in units {
             let (ou, region, accounts) = (ou.clone(), region.clone(), accounts.clone());
             wanted.insert(Deployment { ou, region, accounts, filter });
         }
-        for (parent, accounts) in &extra {
-            let (ou, region, accounts) = (parent.to_string(), region.clone(), accounts.clone());
+        for (parent, accounts) in &extras {
+            let (ou, region, accounts) = (parent.clone(), region.clone(), accounts.clone());
             wanted.insert(Deployment { ou, region, accounts, filter: AccountFilter::Intersection });
         }
     }
@@ -239,8 +236,8 @@ impl Planner<'_> {
 
     /// Every instance goes (through the OUs recorded, and those instances
     /// name), then the stack set.
-    fn removal(mut self, record: &StackSetRecord, why: StackSetReason) -> Vec<StackSetStep> {
-        let mut deployed: BTreeSet<Deployment> = record.deployed.iter().cloned().collect();
+    fn removal(mut self, deployed: &[Deployment], why: StackSetReason) -> Vec<StackSetStep> {
+        let mut deployed: BTreeSet<Deployment> = deployed.iter().cloned().collect();
         for i in &self.observed.instances {
             let Some(ou) = &i.ou else { continue };
             if !deployed.iter().any(|d| &d.ou == ou && d.region == i.region) {
