@@ -174,11 +174,15 @@ async fn start<S: StackSets>(
     let id = match &step.action {
         StackSetAction::Create { spec } => {
             let id = sets.create(spec).await?;
+            let parameters = match &step.effect {
+                Some(Effect::Updated { parameters, .. }) => parameters.clone(),
+                _ => String::new(),
+            };
             state.set_stackset(StackSetRecord {
                 name: plan.name.clone(),
                 id,
                 call_as: plan.call_as,
-                parameters: crate::plan::fingerprint_text(&spec.parameters),
+                parameters,
                 auto_deployment: spec.auto_deployment,
                 deployed: vec![],
                 pending: None,

@@ -485,3 +485,33 @@ async fn destroy_finds_a_stack_set_orgrole_made_but_never_recorded() {
     assert!(outcome.complete(), "{outcome:?}");
     assert!(cloud.world().stacksets.stack_set(NAME).is_none());
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_vendors_template_diff_shows_neither_the_old_nor_the_new_external_id() {
+    let cloud = sim();
+    let mut d = stackset(ous(&["ou-a"]));
+    let template = |description: &str| Template::File {
+        path: "rs_iam_role.yml".into(),
+        body: format!(
+            "Condition:\n  sts:ExternalId:\n    - \"${{RS_CREDENTIAL_ID}}\"\nDescription: {description}\n"
+        ),
+    };
+    config(&mut d).template = template("v1");
+    d.credential.external_id = "old-secret-1".into();
+    let mut state = State::new();
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+
+    config(&mut d).template = template("v2");
+    d.credential.external_id = "new-secret-2".into();
+    let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
+    let text = crate::render::plan_text(&plan, crate::render::Paint { enabled: false });
+    assert!(
+        text.contains("- template Description: v1") && text.contains("+ template Description: v2"),
+        "{text}"
+    );
+    let json = crate::render::plan_json(&plan).to_string();
+    let markdown = crate::render::plan_markdown(&plan);
+    for rendered in [&text, &json, &markdown] {
+        assert!(!rendered.contains("old-secret-1") && !rendered.contains("new-secret-2"), "{rendered}");
+    }
+}

@@ -3,7 +3,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::diff;
 use super::fingerprint::fingerprint;
 use super::{
-    plan_stackset, Action, Change, Conflict, Plan, Reason, ResourceValue, StackSetWanted, Unreachable,
+    parameters_fingerprint, plan_stackset, Action, Change, Conflict, Plan, Reason, ResourceValue,
+    StackSetWanted, Unreachable,
 };
 use crate::config::Desired;
 use crate::model::{AccountId, Address, ResourceKind, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
@@ -82,10 +83,10 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
     }
     plan.changes.sort_by(|a, b| order(a).cmp(&order(b)));
     if let Some(found) = &observed.stackset {
-        let wanted = desired.stackset.as_ref().filter(|_| !options.destroy).map(|config| StackSetWanted {
-            config,
-            spec: crate::stackset::spec(desired, config),
-            external_id: &desired.credential.external_id,
+        let wanted = desired.stackset.as_ref().filter(|_| !options.destroy).map(|config| {
+            let spec = crate::stackset::spec(desired, config);
+            let parameters = parameters_fingerprint(&state.lineage, &spec.parameters);
+            StackSetWanted { config, spec, external_id: &desired.credential.external_id, parameters }
         });
         let recorded = state.stackset(&found.name);
         let org = observed.organization.as_ref();

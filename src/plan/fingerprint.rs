@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -28,10 +30,12 @@ pub fn fingerprint(value: Option<&ResourceValue>) -> String {
     digest(&canonical)
 }
 
-/// The same digest of any value's JSON text (a stack set's parameters:
-/// recorded without keeping the external ID itself).
-pub fn fingerprint_text<T: serde::Serialize>(value: &T) -> String {
-    digest(&serde_json::to_string(value).expect("serializable"))
+/// A stack set's parameters as the state records them: the digest of
+/// their JSON, salted with the state's lineage, so that the state keeps no
+/// external ID and no digest of it that a guess could be checked against
+/// elsewhere.
+pub fn parameters_fingerprint(lineage: &str, parameters: &BTreeMap<String, String>) -> String {
+    digest(&format!("{lineage}\n{}", serde_json::to_string(parameters).expect("serializable")))
 }
 
 fn digest(text: &str) -> String {

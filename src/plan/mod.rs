@@ -10,7 +10,7 @@ mod types;
 pub(crate) use build::found;
 pub use build::{plan, PlanOptions};
 pub use diff::tag_changes;
-pub use fingerprint::{fingerprint, fingerprint_text};
+pub use fingerprint::{fingerprint, parameters_fingerprint};
 pub use stackset::{
     plan_stackset, InstanceView, StackSetAction, StackSetPlan, StackSetReason, StackSetStep, StackSetWanted,
     Will,

@@ -110,7 +110,7 @@ fn step_view(step: &crate::plan::StackSetStep) -> StepView {
             StackSetReason::New => {}
             StackSetReason::TemplateChanged { diff } => {
                 notes.push("template changed");
-                for line in diff.lines() {
+                for line in diff.lines().filter(|l| !l.starts_with("---") && !l.starts_with("+++")) {
                     let (m, rest) = match line.chars().next() {
                         Some('+') if !line.starts_with("+++") => ("+", &line[1..]),
                         Some('-') if !line.starts_with("---") => ("-", &line[1..]),

@@ -7,4 +7,4 @@ mod template;
 
 pub use spec::{deployment_targets, spec, target_units, union_extras};
 pub use targets::expected;
-pub use template::{mask_external_id, template_body, EXTERNAL_ID_PARAMETER};
+pub use template::{filled_in_value, mask_external_id, template_body, EXTERNAL_ID_PARAMETER};

@@ -98,6 +98,18 @@ mod tests {
     }
 }
 
+/// The value a filled-in copy of `template` has where the template has its
+/// first `${RS_CREDENTIAL_ID}`: the external ID it was deployed with.
+pub fn filled_in_value(template: &str, filled: &str) -> Option<String> {
+    let (before, after) = template.split_once(EXTERNAL_ID_PLACEHOLDER)?;
+    let rest = filled.strip_prefix(before)?;
+    // What follows on the placeholder's line (the rest of the template may have changed since).
+    let next = after.split(EXTERNAL_ID_PLACEHOLDER).next().unwrap_or_default();
+    let next = next.split('\n').next().unwrap_or_default();
+    let end = if next.is_empty() { rest.find('\n').unwrap_or(rest.len()) } else { rest.find(next)? };
+    Some(rest[..end].to_owned()).filter(|v| !v.is_empty())
+}
+
 /// A template's text with the value after every `sts:ExternalId` hidden,
 /// for plans and diffs: the vendor's template has the external ID written in.
 pub fn mask_external_id(text: &str) -> String {
@@ -118,7 +130,16 @@ pub fn mask_external_id(text: &str) -> String {
 
 #[cfg(test)]
 mod mask_tests {
-    use super::mask_external_id;
+    use super::{filled_in_value, mask_external_id};
+
+    #[test]
+    fn the_deployed_external_id_is_found_where_the_template_has_its_placeholder() {
+        let template = "a: 1\nid:\n  - \"${RS_CREDENTIAL_ID}\"\nb: ${RS_CREDENTIAL_ID}\n";
+        let filled = template.replace("${RS_CREDENTIAL_ID}", "old-id-1");
+        assert_eq!(filled_in_value(template, &filled).as_deref(), Some("old-id-1"));
+        assert_eq!(filled_in_value(template, "something else"), None);
+        assert_eq!(filled_in_value("no placeholder", "no placeholder"), None);
+    }
 
     #[test]
     fn hides_the_external_id_in_yaml_and_json_templates() {

@@ -8,11 +8,11 @@ use crate::cloud::{
     AccountFilter, AutoDeployment, DeploymentTargets, InstanceInfo, InstanceStatus, Organization,
     StackSetInfo, StackSetSpec,
 };
-use crate::config::StackSetConfig;
+use crate::config::{StackSetConfig, Template};
 use crate::model::{AccountId, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use crate::observe::ObservedStackSet;
-use crate::plan::{fingerprint_text, tag_changes};
-use crate::stackset::{expected, mask_external_id, union_extras, EXTERNAL_ID_PARAMETER};
+use crate::plan::tag_changes;
+use crate::stackset::{expected, filled_in_value, mask_external_id, union_extras, EXTERNAL_ID_PARAMETER};
 use crate::state::{Deployment, Effect, StackSetRecord};
 
 /// AWS shows NoEcho parameter values as this.
@@ -24,6 +24,8 @@ pub struct StackSetWanted<'a> {
     pub spec: StackSetSpec,
     /// Kept out of template diffs.
     pub external_id: &'a str,
+    /// The state's record of the spec's parameters (`parameters_fingerprint`).
+    pub parameters: String,
 }
 
 /// `None` when there is no stack set to speak of: none configured, found
@@ -229,7 +231,9 @@ impl Planner<'_> {
 
     fn creation(mut self, w: &StackSetWanted) -> Vec<StackSetStep> {
         let create = StackSetAction::Create { spec: w.spec.clone() };
-        self.steps.push(step(create, StackSetReason::New, vec![], None));
+        let applied =
+            Effect::Updated { parameters: w.parameters.clone(), auto_deployment: w.spec.auto_deployment };
+        self.steps.push(step(create, StackSetReason::New, vec![], Some(applied)));
         self.add(&wanted_deployments(w.config, &self.observed.units, self.org), &StackSetReason::New);
         self.steps
     }
@@ -314,10 +318,8 @@ impl Planner<'_> {
         if !reasons.is_empty() {
             let accounts: BTreeSet<AccountId> =
                 observed.instances.iter().map(|i| i.account.clone()).collect();
-            let effect = Effect::Updated {
-                parameters: fingerprint_text(&w.spec.parameters),
-                auto_deployment: w.spec.auto_deployment,
-            };
+            let effect =
+                Effect::Updated { parameters: w.parameters.clone(), auto_deployment: w.spec.auto_deployment };
             let update = StackSetAction::Update { spec: w.spec.clone() };
             self.steps.push(StackSetStep {
                 action: update,
@@ -361,8 +363,14 @@ fn differences(w: &StackSetWanted, info: &StackSetInfo, record: &StackSetRecord)
     let mut reasons = vec![];
     if info.template_body != spec.template_body {
         // The vendor's template has the external ID written in: hidden by
-        // its key, and by its value wherever it is.
-        let hide = |body: &str| mask_external_id(body).replace(w.external_id, "(sensitive)");
+        // its key, and by its value (the new one, and the one deployed) wherever it is.
+        let deployed_id = match &w.config.template {
+            Template::File { body, .. } => filled_in_value(body, &info.template_body),
+            Template::Generated => None,
+        };
+        let ids: Vec<&str> = [Some(w.external_id), deployed_id.as_deref()].into_iter().flatten().collect();
+        let hide =
+            |body: &str| ids.iter().fold(mask_external_id(body), |text, id| text.replace(id, "(sensitive)"));
         let (deployed, configured) = (hide(&info.template_body), hide(&spec.template_body));
         reasons.push(if deployed == configured {
             StackSetReason::ExternalIdChanged
@@ -378,7 +386,7 @@ fn differences(w: &StackSetWanted, info: &StackSetInfo, record: &StackSetRecord)
     // A masked value cannot be compared: what orgrole applied can.
     let masked = info.parameters.values().any(|v| v == MASKED);
     let changed: Vec<String> = if masked {
-        if record.parameters != fingerprint_text(&spec.parameters) {
+        if record.parameters != w.parameters {
             spec.parameters.keys().cloned().collect()
         } else {
             vec![]
