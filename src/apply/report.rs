@@ -3,7 +3,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::cloud::{CloudError, OperationInfo, OperationResult};
+use crate::cloud::{AccountFilter, CloudError, OperationInfo, OperationResult};
 use crate::plan::{Action, Change, Plan, StackSetAction, StackSetPlan, StackSetStep};
 
 #[derive(Debug, Default)]
@@ -271,12 +271,27 @@ pub fn step_text(action: &StackSetAction) -> String {
         StackSetAction::Create { .. } => "Creating the stack set".into(),
         StackSetAction::Update { .. } => "Updating the stack set and its instances".into(),
         StackSetAction::AddInstances { targets, regions } => {
-            format!("Adding instances in {} × {}", targets.ous.join(", "), regions.join(", "))
+            let of = match targets.filter {
+                AccountFilter::Intersection => format!(" of {}", list(&targets.accounts)),
+                AccountFilter::Difference => format!(" except {}", list(&targets.accounts)),
+                _ => String::new(),
+            };
+            format!("Adding instances{of} in {} × {}", targets.ous.join(", "), regions.join(", "))
         }
-        StackSetAction::RemoveInstances { targets, regions } => {
-            format!("Deleting instances in {} × {}", targets.ous.join(", "), regions.join(", "))
+        StackSetAction::RemoveInstances { targets, regions, retain_stacks } => {
+            let of = match targets.filter {
+                AccountFilter::Intersection => format!(" of {}", list(&targets.accounts)),
+                _ => String::new(),
+            };
+            let kept =
+                if *retain_stacks { ", keeping their stacks (AWS can no longer act there)" } else { "" };
+            format!("Deleting instances{of} in {} × {}{kept}", targets.ous.join(", "), regions.join(", "))
         }
         StackSetAction::Delete => "Deleting the stack set".into(),
         StackSetAction::Forget => "Removing the stack set from state (it is gone)".into(),
     }
+}
+
+fn list(accounts: &[crate::model::AccountId]) -> String {
+    accounts.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
 }

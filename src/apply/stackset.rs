@@ -205,9 +205,9 @@ async fn start<S: StackSets>(
         StackSetAction::AddInstances { targets, regions } => {
             Some(sets.create_instances(name, targets, regions, &plan.preferences).await?)
         }
-        // Offboarding removes the stacks, and the role with them.
-        StackSetAction::RemoveInstances { targets, regions } => {
-            Some(sets.delete_instances(name, targets, regions, false, &plan.preferences).await?)
+        // Offboarding removes the stacks, and the role with them (but where AWS can no longer act).
+        StackSetAction::RemoveInstances { targets, regions, retain_stacks } => {
+            Some(sets.delete_instances(name, targets, regions, *retain_stacks, &plan.preferences).await?)
         }
     };
     if id.is_none() {

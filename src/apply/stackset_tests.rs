@@ -217,7 +217,7 @@ async fn an_ou_removed_from_the_configuration_has_its_instances_deleted() {
     let (plan, outcome) = converge(&cloud, &d, &mut state, PlanOptions::default()).await;
     let steps: Vec<_> = plan.stackset_steps().map(|s| &s.action).collect();
     assert!(
-        matches!(steps.as_slice(), [StackSetAction::RemoveInstances { targets, regions }]
+        matches!(steps.as_slice(), [StackSetAction::RemoveInstances { targets, regions, retain_stacks: false }]
             if targets.ous == ["ou-z"] && regions == &[REGION]),
         "{steps:#?}"
     );
@@ -514,4 +514,41 @@ async fn the_vendors_template_diff_shows_neither_the_old_nor_the_new_external_id
     for rendered in [&text, &json, &markdown] {
         assert!(!rendered.contains("old-secret-1") && !rendered.contains("new-secret-2"), "{rendered}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn destroy_also_drops_a_suspended_accounts_instance_so_the_stack_set_can_go() {
+    // AWS: deletes by OU skip suspended accounts; their instances go only
+    // with RetainStacks (AWS cannot act in the account), else
+    // DeleteStackSet is refused as not empty.
+    let cloud = sim();
+    let d = stackset(ous(&["ou-a"]));
+    let mut state = State::new();
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    let suspended = crate::cloud::InstanceInfo {
+        account: id(SUSPENDED),
+        region: REGION.into(),
+        ou: Some("ou-a".into()),
+        status: InstanceStatus::Current,
+        detailed: Some("SUCCEEDED".into()),
+        reason: None,
+    };
+    let key = (id(SUSPENDED), REGION.to_owned());
+    cloud.world().stacksets.sets.get_mut(NAME).unwrap().instances.insert(key, suspended);
+
+    let destroy = PlanOptions { destroy: true, ..Default::default() };
+    let (plan, outcome) = converge(&cloud, &d, &mut state, destroy).await;
+    let kept: Vec<_> = plan
+        .stackset_steps()
+        .filter_map(|s| match &s.action {
+            StackSetAction::RemoveInstances { targets, retain_stacks: true, .. } => {
+                Some(targets.accounts.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kept, [vec![id(SUSPENDED)]]);
+    assert!(outcome.complete(), "{outcome:?}");
+    assert!(cloud.world().stacksets.stack_set(NAME).is_none());
+    assert!(state.is_empty(), "{state:#?}");
 }

@@ -355,11 +355,14 @@ fn idle(set: &SimStackSet, operation: &str) -> Result<(), CloudError> {
 /// `stackset::expected`, so that tests check orgrole against it: every
 /// account below the OUs at any depth; INTERSECTION keeps the listed ones,
 /// DIFFERENCE drops them, UNION adds them (refused by CreateStackInstances);
-/// never the management account; suspended accounts are skipped.
+/// never the management account; suspended accounts are skipped (but a
+/// delete that keeps the stacks, the one way to drop their instances,
+/// reaches them).
 fn reach(
     org: Option<&Organization>,
     targets: &DeploymentTargets,
     operation: &str,
+    suspended_too: bool,
 ) -> Result<Vec<(AccountId, Option<String>)>, CloudError> {
     let org = org.ok_or_else(|| {
         error(operation, "ValidationError", "service-managed stack sets need the caller's organization")
@@ -407,7 +410,7 @@ fn reach(
         }
     }
     let active = |a: &AccountId| org.accounts.iter().any(|m| &m.id == a && m.state == AccountState::Active);
-    reached.retain(|(a, _)| *a != org.management_account && active(a));
+    reached.retain(|(a, _)| *a != org.management_account && (suspended_too || active(a)));
     Ok(reached)
 }
 
@@ -588,7 +591,7 @@ impl StackSets for SimStackSets {
         self.with("CreateStackInstances", |world, op| {
             let World { organization, stacksets, .. } = world;
             idle(live(&mut stacksets.sets, op, name)?, op)?;
-            let accounts = reach(organization.as_ref(), targets, op)?;
+            let accounts = reach(organization.as_ref(), targets, op, false)?;
             let call_as = Some(self.call_as);
             let kind = OperationKind::CreateInstances;
             Ok(stacksets.start(name, kind, preferences, pairs(&accounts, regions), call_as))
@@ -597,20 +600,21 @@ impl StackSets for SimStackSets {
 
     /// DeleteStackInstances: the instances of the accounts the targets reach,
     /// in `regions`, leave the stack set when the operation ends.
-    /// `retain_stacks` only decides whether AWS keeps the stacks, which the
-    /// sim does not model; `fail_instance` does not apply to deletion.
+    /// With `retain_stacks` AWS keeps the stacks (not modelled) and also
+    /// drops suspended accounts' instances; `fail_instance` does not apply
+    /// to deletion.
     async fn delete_instances(
         &self,
         name: &str,
         targets: &DeploymentTargets,
         regions: &[String],
-        _retain_stacks: bool,
+        retain_stacks: bool,
         preferences: &Preferences,
     ) -> Result<String, CloudError> {
         self.with("DeleteStackInstances", |world, op| {
             let World { organization, stacksets, .. } = world;
             idle(live(&mut stacksets.sets, op, name)?, op)?;
-            let accounts = reach(organization.as_ref(), targets, op)?;
+            let accounts = reach(organization.as_ref(), targets, op, retain_stacks)?;
             let call_as = Some(self.call_as);
             let kind = OperationKind::DeleteInstances;
             Ok(stacksets.start(name, kind, preferences, pairs(&accounts, regions), call_as))

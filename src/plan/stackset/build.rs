@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{InstanceView, StackSetAction, StackSetPlan, StackSetReason, StackSetStep, Will};
 use crate::cloud::{
-    AccountFilter, AutoDeployment, DeploymentTargets, InstanceInfo, InstanceStatus, Organization,
-    StackSetInfo, StackSetSpec,
+    AccountFilter, AccountState, AutoDeployment, DeploymentTargets, InstanceInfo, InstanceStatus,
+    Organization, StackSetInfo, StackSetSpec,
 };
 use crate::config::{StackSetConfig, Template};
 use crate::model::{AccountId, MANAGED_BY_KEY, MANAGED_BY_VALUE};
@@ -176,20 +176,12 @@ impl Planner<'_> {
             .unwrap_or_default()
     }
 
-    /// The accounts with an instance in `regions` through or below `ous`.
-    fn instances_below(&self, ous: &[String], regions: &[String]) -> Vec<AccountId> {
-        let below: BTreeSet<&AccountId> = match self.org {
-            Some(org) => ous.iter().flat_map(|ou| org.accounts_below(ou)).map(|a| &a.id).collect(),
-            None => BTreeSet::new(),
-        };
-        let accounts: BTreeSet<AccountId> = self
-            .observed
-            .instances
-            .iter()
-            .filter(|i| regions.contains(&i.region))
-            .filter(|i| i.ou.as_ref().is_some_and(|ou| ous.contains(ou)) || below.contains(&i.account))
-            .map(|i| i.account.clone())
-            .collect();
+    /// The accounts with an instance in `regions` that a delete by `targets` reaches.
+    fn instances_reached(&self, targets: &DeploymentTargets, regions: &[String]) -> Vec<AccountId> {
+        let reached: BTreeSet<AccountId> = self.reached(targets).into_iter().collect();
+        let instances = self.observed.instances.iter().filter(|i| regions.contains(&i.region));
+        let accounts: BTreeSet<AccountId> =
+            instances.filter(|i| reached.contains(&i.account)).map(|i| i.account.clone()).collect();
         accounts.into_iter().collect()
     }
 
@@ -214,17 +206,13 @@ impl Planner<'_> {
             })
             .collect();
         for Call { targets, regions } in operations(&whole) {
-            let accounts = match targets.filter {
-                AccountFilter::Intersection => targets.accounts.clone(),
-                // A whole OU: every instance deployed through it, or below it.
-                _ => self.instances_below(&targets.ous, &regions),
-            };
+            let accounts = self.instances_reached(&targets, &regions);
             let gone: Vec<Deployment> = deployments
                 .iter()
                 .filter(|d| targets.ous.contains(&d.ou) && regions.contains(&d.region))
                 .cloned()
                 .collect();
-            let action = StackSetAction::RemoveInstances { targets, regions };
+            let action = StackSetAction::RemoveInstances { targets, regions, retain_stacks: false };
             self.steps.push(step(action, reason.clone(), accounts, Some(Effect::Withdrawn(gone))));
         }
     }
@@ -250,8 +238,47 @@ impl Planner<'_> {
             }
         }
         self.remove(&deployed, &why);
+        self.leftovers(&why);
         self.steps.push(step(StackSetAction::Delete, why, vec![], None));
         self.steps
+    }
+
+    /// Instances the deletes by OU do not reach (a suspended account's, an
+    /// account's that left the OU): by account, through the OU it is in now,
+    /// keeping the stacks where AWS can no longer act in the account. Else
+    /// DeleteStackSet would refuse, every time.
+    fn leftovers(&mut self, why: &StackSetReason) {
+        let Some(org) = self.org else { return };
+        let reached: BTreeSet<(AccountId, String)> = self
+            .steps
+            .iter()
+            .filter_map(|s| match &s.action {
+                StackSetAction::RemoveInstances { regions, .. } => Some((s, regions)),
+                _ => None,
+            })
+            .flat_map(|(s, regions)| {
+                s.accounts.iter().flat_map(move |a| regions.iter().map(move |r| (a.clone(), r.clone())))
+            })
+            .collect();
+        // (OU, region, kept) → accounts
+        let mut left: BTreeMap<(String, String, bool), Vec<AccountId>> = BTreeMap::new();
+        for i in &self.observed.instances {
+            if reached.contains(&(i.account.clone(), i.region.clone())) {
+                continue;
+            }
+            let Some(member) = org.accounts.iter().find(|a| a.id == i.account) else { continue };
+            let kept = member.state != AccountState::Active;
+            left.entry((member.parent.clone(), i.region.clone(), kept)).or_default().push(i.account.clone());
+        }
+        for ((ou, region, retain_stacks), accounts) in left {
+            let targets = DeploymentTargets {
+                ous: vec![ou],
+                accounts: accounts.clone(),
+                filter: AccountFilter::Intersection,
+            };
+            let action = StackSetAction::RemoveInstances { targets, regions: vec![region], retain_stacks };
+            self.steps.push(step(action, why.clone(), accounts, None));
+        }
     }
 
     /// The stack set exists and is orgrole's (or adopted): targets that left
@@ -300,7 +327,8 @@ impl Planner<'_> {
                 accounts: accounts.clone(),
                 filter: AccountFilter::Intersection,
             };
-            let action = StackSetAction::RemoveInstances { targets, regions: vec![region] };
+            let action =
+                StackSetAction::RemoveInstances { targets, regions: vec![region], retain_stacks: false };
             self.steps.push(step(action, StackSetReason::NotTargeted, accounts, None));
         }
 

@@ -58,6 +58,10 @@ pub enum StackSetAction {
     RemoveInstances {
         targets: DeploymentTargets,
         regions: Vec<String>,
+        /// Keep the stacks: only for accounts AWS can no longer act in
+        /// (suspended, closed), whose instances could not go otherwise.
+        #[serde(default)]
+        retain_stacks: bool,
     },
     Delete,
     /// State only: the stack set is gone.
