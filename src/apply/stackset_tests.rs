@@ -552,3 +552,36 @@ async fn destroy_also_drops_a_suspended_accounts_instance_so_the_stack_set_can_g
     assert!(cloud.world().stacksets.stack_set(NAME).is_none());
     assert!(state.is_empty(), "{state:#?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn narrowing_the_organization_to_an_ou_and_back_never_deletes_the_staying_accounts_instances() {
+    let cloud = sim();
+    let mut d = stackset(StackSetTargets::Organization);
+    let mut state = State::new();
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+
+    config(&mut d).targets = ous(&["ou-a"]);
+    let (plan, outcome) = converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    let removed: Vec<_> = plan
+        .stackset_steps()
+        .filter_map(|s| match &s.action {
+            StackSetAction::RemoveInstances { targets, .. } => Some((targets.ous.clone(), targets.accounts.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(removed, [(vec!["r-root".to_owned()], vec![id(Z1)])]);
+    assert!(outcome.complete(), "{outcome:?}");
+    assert_eq!(instances(&cloud), current(&[A1, A2, B1]));
+    assert_converged(&cloud, &d, &state).await;
+
+    config(&mut d).targets = StackSetTargets::Organization;
+    let (plan, outcome) = converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    assert!(
+        !plan.stackset_steps().any(|s| matches!(s.action, StackSetAction::RemoveInstances { .. })),
+        "{:#?}",
+        plan.stackset
+    );
+    assert!(outcome.complete(), "{outcome:?}");
+    assert_eq!(instances(&cloud), current(&[A1, A2, B1, Z1]));
+    assert_converged(&cloud, &d, &state).await;
+}

@@ -77,6 +77,21 @@ impl Organization {
         self.accounts.iter().filter(|a| below.contains(a.parent.as_str())).collect()
     }
 
+    /// Whether `inner` (an OU or the root) is `outer` or lies below it.
+    pub fn encloses(&self, outer: &str, inner: &str) -> bool {
+        let mut unit = inner;
+        // OUs nest at most five levels: the walk up is short.
+        loop {
+            if unit == outer {
+                return true;
+            }
+            match self.units.iter().find(|u| u.id == unit) {
+                Some(u) => unit = &u.parent,
+                None => return false,
+            }
+        }
+    }
+
     pub fn has_unit(&self, id: &str) -> bool {
         self.units.iter().any(|u| u.id == id)
     }

@@ -299,7 +299,49 @@ impl Planner<'_> {
         let wanted_places: BTreeSet<(String, String)> = wanted.iter().map(place).collect();
         let gone: BTreeSet<Deployment> =
             deployed.iter().filter(|d| !wanted_places.contains(&place(d))).cloned().collect();
-        self.remove(&gone, &StackSetReason::NotTargeted);
+        // An OU that left inside or around one that stays (the organization
+        // became an OU, or the other way round): deleting it whole would
+        // take the staying accounts' role away until they are deployed
+        // again. Around one: only the accounts no longer reached go; inside
+        // one: nothing goes (it stays recorded, its instances still wanted).
+        let encloses = |outer: &str, inner: &str| self.org.is_some_and(|o| o.encloses(outer, inner));
+        let kept_by = |g: &Deployment, around: bool| {
+            wanted.iter().any(|w| {
+                w.region == g.region && if around { encloses(&g.ou, &w.ou) } else { encloses(&w.ou, &g.ou) }
+            })
+        };
+        let narrowed: Vec<&Deployment> = gone.iter().filter(|g| kept_by(g, true)).collect();
+        let whole: BTreeSet<Deployment> =
+            gone.iter().filter(|g| !kept_by(g, true) && !kept_by(g, false)).cloned().collect();
+        self.remove(&whole, &StackSetReason::NotTargeted);
+        for g in narrowed {
+            let mut accounts: Vec<AccountId> = observed
+                .instances
+                .iter()
+                .filter(|i| i.region == g.region && !observed.expected.targets.contains_key(&i.account))
+                .filter(|i| {
+                    self.org.is_some_and(|o| o.accounts_below(&g.ou).iter().any(|a| a.id == i.account))
+                })
+                .map(|i| i.account.clone())
+                .collect();
+            accounts.sort();
+            accounts.dedup();
+            if accounts.is_empty() {
+                continue;
+            }
+            let targets = DeploymentTargets {
+                ous: vec![g.ou.clone()],
+                accounts: accounts.clone(),
+                filter: AccountFilter::Intersection,
+            };
+            let action = StackSetAction::RemoveInstances {
+                targets,
+                regions: vec![g.region.clone()],
+                retain_stacks: false,
+            };
+            let effect = Effect::Withdrawn(vec![g.clone()]);
+            self.steps.push(step(action, StackSetReason::NotTargeted, accounts, Some(effect)));
+        }
 
         // Instances the targets no longer reach, in OUs still deployed (a
         // narrower filter): removed by account. Those of accounts that left
