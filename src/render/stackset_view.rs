@@ -98,7 +98,9 @@ fn now(found: Option<&InstanceInfo>) -> String {
 }
 
 fn step_view(step: &crate::plan::StackSetStep) -> StepView {
-    let mut subject = step_text(&step.action).to_lowercase();
+    // `Creating the stack set` as `creating the stack set`, beside `+ policy NAME`.
+    let text = step_text(&step.action);
+    let mut subject = text[..1].to_lowercase() + &text[1..];
     if !step.accounts.is_empty() && !matches!(step.action, StackSetAction::Delete) {
         subject += &format!(" ({})", plural(step.accounts.len(), "account"));
     }
