@@ -102,11 +102,12 @@ pub async fn verify<C: Cloud>(
                 }
                 _ => None,
             };
-            let deployed = !observed.accounts.contains_key(&account);
+            // Not read by observe: an account the stack set reaches.
+            let through_stackset = !observed.accounts.contains_key(&account);
             async move {
                 // The stack set's role, looked up once its instance is fine.
                 let role_arn = match role_arn {
-                    None if deployed && problems.is_empty() => {
+                    None if through_stackset && problems.is_empty() => {
                         match stack_role(cloud, &account, &desired.role.name, access_role).await {
                             Ok(arn) => Some(arn),
                             Err(problem) => {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
 
-pub use report::{step_text, Outcome, Reporter, Style};
+pub use report::{Outcome, Reporter, Style};
 pub use stackset::{finish_pending, settle, Failure, StackSetOutcome, Waiter};
 
 use crate::cloud::{Cloud, CloudError};

@@ -3,8 +3,8 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::cloud::{AccountFilter, CloudError, OperationInfo, OperationResult};
-use crate::plan::{Action, Change, Plan, StackSetAction, StackSetPlan, StackSetStep};
+use crate::cloud::{CloudError, OperationInfo, OperationResult};
+use crate::plan::{Action, Change, Plan, StackSetPlan, StackSetStep};
 
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -194,7 +194,7 @@ impl Reporter {
     }
 
     pub fn stackset_started(&self, plan: &StackSetPlan, step: &StackSetStep) {
-        let what = step_text(&step.action);
+        let what = step.action.describe();
         let reach = if step.accounts.is_empty() {
             String::new()
         } else {
@@ -206,7 +206,7 @@ impl Reporter {
     }
 
     pub fn stackset_finished(&self, plan: &StackSetPlan, step: &StackSetStep, elapsed: Duration) {
-        let what = step_text(&step.action);
+        let what = step.action.describe();
         self.emit(format!("stackset/{}: {what}: complete after {:.1}s", plan.name, elapsed.as_secs_f64()), || {
             json!({"type": "stackset_step_completed", "stackset": plan.name, "step": what, "elapsed_ms": elapsed.as_millis() as u64})
         });
@@ -214,7 +214,7 @@ impl Reporter {
     }
 
     pub fn stackset_failed(&self, plan: &StackSetPlan, step: &StackSetStep, error: &str) {
-        let what = step_text(&step.action);
+        let what = step.action.describe();
         self.emit(
             format!("stackset/{}: {what}: Error: {error}", plan.name),
             || json!({"type": "stackset_step_failed", "stackset": plan.name, "step": what, "error": error}),
@@ -263,35 +263,4 @@ impl Reporter {
             bar.inc(1);
         }
     }
-}
-
-/// `Creating the stack set`, `Adding instances in ou-1 × us-east-1`, ...
-pub fn step_text(action: &StackSetAction) -> String {
-    match action {
-        StackSetAction::Create { .. } => "Creating the stack set".into(),
-        StackSetAction::Update { .. } => "Updating the stack set and its instances".into(),
-        StackSetAction::AddInstances { targets, regions } => {
-            let of = match targets.filter {
-                AccountFilter::Intersection => format!(" of {}", list(&targets.accounts)),
-                AccountFilter::Difference => format!(" except {}", list(&targets.accounts)),
-                _ => String::new(),
-            };
-            format!("Adding instances{of} in {} × {}", targets.ous.join(", "), regions.join(", "))
-        }
-        StackSetAction::RemoveInstances { targets, regions, retain_stacks } => {
-            let of = match targets.filter {
-                AccountFilter::Intersection => format!(" of {}", list(&targets.accounts)),
-                _ => String::new(),
-            };
-            let kept =
-                if *retain_stacks { ", keeping their stacks (AWS can no longer act there)" } else { "" };
-            format!("Deleting instances{of} in {} × {}{kept}", targets.ous.join(", "), regions.join(", "))
-        }
-        StackSetAction::Delete => "Deleting the stack set".into(),
-        StackSetAction::Forget => "Removing the stack set from state (it is gone)".into(),
-    }
-}
-
-fn list(accounts: &[crate::model::AccountId]) -> String {
-    accounts.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
 }

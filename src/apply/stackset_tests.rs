@@ -565,7 +565,9 @@ async fn narrowing_the_organization_to_an_ou_and_back_never_deletes_the_staying_
     let removed: Vec<_> = plan
         .stackset_steps()
         .filter_map(|s| match &s.action {
-            StackSetAction::RemoveInstances { targets, .. } => Some((targets.ous.clone(), targets.accounts.clone())),
+            StackSetAction::RemoveInstances { targets, .. } => {
+                Some((targets.ous.clone(), targets.accounts.clone()))
+            }
             _ => None,
         })
         .collect();

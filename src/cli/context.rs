@@ -54,19 +54,6 @@ impl Context {
         if let Some(warnings) = loaded.warnings {
             eprintln!("{:?}", miette::Report::new(warnings));
         }
-        // The template is whole only with the external ID in it: checked here, before any call.
-        if let Some(stackset) = &loaded.desired.stackset {
-            let d = &loaded.desired;
-            let body = crate::stackset::template_body(&stackset.template, &d.role, &d.credential.external_id);
-            if body.len() > config::MAX_TEMPLATE_BYTES {
-                miette::bail!(
-                    help = "shorten the policy, or give a shorter template with `template`",
-                    "the StackSet's template is {} bytes; CloudFormation takes at most {}",
-                    body.len(),
-                    config::MAX_TEMPLATE_BYTES
-                );
-            }
-        }
         Ok(loaded.desired)
     }
 
@@ -167,7 +154,7 @@ impl Context {
 /// pending is recorded (apply and destroy record it first; a plan, which
 /// writes nothing, plans from this copy). `None`: nothing pending has ended.
 async fn settled(cloud: &AwsCloud, state: &State) -> miette::Result<Option<State>> {
-    let Some(record) = state.stacksets().iter().find(|r| r.pending.is_some()) else { return Ok(None) };
+    let Some(record) = state.pending_stackset() else { return Ok(None) };
     let pending = record.pending.as_ref().expect("found above");
     let op = match cloud.stacksets(record.call_as).operation(&record.name, &pending.id).await {
         Ok(op) if !op.status.is_active() => op,

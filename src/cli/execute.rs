@@ -116,9 +116,7 @@ async fn finish_pending(
     args: &ApplyArgs,
     style: Style,
 ) -> miette::Result<bool> {
-    let Some(record) = state.stacksets().iter().find(|r| r.pending.is_some()).cloned() else {
-        return Ok(true);
-    };
+    let Some(record) = state.pending_stackset().cloned() else { return Ok(true) };
     let reporter = Reporter::new(0, style);
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;

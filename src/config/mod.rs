@@ -21,7 +21,7 @@ use std::path::Path;
 
 pub use desired::*;
 pub use report::{ConfigReport, Problem};
-pub use stackset::{EXTERNAL_ID_PLACEHOLDER, MAX_TEMPLATE_BYTES};
+pub use stackset::EXTERNAL_ID_PLACEHOLDER;
 
 use reader::Spec;
 
@@ -63,7 +63,9 @@ pub fn parse(
     let credential = found(&credential::SPEC).and_then(|n| credential::read(n, env, &mut problems));
     let role = found(&role::SPEC).and_then(|n| role::read(n, base_dir, &mut problems));
     let direct = found(&direct::SPEC).and_then(|n| direct::read(n, base_dir, &mut problems));
-    let stackset = found(&stackset::SPEC).and_then(|n| stackset::read(n, base_dir, &mut problems));
+    let external_id = credential.as_ref().map(|c| c.external_id.as_str());
+    let stackset =
+        found(&stackset::SPEC).and_then(|n| stackset::read(n, base_dir, external_id, &mut problems));
     let state = found(&state::SPEC).and_then(|n| state::read(n, &mut problems));
     if found(&direct::SPEC).is_none() && found(&stackset::SPEC).is_none() {
         problems.push(Problem::error(

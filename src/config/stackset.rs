@@ -79,7 +79,14 @@ pub const MAX_TEMPLATE_BYTES: usize = 51_200;
 /// What the guide tells users to replace by hand in its template.
 pub const EXTERNAL_ID_PLACEHOLDER: &str = "${RS_CREDENTIAL_ID}";
 
-pub(super) fn read(node: Node<'_>, base_dir: &Path, problems: &mut Vec<Problem>) -> Option<StackSetConfig> {
+/// `external_id`: the credential's, when it could be read, to check the
+/// template's size as it is sent.
+pub(super) fn read(
+    node: Node<'_>,
+    base_dir: &Path,
+    external_id: Option<&str>,
+    problems: &mut Vec<Problem>,
+) -> Option<StackSetConfig> {
     let name = node.string(problems).and_then(|n| ok(stack_set_name(n), problems));
     let children = reader::block(node.children(), Some(node), &CHILDREN, problems);
     let child = |name: &str| children.iter().find(|c| c.name() == name).copied();
@@ -128,7 +135,7 @@ pub(super) fn read(node: Node<'_>, base_dir: &Path, problems: &mut Vec<Problem>)
     let management_account =
         child("management-account").map_or(Some(false), |m| m.arg().and_then(|a| a.boolean(problems)));
     let template = match child("template") {
-        Some(t) => t.string(problems).and_then(|path| template_file(path, base_dir, problems)),
+        Some(t) => t.string(problems).and_then(|path| template_file(path, base_dir, external_id, problems)),
         None => Some(Template::Generated),
     };
     let call_as = child("call-as").map_or(Some(CallAs::Caller), |c| {
@@ -299,8 +306,15 @@ fn amount(node: &Node<'_>, setting: &str, min: i128, problems: &mut Vec<Problem>
 }
 
 /// The vendor's template, read now so that a missing or oversized file is
-/// reported with the rest of the configuration.
-fn template_file(path: Spanned<String>, base_dir: &Path, problems: &mut Vec<Problem>) -> Option<Template> {
+/// reported with the rest of the configuration. Its size counts the
+/// external ID written in, as sent. (The generated template, a role and a
+/// managed policy of at most 6,144 characters, stays far below the limit.)
+fn template_file(
+    path: Spanned<String>,
+    base_dir: &Path,
+    external_id: Option<&str>,
+    problems: &mut Vec<Problem>,
+) -> Option<Template> {
     let full = base_dir.join(&path.value);
     let body = match std::fs::read_to_string(&full) {
         Ok(body) => body,
@@ -313,12 +327,12 @@ fn template_file(path: Spanned<String>, base_dir: &Path, problems: &mut Vec<Prob
             return None;
         }
     };
-    if body.len() > MAX_TEMPLATE_BYTES {
+    let sent = external_id.map_or(body.len(), |id| body.replace(EXTERNAL_ID_PLACEHOLDER, id).len());
+    if sent > MAX_TEMPLATE_BYTES {
         problems.push(Problem::error(
             path.span,
             format!(
-                "the template is {} bytes; CloudFormation takes at most {MAX_TEMPLATE_BYTES} in a request",
-                body.len()
+                "the template is {sent} bytes with the external ID filled in; CloudFormation takes at most {MAX_TEMPLATE_BYTES} in a request"
             ),
             "shorten the template, or remove `template` to let orgrole generate one",
         ));
@@ -360,6 +374,7 @@ pub(super) fn overlap(direct: &DirectTargets, stackset: &StackSetConfig) -> Opti
 mod tests {
     use std::path::Path;
 
+    use super::MAX_TEMPLATE_BYTES;
     use crate::config::testing::{edit, load, load_in, one_problem, problems_in};
     use crate::config::{
         AccountFilter, Amount, CallAs, Preferences, RegionConcurrency, StackSetTargets, Template,
@@ -467,6 +482,22 @@ mod tests {
 
         let p = problems_in(&text.replace("rs_iam_role.yml", "missing.yml"), dir.path());
         assert!(p[0].message.contains("cannot read the template"), "{p:?}");
+    }
+
+    #[test]
+    fn the_vendors_template_is_measured_with_the_external_id_written_in() {
+        // Under CloudFormation's limit as a file, over it once the placeholder is filled.
+        let dir = tempfile::tempdir().unwrap();
+        let line = "ExternalId: ${RS_CREDENTIAL_ID}\n";
+        let body = line.repeat(MAX_TEMPLATE_BYTES / line.len());
+        assert!(body.len() <= MAX_TEMPLATE_BYTES);
+        std::fs::write(dir.path().join("rs_iam_role.yml"), body).unwrap();
+        let text =
+            with_stackset("    organization\n    regions \"us-east-1\"\n    template \"rs_iam_role.yml\"");
+        let p = problems_in(&text, dir.path());
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].message.contains("bytes with the external ID filled in"), "{p:?}");
+        assert!(p[0].message.contains("at most 51200"), "{p:?}");
     }
 
     #[test]

@@ -37,20 +37,22 @@ pub async fn observe_stackset<C: Cloud>(
     let configured = desired.stackset.as_ref();
     let config = configured.filter(|_| !destroy);
     let recorded = state.stacksets().first();
-    // The configured one, or the one in state; destroying without a record,
-    // the configured name still finds a stack set orgrole made (tagged).
-    let (name, call_as) = match (configured, recorded) {
-        (Some(c), Some(r)) if c.name != r.name && !destroy => {
+    if let (Some(c), Some(r)) = (config, recorded) {
+        if c.name != r.name {
             return Err(ObserveError::StackSetRenamed {
                 recorded: r.name.clone(),
                 configured: c.name.clone(),
-            })
+            });
         }
-        (_, Some(r)) if destroy || config.is_none() => (r.name.clone(), r.call_as),
-        (Some(c), _) => (c.name.clone(), c.call_as),
-        (None, Some(r)) => (r.name.clone(), r.call_as),
-        (None, None) => return Ok(None),
-    };
+    }
+    // The configured one, else the one in state; destroying without a
+    // record, the configured name still finds a stack set orgrole made (tagged).
+    let chosen = config
+        .map(|c| (&c.name, c.call_as))
+        .or(recorded.map(|r| (&r.name, r.call_as)))
+        .or(configured.map(|c| (&c.name, c.call_as)));
+    let Some((name, call_as)) = chosen else { return Ok(None) };
+    let name = name.clone();
     let sets = cloud.stacksets(call_as);
     let info = sets.describe(&name).await.map_err(ObserveError::StackSet)?;
     let (instances, running) = match &info {

@@ -3,7 +3,6 @@
 use std::fmt::Write;
 
 use super::view::marker;
-use crate::apply::step_text;
 use crate::graph::ChangeGraph;
 use crate::plan::Plan;
 
@@ -61,7 +60,7 @@ fn render(plan: &Plan, syntax: &Syntax) -> String {
                 "{} stackset/{}: {}",
                 marker(step.action.action()),
                 stackset.name,
-                step_text(&step.action)
+                step.action.describe()
             );
             let _ = writeln!(out, "{}", (syntax.node)(&format!("s{i}"), &label));
             if i > 0 {

@@ -2,7 +2,6 @@
 //! (the template as a diff, never a blob), and what each account gets.
 
 use super::view::{marker, plural, Detail};
-use crate::apply::step_text;
 use crate::cloud::{CallAs, InstanceInfo, InstanceStatus};
 use crate::plan::{Plan, StackSetAction, StackSetPlan, StackSetReason, Will};
 
@@ -99,7 +98,7 @@ fn now(found: Option<&InstanceInfo>) -> String {
 
 fn step_view(step: &crate::plan::StackSetStep) -> StepView {
     // `Creating the stack set` as `creating the stack set`, beside `+ policy NAME`.
-    let text = step_text(&step.action);
+    let text = step.action.describe();
     let mut subject = text[..1].to_lowercase() + &text[1..];
     if !step.accounts.is_empty() && !matches!(step.action, StackSetAction::Delete) {
         subject += &format!(" ({})", plural(step.accounts.len(), "account"));

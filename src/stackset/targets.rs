@@ -4,9 +4,9 @@
 //! and closed accounts skipped. A pure function: the plan shows it, and the
 //! simulator deploys by it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
-use crate::cloud::{AccountFilter, AccountState, DeploymentTargets, Organization};
+use crate::cloud::{AccountFilter, AccountState, DeploymentTargets, OrgAccount, Organization};
 use crate::model::AccountId;
 use crate::targets::{Resolution, TargetError};
 
@@ -25,9 +25,10 @@ pub fn expected(targets: &DeploymentTargets, org: &Organization) -> Result<Resol
         AccountFilter::Difference => below.difference(&listed).copied().collect(),
         AccountFilter::Union => below.union(&listed).copied().collect(),
     };
+    let members: HashMap<&AccountId, &OrgAccount> = org.accounts.iter().map(|a| (&a.id, a)).collect();
     let mut resolution = Resolution::default();
     for account in candidates {
-        let member = org.accounts.iter().find(|a| &a.id == account);
+        let member = members.get(account);
         let name = member.map(|a| a.name.clone()).unwrap_or_default();
         let reason = match member {
             _ if *account == org.management_account => Some(

@@ -78,6 +78,11 @@ impl State {
         self.stacksets.iter().find(|s| s.name == name)
     }
 
+    /// The stack set whose operation an earlier run started and did not see end.
+    pub fn pending_stackset(&self) -> Option<&StackSetRecord> {
+        self.stacksets.iter().find(|s| s.pending.is_some())
+    }
+
     pub fn set_stackset(&mut self, record: StackSetRecord) {
         match self.stacksets.iter_mut().find(|s| s.name == record.name) {
             Some(existing) => *existing = record,

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use iam::{SimIam, SimPolicy, SimRole};
-pub use stacksets::{OperationKind, SimOperation, SimStackSet, SimStackSets, StackSetWorld};
+pub use stacksets::{SimStackSets, StackSetWorld};
 
 use super::{CallAs, Caller, Cloud, CloudError, Organization};
 use crate::model::AccountId;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{InstanceView, StackSetAction, StackSetPlan, StackSetReason, StackSetStep, Will};
 use crate::cloud::{
-    AccountFilter, AccountState, AutoDeployment, DeploymentTargets, InstanceInfo, InstanceStatus,
+    AccountFilter, AccountState, AutoDeployment, DeploymentTargets, InstanceInfo, InstanceStatus, OrgAccount,
     Organization, StackSetInfo, StackSetSpec,
 };
 use crate::config::{StackSetConfig, Template};
@@ -93,7 +93,7 @@ fn step(
 /// An instance that needs an update to be as configured: OUTDATED, or its
 /// last operation failed. (INOPERABLE ones an update skips: they are shown.)
 fn drifted(i: &InstanceInfo) -> bool {
-    i.status == InstanceStatus::Outdated || (i.status == InstanceStatus::Current && !i.is_current())
+    i.status != InstanceStatus::Inoperable && !i.is_current()
 }
 
 /// The deployments the configuration asks for (`union_extras` says why
@@ -169,9 +169,52 @@ struct Planner<'a> {
 }
 
 impl Planner<'_> {
+    fn member(&self, account: &AccountId) -> Option<&OrgAccount> {
+        self.org?.accounts.iter().find(|a| &a.id == account)
+    }
+
+    /// Accounts with an instance in `region`, below `ou`, that the targets no
+    /// longer reach and that StackSets can still act in (ACTIVE, not the
+    /// management account).
+    fn unreached_below(&self, ou: &str, region: &str) -> Vec<AccountId> {
+        let (Some(org), observed) = (self.org, self.observed) else { return vec![] };
+        let accounts: BTreeSet<AccountId> = observed
+            .instances
+            .iter()
+            .filter(|i| i.region == region && !observed.expected.targets.contains_key(&i.account))
+            .filter(|i| i.account != org.management_account)
+            .filter(|i| {
+                self.member(&i.account)
+                    .is_some_and(|m| m.state == AccountState::Active && org.encloses(ou, &m.parent))
+            })
+            .map(|i| i.account.clone())
+            .collect();
+        accounts.into_iter().collect()
+    }
+
+    /// DeleteStackInstances of `accounts` only, through the OU `ou`.
+    fn remove_accounts(
+        &mut self,
+        ou: &str,
+        region: &str,
+        accounts: Vec<AccountId>,
+        retain_stacks: bool,
+        reason: &StackSetReason,
+        effect: Option<Effect>,
+    ) {
+        let targets = DeploymentTargets {
+            ous: vec![ou.to_owned()],
+            accounts: accounts.clone(),
+            filter: AccountFilter::Intersection,
+        };
+        let action =
+            StackSetAction::RemoveInstances { targets, regions: vec![region.to_owned()], retain_stacks };
+        self.steps.push(step(action, reason.clone(), accounts, effect));
+    }
+
     fn reached(&self, targets: &DeploymentTargets) -> Vec<AccountId> {
-        let org = self.org;
-        org.and_then(|o| expected(targets, o).ok())
+        self.org
+            .and_then(|o| expected(targets, o).ok())
             .map(|r| r.targets.into_keys().collect())
             .unwrap_or_default()
     }
@@ -248,7 +291,6 @@ impl Planner<'_> {
     /// keeping the stacks where AWS can no longer act in the account. Else
     /// DeleteStackSet would refuse, every time.
     fn leftovers(&mut self, why: &StackSetReason) {
-        let Some(org) = self.org else { return };
         let reached: BTreeSet<(AccountId, String)> = self
             .steps
             .iter()
@@ -266,18 +308,12 @@ impl Planner<'_> {
             if reached.contains(&(i.account.clone(), i.region.clone())) {
                 continue;
             }
-            let Some(member) = org.accounts.iter().find(|a| a.id == i.account) else { continue };
+            let Some(member) = self.member(&i.account) else { continue };
             let kept = member.state != AccountState::Active;
             left.entry((member.parent.clone(), i.region.clone(), kept)).or_default().push(i.account.clone());
         }
         for ((ou, region, retain_stacks), accounts) in left {
-            let targets = DeploymentTargets {
-                ous: vec![ou],
-                accounts: accounts.clone(),
-                filter: AccountFilter::Intersection,
-            };
-            let action = StackSetAction::RemoveInstances { targets, regions: vec![region], retain_stacks };
-            self.steps.push(step(action, why.clone(), accounts, None));
+            self.remove_accounts(&ou, &region, accounts, retain_stacks, why, None);
         }
     }
 
@@ -314,64 +350,26 @@ impl Planner<'_> {
         let whole: BTreeSet<Deployment> =
             gone.iter().filter(|g| !kept_by(g, true) && !kept_by(g, false)).cloned().collect();
         self.remove(&whole, &StackSetReason::NotTargeted);
-        for g in narrowed {
-            let mut accounts: Vec<AccountId> = observed
-                .instances
-                .iter()
-                .filter(|i| i.region == g.region && !observed.expected.targets.contains_key(&i.account))
-                .filter(|i| {
-                    self.org.is_some_and(|o| o.accounts_below(&g.ou).iter().any(|a| a.id == i.account))
-                })
-                .map(|i| i.account.clone())
-                .collect();
-            accounts.sort();
-            accounts.dedup();
-            if accounts.is_empty() {
-                continue;
-            }
-            let targets = DeploymentTargets {
-                ous: vec![g.ou.clone()],
-                accounts: accounts.clone(),
-                filter: AccountFilter::Intersection,
-            };
-            let action = StackSetAction::RemoveInstances {
-                targets,
-                regions: vec![g.region.clone()],
-                retain_stacks: false,
-            };
-            let effect = Effect::Withdrawn(vec![g.clone()]);
-            self.steps.push(step(action, StackSetReason::NotTargeted, accounts, Some(effect)));
-        }
 
-        // Instances the targets no longer reach, in OUs still deployed (a
-        // narrower filter): removed by account. Those of accounts that left
-        // the OU are auto-deployment's (and retain-stacks') to handle.
-        let org = self.org;
-        let mut unreached: BTreeMap<(String, String), Vec<AccountId>> = BTreeMap::new();
-        for i in &observed.instances {
-            let Some(ou) = &i.ou else { continue };
-            let below = org.is_some_and(|o| o.accounts_below(ou).iter().any(|a| a.id == i.account));
-            let active = org.is_some_and(|o| {
-                o.accounts.iter().any(|a| a.id == i.account && a.state == crate::cloud::AccountState::Active)
-            });
-            if !observed.expected.targets.contains_key(&i.account)
-                && wanted_places.contains(&(ou.clone(), i.region.clone()))
-                && below
-                && active
-                && Some(&i.account) != org.map(|o| &o.management_account)
-            {
-                unreached.entry((ou.clone(), i.region.clone())).or_default().push(i.account.clone());
+        // Instances the targets no longer reach (a narrower filter, an OU
+        // narrowed as above), below an OU that left around one that stays
+        // or that stays: removed by account, each once. Accounts that left
+        // the OUs are auto-deployment's (and retain-stacks') to handle.
+        let mut taken: BTreeSet<(AccountId, String)> = BTreeSet::new();
+        let places = narrowed
+            .iter()
+            .map(|g| (g.ou.as_str(), g.region.as_str(), Some(*g)))
+            .chain(wanted_places.iter().map(|(ou, region)| (ou.as_str(), region.as_str(), None)));
+        for (ou, region, narrowed) in places {
+            let accounts: Vec<AccountId> = self
+                .unreached_below(ou, region)
+                .into_iter()
+                .filter(|a| taken.insert((a.clone(), region.to_owned())))
+                .collect();
+            if !accounts.is_empty() {
+                let effect = narrowed.map(|g| Effect::Withdrawn(vec![g.clone()]));
+                self.remove_accounts(ou, region, accounts, false, &StackSetReason::NotTargeted, effect);
             }
-        }
-        for ((ou, region), accounts) in unreached {
-            let targets = DeploymentTargets {
-                ous: vec![ou],
-                accounts: accounts.clone(),
-                filter: AccountFilter::Intersection,
-            };
-            let action =
-                StackSetAction::RemoveInstances { targets, regions: vec![region], retain_stacks: false };
-            self.steps.push(step(action, StackSetReason::NotTargeted, accounts, None));
         }
 
         let mut reasons = match record {

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 pub use build::{plan_stackset, StackSetWanted};
 
 use crate::cloud::{
-    AutoDeployment, CallAs, DeploymentTargets, InstanceInfo, OperationInfo, Preferences, StackSetSpec,
+    AccountFilter, AutoDeployment, CallAs, DeploymentTargets, InstanceInfo, OperationInfo, Preferences,
+    StackSetSpec,
 };
 use crate::model::{AccountId, Tags};
 use crate::state::Effect;
@@ -69,6 +70,35 @@ pub enum StackSetAction {
 }
 
 impl StackSetAction {
+    /// `Creating the stack set`, `Adding instances in ou-1 × us-east-1`, ...
+    pub fn describe(&self) -> String {
+        let list =
+            |accounts: &[AccountId]| accounts.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ");
+        match self {
+            Self::Create { .. } => "Creating the stack set".into(),
+            Self::Update { .. } => "Updating the stack set and its instances".into(),
+            Self::AddInstances { targets, regions } => {
+                let of = match targets.filter {
+                    AccountFilter::Intersection => format!(" of {}", list(&targets.accounts)),
+                    AccountFilter::Difference => format!(" except {}", list(&targets.accounts)),
+                    _ => String::new(),
+                };
+                format!("Adding instances{of} in {} × {}", targets.ous.join(", "), regions.join(", "))
+            }
+            Self::RemoveInstances { targets, regions, retain_stacks } => {
+                let of = match targets.filter {
+                    AccountFilter::Intersection => format!(" of {}", list(&targets.accounts)),
+                    _ => String::new(),
+                };
+                let kept =
+                    if *retain_stacks { ", keeping their stacks (AWS can no longer act there)" } else { "" };
+                format!("Deleting instances{of} in {} × {}{kept}", targets.ous.join(", "), regions.join(", "))
+            }
+            Self::Delete => "Deleting the stack set".into(),
+            Self::Forget => "Removing the stack set from state (it is gone)".into(),
+        }
+    }
+
     /// `+`, `~`, `-` or `=`, as for resources.
     pub fn action(&self) -> super::Action {
         use super::Action;
