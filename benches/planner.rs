@@ -123,8 +123,10 @@ fn deployed(desired: &Desired, account: &AccountId, external_id: &str) -> Accoun
             arn: account.iam_arn("aws", &format!("role/{}", role.name)),
             trust: role.trust_document(external_id),
             tags,
+            boundary: None,
         },
         attached: vec![policy_arn],
+        inline: BTreeMap::new(),
     };
     AccountResources {
         roles: BTreeMap::from([(role.name.clone(), observed_role)]),

@@ -80,6 +80,7 @@ mod tests {
             after: None,
             reasons: vec![],
             drift: false,
+            stack_set: None,
         }
     }
 

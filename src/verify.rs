@@ -89,35 +89,21 @@ pub async fn verify<C: Cloud>(
     let mut problems = problems(plan);
     let mut targets: Vec<(AccountId, String)> =
         observed.resolution.targets.iter().map(|(a, n)| (a.clone(), n.clone())).collect();
-    // StackSet mode: the accounts the stack set reaches, checked by their instances.
+    // StackSet mode: the accounts the stack set reaches, checked by their
+    // instances and, where one is settled, by the role its stack made.
     let reached = observed.stackset.iter().flat_map(|s| &s.expected.targets);
     targets.extend(reached.map(|(a, n)| (a.clone(), n.clone())));
     stream::iter(targets)
         .map(|(account, name)| {
-            let mut problems = problems.remove(&account).unwrap_or_default();
-            // The role as observed: no problems means it exists as configured.
+            let problems = problems.remove(&account).unwrap_or_default();
+            // The role as observed (in StackSet mode, the one its stack made).
             let role_arn = match observed.accounts.get(&account) {
                 Some(AccountView::Read(found)) => {
                     found.roles.get(&desired.role.name).map(|r| r.info.arn.clone())
                 }
                 _ => None,
             };
-            // Not read by observe: an account the stack set reaches.
-            let through_stackset = !observed.accounts.contains_key(&account);
             async move {
-                // The stack set's role, looked up once its instance is fine.
-                let role_arn = match role_arn {
-                    None if through_stackset && problems.is_empty() => {
-                        match stack_role(cloud, &account, &desired.role.name, access_role).await {
-                            Ok(arn) => Some(arn),
-                            Err(problem) => {
-                                problems.push(problem);
-                                None
-                            }
-                        }
-                    }
-                    arn => arn,
-                };
                 let permissions = match role_arn {
                     Some(arn) if problems.is_empty() => {
                         permissions(cloud, desired, &account, &arn, access_role).await
@@ -130,21 +116,6 @@ pub async fn verify<C: Cloud>(
         .buffered(parallelism.max(1))
         .collect()
         .await
-}
-
-/// The ARN of the role a stack instance made in `account`.
-async fn stack_role<C: Cloud>(
-    cloud: &C,
-    account: &AccountId,
-    role: &str,
-    access_role: &str,
-) -> Result<String, String> {
-    let iam = cloud.iam(account, access_role).await.map_err(|e| format!("could not be read: {e}"))?;
-    match iam.get_role(role).await {
-        Ok(Some(info)) => Ok(info.arn),
-        Ok(None) => Err(format!("role {role}: missing, though its stack instance is CURRENT")),
-        Err(e) => Err(format!("could not be read: {e}")),
-    }
 }
 
 /// Simulates each statement's actions on its first resource.

@@ -118,6 +118,7 @@ pub async fn apply<C: Cloud>(
                         StateEffect::Remove => {
                             state.remove(&change.address);
                         }
+                        StateEffect::None => {}
                     }
                     completed.push(i);
                 }

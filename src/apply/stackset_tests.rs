@@ -13,7 +13,7 @@ use crate::cloud::{AccountFilter, CallAs, InstanceStatus, Organization, StackSet
 use crate::config::{Desired, Preferences, StackSetConfig, StackSetTargets, Template};
 use crate::model::AccountId;
 use crate::observe::observe;
-use crate::plan::{plan, Plan, PlanOptions, StackSetAction, StackSetReason};
+use crate::plan::{plan, Action, Plan, PlanOptions, StackSetAction, StackSetReason};
 use crate::state::{Deployment, State};
 use crate::testing::{desired, id, org_account, org_unit};
 
@@ -586,4 +586,56 @@ async fn narrowing_the_organization_to_an_ou_and_back_never_deletes_the_staying_
     assert!(outcome.complete(), "{outcome:?}");
     assert_eq!(instances(&cloud), current(&[A1, A2, B1, Z1]));
     assert_converged(&cloud, &d, &state).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stacks_role_changed_by_hand_is_seen_and_put_back_without_a_stack_set_operation() {
+    // AWS: a stack instance stays CURRENT whatever is done to its resources,
+    // and deploying the same template again changes nothing there.
+    let cloud = sim();
+    let d = stackset(ous(&["ou-a"]));
+    let mut state = State::new();
+    let (_, outcome) = converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    assert!(outcome.complete(), "{outcome:?}");
+    assert_converged(&cloud, &d, &state).await;
+    let policy_arn = id(A1).iam_arn("aws", "policy/policy");
+    {
+        let mut world = cloud.world();
+        let role = world.accounts.get_mut(&id(A1)).unwrap().roles.get_mut("role").unwrap();
+        role.inline.insert("admin".into(), crate::testing::document(&["*"]));
+        role.attached.retain(|a| *a != policy_arn);
+        role.attached.push("arn:aws:iam::aws:policy/AdministratorAccess".into());
+        role.info.trust = d.role.trust_document("someone-elses-id");
+        world.accounts.get_mut(&id(A2)).unwrap().roles.clear();
+    }
+    let operations = cloud.world().stacksets.history(NAME).len();
+    let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
+    assert!(plan.stackset_steps().next().is_none(), "{:#?}", plan.stackset);
+    let changes: Vec<(String, Action)> =
+        plan.changes.iter().map(|c| (c.address.to_string(), c.action)).collect();
+    assert_eq!(
+        changes,
+        [
+            (format!("account/{A1}/role/role"), Action::Update),
+            (format!("account/{A1}/attachment/role/policy"), Action::Create),
+            (format!("account/{A2}/role/role"), Action::Create),
+            (format!("account/{A2}/attachment/role/policy"), Action::Create),
+        ]
+    );
+    assert!(plan.changes.iter().all(|c| c.stack_set.as_deref() == Some(NAME) && c.drift));
+    let text = crate::render::plan_text(&plan, crate::render::Paint { enabled: false });
+    assert!(text.contains("- inline policy admin, not in the configuration (allows *)"), "{text}");
+    assert!(text.contains("~ external ID (value hidden)"), "{text}");
+    let problems = crate::verify::problems(&plan);
+    assert!(problems[&id(A1)].iter().any(|p| p.contains("AdministratorAccess")), "{problems:?}");
+
+    let recorded = state.clone();
+    let outcome = run(&cloud, &plan, &mut state, Duration::from_secs(3600)).await;
+    assert!(outcome.complete(), "{outcome:?}");
+    assert_converged(&cloud, &d, &state).await;
+    assert_eq!(state.resources(), recorded.resources(), "a stack's resources are not orgrole's to record");
+    assert_eq!(cloud.world().stacksets.history(NAME).len(), operations, "no stack set operation");
+    let world = cloud.world();
+    let role = &world.accounts[&id(A1)].roles["role"];
+    assert!(role.inline.is_empty() && role.attached == [policy_arn], "{role:?}");
 }

@@ -2,7 +2,7 @@
 
 use super::retry::until_visible;
 use crate::cloud::{CloudError, ErrorKind, Iam};
-use crate::model::{ResourceKind, Tags};
+use crate::model::{OtherPolicies, ResourceKind, Tags};
 use crate::observe::read_policy;
 use crate::plan::{fingerprint, tag_changes, Action, Change, ResourceValue};
 use crate::state::StateResource;
@@ -13,9 +13,16 @@ const MAX_POLICY_VERSIONS: usize = 5;
 pub enum StateEffect {
     Upsert(StateResource),
     Remove,
+    /// A stack's resource, put back as its template declares: CloudFormation's, not in state.
+    None,
 }
 
 pub async fn execute<I: Iam>(iam: &I, change: &Change) -> Result<StateEffect, CloudError> {
+    let effect = make(iam, change).await?;
+    Ok(if change.stack_set.is_some() { StateEffect::None } else { effect })
+}
+
+async fn make<I: Iam>(iam: &I, change: &Change) -> Result<StateEffect, CloudError> {
     let a = &change.address;
     let applied = Some(fingerprint(change.after.as_ref()));
     let record = |arn: String| {
@@ -36,7 +43,7 @@ pub async fn execute<I: Iam>(iam: &I, change: &Change) -> Result<StateEffect, Cl
             let created = iam.create_policy(&a.name, document, tags).await;
             Ok(record(already_made(iam, change, after, created).await?))
         }
-        (Action::Create, Some(after @ ResourceValue::Role { trust, tags })) => {
+        (Action::Create, Some(after @ ResourceValue::Role { trust, tags, .. })) => {
             let created = iam.create_role(&a.name, trust, tags).await;
             Ok(record(already_made(iam, change, after, created).await?))
         }
@@ -56,10 +63,14 @@ pub async fn execute<I: Iam>(iam: &I, change: &Change) -> Result<StateEffect, Cl
             retag(iam, ResourceKind::Policy, &change.arn, before_tags, tags).await?;
             Ok(record(change.arn.clone()))
         }
-        (Action::Update, Some(ResourceValue::Role { trust, tags })) => {
-            let Some(ResourceValue::Role { trust: before, tags: before_tags }) = &change.before else {
+        (Action::Update, Some(ResourceValue::Role { trust, tags, other })) => {
+            let Some(ResourceValue::Role { trust: before, tags: before_tags, other: before_other }) =
+                &change.before
+            else {
                 return Err(no_value(change));
             };
+            // What grants beyond the configuration goes first, then the trust.
+            remove_other_policies(iam, &a.name, before_other, other).await?;
             if before != trust {
                 iam.update_trust(&a.name, trust).await?;
             }
@@ -88,10 +99,10 @@ async fn already_made<I: Iam>(
         ResourceValue::Policy { .. } => read_policy(iam, &change.arn)
             .await?
             .map(|p| (ResourceValue::Policy { document: p.document, tags: p.info.tags }, p.info.arn)),
-        ResourceValue::Role { .. } => iam
-            .get_role(&change.address.name)
-            .await?
-            .map(|r| (ResourceValue::Role { trust: r.trust, tags: r.tags }, r.arn)),
+        ResourceValue::Role { .. } => iam.get_role(&change.address.name).await?.map(|r| {
+            let other = OtherPolicies { boundary: r.boundary, ..Default::default() };
+            (ResourceValue::Role { trust: r.trust, tags: r.tags, other }, r.arn)
+        }),
         ResourceValue::Attachment { .. } => None,
     };
     match existing {
@@ -129,6 +140,29 @@ async fn retag<I: Iam>(
         } else {
             iam.untag_role(id, &removed).await?
         }
+    }
+    Ok(())
+}
+
+/// Takes off the role the inline policies, managed policies and boundary
+/// found that are not wanted. The managed policies are only detached: they
+/// are not orgrole's to delete.
+async fn remove_other_policies<I: Iam>(
+    iam: &I,
+    role: &str,
+    found: &OtherPolicies,
+    wanted: &OtherPolicies,
+) -> Result<(), CloudError> {
+    for (name, document) in &found.inline {
+        if wanted.inline.get(name) != Some(document) {
+            gone_is_fine(iam.delete_inline_role_policy(role, name).await)?;
+        }
+    }
+    for arn in found.managed.difference(&wanted.managed) {
+        gone_is_fine(iam.detach_role_policy(role, arn).await)?;
+    }
+    if found.boundary.is_some() && wanted.boundary.is_none() {
+        gone_is_fine(iam.delete_role_permissions_boundary(role).await)?;
     }
     Ok(())
 }

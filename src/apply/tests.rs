@@ -17,6 +17,7 @@ use crate::testing::{desired, document, id};
 const A: &str = "111111111111";
 const B: &str = "222222222222";
 const CALLER: &str = "999999999999";
+const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 
 /// A state store that keeps nothing.
 pub(crate) struct Discard;
@@ -113,7 +114,8 @@ async fn a_new_role_not_yet_visible_is_attached_once_it_is() {
 #[tokio::test]
 async fn destroy_removes_extra_versions_and_policies_attached_by_hand() {
     // AWS behaviour (not moto's): DeletePolicy is refused while the policy
-    // has non-default versions, DeleteRole while policies are attached.
+    // has non-default versions, DeleteRole while policies are attached or
+    // inline policies remain.
     let cloud = sim();
     let d = desired(&[A]);
     let mut state = State::new();
@@ -123,7 +125,9 @@ async fn destroy_removes_extra_versions_and_policies_attached_by_hand() {
         let account = world.accounts.get_mut(&id(A)).unwrap();
         let policy = account.policies.values_mut().next().unwrap();
         policy.versions.push(("v7".into(), document(&["s3:ListBucket"]), 100));
-        account.roles.get_mut("role").unwrap().attached.push("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
+        let role = account.roles.get_mut("role").unwrap();
+        role.attached.push("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
+        role.inline.insert("by-hand".into(), document(&["s3:ListBucket"]));
     }
     let (plan, outcome) = converge(&cloud, &d, &mut state, PlanOptions { adopt: false, destroy: true }).await;
     assert_eq!(plan.summary().destroy, 3);
@@ -215,18 +219,28 @@ fn random_world(rng: &mut Lcg, d: &Desired, accounts: &[&str]) -> (World, State)
         }
         if rng.below(3) > 0 {
             let external_id = if rng.below(2) == 0 { "ext-1" } else { "old-ext" };
-            let attached = if acct.policies.contains_key(&policy_arn) && rng.below(2) == 0 {
+            let mut attached = if acct.policies.contains_key(&policy_arn) && rng.below(2) == 0 {
                 vec![policy_arn.clone()]
             } else {
                 vec![]
             };
+            // Grants added by hand: another managed policy, an inline one, a boundary.
+            if rng.below(4) == 0 {
+                attached.push(ADMIN.into());
+            }
             let info = RoleInfo {
                 name: "role".into(),
                 arn: format!("arn:aws:iam::{account}:role/role"),
                 trust: d.role.trust_document(external_id),
                 tags: tags(rng, &owned),
+                boundary: (rng.below(4) == 0).then(|| ADMIN.to_owned()),
             };
-            acct.roles.insert("role".into(), SimRole { info, attached, inline: vec![], invisible: 0 });
+            let mut role = SimRole::new(info, 0);
+            role.attached = attached;
+            if rng.below(4) == 0 {
+                role.inline.insert("backdoor".into(), document(&["*"]));
+            }
+            acct.roles.insert("role".into(), role);
         }
         let a = id(account);
         for address in [
@@ -309,8 +323,9 @@ async fn a_same_named_role_that_differs_from_the_planned_one_stays_a_conflict() 
         arn: format!("arn:aws:iam::{A}:role/role"),
         trust: d.role.trust_document("someone-elses-id"),
         tags: Tags::default(),
+        boundary: None,
     };
-    let theirs = SimRole { info, attached: vec![], inline: vec![], invisible: 0 };
+    let theirs = SimRole::new(info, 0);
     cloud.world().accounts.entry(id(A)).or_default().roles.insert("role".into(), theirs);
     let outcome = run(&cloud, &plan, &mut State::new(), pending()).await;
     let failed: Vec<&String> = outcome.failed.iter().map(|(_, e)| e).collect();

@@ -35,6 +35,8 @@ pub struct RoleInfo {
     pub arn: String,
     pub trust: PolicyDocument,
     pub tags: Tags,
+    /// The permissions boundary's ARN.
+    pub boundary: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,10 +149,20 @@ pub trait Iam: Clone + Send + Sync + 'static {
         &self,
         role: &str,
     ) -> impl Future<Output = Result<Vec<String>, CloudError>> + Send;
+    /// An inline policy's document; `None` when it is gone.
+    fn inline_role_policy(
+        &self,
+        role: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<PolicyDocument>, CloudError>> + Send;
     fn delete_inline_role_policy(
         &self,
         role: &str,
         name: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn delete_role_permissions_boundary(
+        &self,
+        role: &str,
     ) -> impl Future<Output = Result<(), CloudError>> + Send;
     fn delete_role(&self, name: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
     /// Which of `actions` the role's policies do not allow on `resource`

@@ -1,4 +1,4 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -110,12 +110,39 @@ impl PolicyDocument {
             .collect()
     }
 
-    /// The `Principal.AWS` values of every statement of a trust policy.
-    pub fn aws_principals(&self) -> BTreeSet<String> {
-        self.statements()
-            .into_iter()
-            .flat_map(|s| strings(s.get("Principal").and_then(|p| p.get("AWS"))))
-            .collect()
+    /// What its `Allow` statements grant: their actions, and for a
+    /// statement with `NotAction` (every action but those) `NotAction:<action>`.
+    pub fn allowed_actions(&self) -> Vec<String> {
+        let mut allows = BTreeSet::new();
+        for s in self.statements() {
+            if s.get("Effect").and_then(Value::as_str) == Some("Allow") {
+                allows.extend(strings(s.get("Action")));
+                allows.extend(strings(s.get("NotAction")).into_iter().map(|a| format!("NotAction:{a}")));
+            }
+        }
+        allows.into_iter().collect()
+    }
+
+    /// Who a trust policy lets in: every principal its `Allow` statements
+    /// name (`AWS` ARNs as they are, other kinds as `Service:ec2.amazonaws.com`,
+    /// anyone as `*`), and whether every statement naming it requires an
+    /// `sts:ExternalId`.
+    pub fn trusted(&self) -> BTreeMap<String, bool> {
+        let mut trusted: BTreeMap<String, bool> = BTreeMap::new();
+        for s in self.statements() {
+            if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
+                continue;
+            }
+            let external_id = s
+                .get("Condition")
+                .and_then(Value::as_object)
+                .is_some_and(|ops| ops.values().any(|c| c.get("sts:ExternalId").is_some()));
+            for principal in principals(s.get("Principal")) {
+                let all = trusted.entry(principal).or_insert(true);
+                *all = *all && external_id;
+            }
+        }
+        trusted
     }
 
     /// The `sts:ExternalId` values a trust policy requires.
@@ -170,6 +197,23 @@ impl<'de> Deserialize<'de> for PolicyDocument {
 impl PartialEq for PolicyDocument {
     fn eq(&self, other: &Self) -> bool {
         self.same_meaning(other)
+    }
+}
+
+/// A statement's principals: `"*"`, or `{"AWS": ..., "Service": ...}`.
+fn principals(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Object(kinds)) => kinds
+            .iter()
+            .flat_map(|(kind, values)| {
+                strings(Some(values)).into_iter().map(move |p| match kind.as_str() {
+                    "AWS" => p,
+                    _ => format!("{kind}:{p}"),
+                })
+            })
+            .collect(),
+        _ => vec![],
     }
 }
 
@@ -306,8 +350,26 @@ mod tests {
     fn decodes_what_iam_returns() {
         let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22AWS%22%3A%22arn%3Aaws%3Aiam%3A%3A1%3Aroot%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%2C%22Condition%22%3A%7B%22StringEquals%22%3A%7B%22sts%3AExternalId%22%3A%22abc%22%7D%7D%7D%5D%7D";
         let d = PolicyDocument::parse_encoded(encoded).unwrap();
-        assert_eq!(d.aws_principals().into_iter().collect::<Vec<_>>(), ["arn:aws:iam::1:root"]);
+        assert_eq!(d.trusted().into_iter().collect::<Vec<_>>(), [("arn:aws:iam::1:root".into(), true)]);
         assert_eq!(d.external_ids().into_iter().collect::<Vec<_>>(), ["abc"]);
+    }
+
+    #[test]
+    fn trusted_names_every_principal_and_whether_it_needs_the_external_id() {
+        let d = doc(r#"{"Statement":[
+            {"Effect":"Allow","Principal":{"AWS":["arn:a","arn:b"]},"Action":"sts:AssumeRole",
+             "Condition":{"StringEquals":{"sts:ExternalId":"x"}}},
+            {"Effect":"Allow","Principal":{"AWS":"arn:b","Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"},
+            {"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"},
+            {"Effect":"Deny","Principal":{"AWS":"arn:c"},"Action":"sts:AssumeRole"}]}"#);
+        let expected: BTreeMap<String, bool> = [
+            ("*".to_owned(), false),
+            ("Service:ec2.amazonaws.com".to_owned(), false),
+            ("arn:a".to_owned(), true),
+            ("arn:b".to_owned(), false),
+        ]
+        .into();
+        assert_eq!(d.trusted(), expected);
     }
 
     #[test]

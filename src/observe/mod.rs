@@ -45,6 +45,8 @@ pub struct ObservedRole {
     pub info: RoleInfo,
     /// ARNs of the managed policies attached to it.
     pub attached: Vec<String>,
+    /// Its inline policies, by name.
+    pub inline: BTreeMap<String, PolicyDocument>,
 }
 
 #[derive(Debug, Clone)]
@@ -144,7 +146,10 @@ pub async fn observe<C: Cloud>(
 
     let role = &desired.role;
     let mut wanted: BTreeMap<AccountId, Wanted> = BTreeMap::new();
-    for account in resolution.targets.keys() {
+    // The targets, and in StackSet mode the accounts whose stacks made the
+    // role: what was changed there by hand is drift too.
+    let reached = stackset.iter().flat_map(ObservedStackSet::inspected);
+    for account in resolution.targets.keys().chain(reached) {
         let w = wanted.entry(account.clone()).or_default();
         let policy_arn = account.iam_arn(&caller.partition, &format!("policy/{}", role.policy_name));
         w.add(&Address::role(account, &role.name), "");
@@ -210,10 +215,18 @@ async fn read_account<C: Cloud>(
     Ok(resources)
 }
 
+/// The role and everything that grants through it: its managed and inline
+/// policies (the boundary comes with GetRole).
 async fn read_role<I: Iam>(iam: &I, name: &str) -> Result<Option<ObservedRole>, CloudError> {
     let Some(info) = iam.get_role(name).await? else { return Ok(None) };
-    let attached = iam.attached_role_policies(name).await?;
-    Ok(Some(ObservedRole { info, attached }))
+    let (attached, names) =
+        tokio::try_join!(iam.attached_role_policies(name), iam.inline_role_policies(name))?;
+    let documents =
+        futures_util::future::try_join_all(names.iter().map(|policy| iam.inline_role_policy(name, policy)))
+            .await?;
+    // A policy deleted between the list and the read is gone.
+    let inline = names.into_iter().zip(documents).filter_map(|(n, d)| Some((n, d?))).collect();
+    Ok(Some(ObservedRole { info, attached, inline }))
 }
 
 pub(crate) async fn read_policy<I: Iam>(iam: &I, arn: &str) -> Result<Option<ObservedPolicy>, CloudError> {

@@ -25,6 +25,17 @@ pub struct ObservedStackSet {
     pub expected: Resolution,
 }
 
+impl ObservedStackSet {
+    /// The accounts whose stacks made the role: reached by the targets,
+    /// with an instance.
+    pub fn inspected(&self) -> impl Iterator<Item = &crate::model::AccountId> {
+        let targets = &self.expected.targets;
+        let with_instance: std::collections::BTreeSet<_> =
+            self.instances.iter().map(|i| &i.account).filter(|a| targets.contains_key(*a)).collect();
+        with_instance.into_iter()
+    }
+}
+
 /// The configured stack set, or (when destroying, or when the block was
 /// removed) the one in state; `None` when there is neither.
 pub async fn observe_stackset<C: Cloud>(

@@ -7,7 +7,7 @@ use super::{
     StackSetWanted, Unreachable,
 };
 use crate::config::Desired;
-use crate::model::{AccountId, Address, ResourceKind, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
+use crate::model::{AccountId, Address, OtherPolicies, ResourceKind, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use crate::observe::{AccountResources, AccountView, Observed};
 use crate::state::{State, StateResource};
 use crate::targets::Skipped;
@@ -34,7 +34,11 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
     let role = &desired.role;
     let tags = role.managed_tags();
     let policy = ResourceValue::Policy { document: role.policy.clone(), tags: tags.clone() };
-    let trust = ResourceValue::Role { trust: role.trust_document(&desired.credential.external_id), tags };
+    let trust = ResourceValue::Role {
+        trust: role.trust_document(&desired.credential.external_id),
+        tags,
+        other: OtherPolicies::default(),
+    };
     // Planned accounts, and whether their attachment is wanted (not when a conflict stops it).
     let mut planned: HashMap<&AccountId, bool> = HashMap::new();
     for account in observed.resolution.targets.keys() {
@@ -68,7 +72,7 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
     for recorded in state.resources().iter().filter(|r| !wanted(&r.address)) {
         let account = &recorded.address.account;
         match observed.accounts.get(account) {
-            Some(AccountView::Read(found)) => plan.changes.push(removal(recorded, found, reason.clone())),
+            Some(AccountView::Read(found)) => plan.changes.push(removal(recorded, state, found, reason.clone())),
             Some(AccountView::Unreachable(e)) if reported.insert(account.clone()) => {
                 plan.unreachable.push(Unreachable { account: account.clone(), error: e.to_string() })
             }
@@ -81,7 +85,6 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
             _ => {}
         }
     }
-    plan.changes.sort_by(|a, b| order(a).cmp(&order(b)));
     if let Some(found) = &observed.stackset {
         let wanted = desired.stackset.as_ref().filter(|_| !options.destroy).map(|config| {
             let spec = crate::stackset::spec(desired, config);
@@ -90,13 +93,18 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
         });
         let recorded = state.stackset(&found.name);
         let org = observed.organization.as_ref();
-        plan.stackset = plan_stackset(wanted.as_ref(), found, recorded, org, options.adopt, options.destroy);
+        let stackset = plan_stackset(wanted.as_ref(), found, recorded, org, options.adopt, options.destroy);
+        if let Some(stackset) = &stackset {
+            super::stack_drift::plan_stack_drift(desired, observed, stackset, &mut plan);
+        }
+        plan.stackset = stackset;
         for s in &found.expected.skipped {
             if !plan.skipped.iter().any(|k| k.account == s.account) {
                 plan.skipped.push(s.clone());
             }
         }
     }
+    plan.changes.sort_by(|a, b| order(a).cmp(&order(b)));
     plan
 }
 
@@ -149,8 +157,10 @@ pub(crate) struct Found {
     pub owned: bool,
 }
 
-/// What is live at `address`; for an attachment, whether its role has the
-/// policy `policy_arn` attached (an attachment is owned with its role).
+/// What is live at `address`. `policy_arn` is orgrole's policy for the
+/// role: for an attachment, whether the role has it attached (an attachment
+/// is owned with its role); for a role, the one managed policy that is not
+/// among its other policies.
 pub(crate) fn found(address: &Address, policy_arn: &str, resources: &AccountResources) -> Option<Found> {
     match address.kind {
         ResourceKind::Policy => resources.policies.get(&address.name).map(|p| Found {
@@ -159,7 +169,15 @@ pub(crate) fn found(address: &Address, policy_arn: &str, resources: &AccountReso
             owned: owned(&p.info.tags),
         }),
         ResourceKind::Role => resources.roles.get(&address.name).map(|r| Found {
-            value: ResourceValue::Role { trust: r.info.trust.clone(), tags: r.info.tags.clone() },
+            value: ResourceValue::Role {
+                trust: r.info.trust.clone(),
+                tags: r.info.tags.clone(),
+                other: OtherPolicies {
+                    inline: r.inline.clone(),
+                    managed: r.attached.iter().filter(|a| *a != policy_arn).cloned().collect(),
+                    boundary: r.info.boundary.clone(),
+                },
+            },
             arn: r.info.arn.clone(),
             owned: owned(&r.info.tags),
         }),
@@ -222,7 +240,7 @@ impl Target<'_> {
             policy_found.as_ref().map_or_else(|| self.arn("policy", &role.policy_name), |f| f.arn.clone());
 
         let role_address = Address::role(self.account, &role.name);
-        let role_found = found(&role_address, "", self.found);
+        let role_found = found(&role_address, &policy_arn, self.found);
         let role_arn = role_found.as_ref().map_or_else(|| self.arn("role", &role.name), |f| f.arn.clone());
 
         let outcomes = [
@@ -279,6 +297,7 @@ impl Target<'_> {
                 after: Some(desired.clone()),
                 reasons,
                 drift,
+                stack_set: None,
             }));
         };
         let foreign = !found.owned && !in_state;
@@ -306,13 +325,28 @@ impl Target<'_> {
             after: Some(desired.clone()),
             reasons,
             drift,
+            stack_set: None,
         }))
     }
 }
 
 /// The change for a resource in state that the configuration no longer wants.
-fn removal(recorded: &StateResource, resources: &AccountResources, reason: Reason) -> Change {
-    let live = found(&recorded.address, &recorded.arn, resources);
+fn removal(recorded: &StateResource, state: &State, resources: &AccountResources, reason: Reason) -> Change {
+    // A role's own policy is the one orgrole recorded attaching to it.
+    let a = &recorded.address;
+    let own_policy = match a.kind {
+        ResourceKind::Role => state
+            .resources()
+            .iter()
+            .find(|r| {
+                r.address.kind == ResourceKind::Attachment
+                    && r.address.account == a.account
+                    && r.address.name == a.name
+            })
+            .map_or("", |r| r.arn.as_str()),
+        _ => &recorded.arn,
+    };
+    let live = found(&recorded.address, own_policy, resources);
     let (action, reasons) = match &live {
         None => (Action::Forget, vec![Reason::AlreadyGone]),
         Some(f) if f.owned => (Action::Delete, vec![reason]),
@@ -327,5 +361,6 @@ fn removal(recorded: &StateResource, resources: &AccountResources, reason: Reaso
         after: None,
         reasons,
         drift,
+        stack_set: None,
     }
 }

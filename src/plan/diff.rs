@@ -4,14 +4,18 @@
 use std::collections::BTreeSet;
 
 use super::{Reason, ResourceValue};
-use crate::model::{PolicyDocument, Tags};
+use crate::model::{OtherPolicies, PolicyDocument, Tags};
 
 /// The reasons `observed` differs from `desired`; empty when they agree.
 pub fn reasons(desired: &ResourceValue, observed: &ResourceValue) -> Vec<Reason> {
     use ResourceValue::*;
     let mut reasons = match (desired, observed) {
         (Policy { document: d, .. }, Policy { document: o, .. }) => policy(d, o),
-        (Role { trust: d, .. }, Role { trust: o, .. }) => trust(d, o),
+        (Role { trust: d, other: d_other, .. }, Role { trust: o, other: o_other, .. }) => {
+            let mut reasons = trust(d, o);
+            reasons.extend(other(d_other, o_other));
+            reasons
+        }
         _ => vec![],
     };
     reasons.extend(tags(desired.tags(), observed.tags()));
@@ -38,7 +42,9 @@ fn trust(desired: &PolicyDocument, observed: &PolicyDocument) -> Vec<Reason> {
         return vec![];
     }
     let mut reasons = vec![];
-    let (added, removed) = set_diff(&desired.aws_principals(), &observed.aws_principals());
+    let (wanted, found) = (desired.trusted(), observed.trusted());
+    let keys = |m: &std::collections::BTreeMap<String, bool>| m.keys().cloned().collect::<BTreeSet<_>>();
+    let (added, removed) = set_diff(&keys(&wanted), &keys(&found));
     let principals_changed = !added.is_empty() || !removed.is_empty();
     if principals_changed {
         reasons.push(Reason::PrincipalsChanged { added, removed });
@@ -47,8 +53,42 @@ fn trust(desired: &PolicyDocument, observed: &PolicyDocument) -> Vec<Reason> {
     if external_id_changed {
         reasons.push(Reason::ExternalIdChanged);
     }
-    if !principals_changed && !external_id_changed {
+    // The confused deputy the external ID exists for: anyone it lets in without one.
+    let unguarded: Vec<String> = found
+        .iter()
+        .filter(|(p, guarded)| !**guarded && wanted.get(*p).is_none_or(|want| *want))
+        .map(|(p, _)| p.clone())
+        .collect();
+    let unguarded_changed = !unguarded.is_empty();
+    if unguarded_changed {
+        reasons.push(Reason::ExternalIdNotRequired { principals: unguarded });
+    }
+    if !principals_changed && !external_id_changed && !unguarded_changed {
         reasons.push(Reason::TrustChanged);
+    }
+    reasons
+}
+
+/// Every inline policy, other managed policy and boundary found that is
+/// not wanted, and a boundary wanted but not found.
+fn other(desired: &OtherPolicies, observed: &OtherPolicies) -> Vec<Reason> {
+    let mut reasons: Vec<Reason> = observed
+        .inline
+        .iter()
+        .filter(|(name, document)| desired.inline.get(*name) != Some(document))
+        .map(|(name, document)| Reason::InlinePolicy {
+            name: name.clone(),
+            allows: document.allowed_actions(),
+        })
+        .collect();
+    reasons.extend(
+        observed.managed.difference(&desired.managed).map(|arn| Reason::PolicyAttached { arn: arn.clone() }),
+    );
+    if desired.boundary != observed.boundary {
+        reasons.push(Reason::PermissionsBoundaryChanged {
+            before: observed.boundary.clone(),
+            after: desired.boundary.clone(),
+        });
     }
     reasons
 }
@@ -96,6 +136,7 @@ mod tests {
             trust: doc(json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": principal},
                 "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}]})),
             tags: Tags::new(),
+            other: OtherPolicies::default(),
         }
     }
 
@@ -135,6 +176,7 @@ mod tests {
         let role = |tags: &[(&str, &str)]| ResourceValue::Role {
             trust: doc(json!({"Statement": []})),
             tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            other: OtherPolicies::default(),
         };
         assert_eq!(
             reasons(&role(&[("a", "1"), ("b", "2")]), &role(&[("a", "0"), ("c", "3")])),

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::ResourceValue;
-use crate::model::{PolicyDocument, Tags};
+use crate::model::{OtherPolicies, PolicyDocument, Tags};
 
 /// A short, stable digest of a resource's value as orgrole compares it
 /// (policy documents by meaning), or of its absence. The state records the
@@ -15,14 +15,20 @@ pub fn fingerprint(value: Option<&ResourceValue>) -> String {
     // The JSON text of `{"policy": canonical, "tags": tags}` (or `"role"`),
     // from the document's canonical JSON made once: fingerprints of
     // thousands of accounts' documents cost a hash each, not a copy.
-    let document = |kind: &str, document: &PolicyDocument, tags: &Tags| {
+    // A role's other policies only when it has some, so that the
+    // fingerprints recorded before they were observed stay valid.
+    let document = |kind: &str, document: &PolicyDocument, tags: &Tags, other: Option<&OtherPolicies>| {
         let tags = serde_json::to_string(tags).expect("tags serialize");
-        format!(r#"{{"{kind}":{},"tags":{tags}}}"#, document.canonical_json())
+        let other = match other.filter(|o| !o.is_empty()) {
+            Some(o) => format!(r#","other":{}"#, o.canonical_json()),
+            None => String::new(),
+        };
+        format!(r#"{{"{kind}":{}{other},"tags":{tags}}}"#, document.canonical_json())
     };
     let canonical = match value {
         None => Value::Null.to_string(),
-        Some(ResourceValue::Policy { document: d, tags }) => document("policy", d, tags),
-        Some(ResourceValue::Role { trust, tags }) => document("role", trust, tags),
+        Some(ResourceValue::Policy { document: d, tags }) => document("policy", d, tags, None),
+        Some(ResourceValue::Role { trust, tags, other }) => document("role", trust, tags, Some(other)),
         Some(ResourceValue::Attachment { role, policy_arn }) => {
             json!({"attachment": [role, policy_arn]}).to_string()
         }
@@ -62,6 +68,16 @@ mod tests {
         assert_eq!(fingerprint(Some(&a)), fingerprint(Some(&b)));
         assert_ne!(fingerprint(Some(&a)), fingerprint(Some(&c)));
         assert_ne!(fingerprint(Some(&a)), fingerprint(None));
+        let role = |other: OtherPolicies| ResourceValue::Role {
+            trust: doc(r#"{"Statement":[]}"#),
+            tags: Tags::new(),
+            other,
+        };
+        let backdoor = OtherPolicies {
+            managed: ["arn:aws:iam::aws:policy/AdministratorAccess".into()].into(),
+            ..Default::default()
+        };
+        assert_ne!(fingerprint(Some(&role(OtherPolicies::default()))), fingerprint(Some(&role(backdoor))));
     }
 
     #[test]
@@ -72,7 +88,14 @@ mod tests {
         let tags: Tags = [("owner".to_owned(), "secops".to_owned())].into_iter().collect();
         for (value, kind) in [
             (ResourceValue::Policy { document: document.clone(), tags: tags.clone() }, "policy"),
-            (ResourceValue::Role { trust: document.clone(), tags: tags.clone() }, "role"),
+            (
+                ResourceValue::Role {
+                    trust: document.clone(),
+                    tags: tags.clone(),
+                    other: Default::default(),
+                },
+                "role",
+            ),
         ] {
             let text = json!({kind: document.canonical(), "tags": tags}).to_string();
             let expected: String =

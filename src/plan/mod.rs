@@ -4,11 +4,14 @@
 mod build;
 mod diff;
 mod fingerprint;
+mod stack_drift;
 mod stackset;
 mod types;
 
 pub(crate) use build::found;
 pub use build::{plan, PlanOptions};
+#[cfg(test)]
+pub use diff::reasons as diff_reasons;
 pub use diff::tag_changes;
 pub use fingerprint::{fingerprint, parameters_fingerprint};
 pub use stackset::{

@@ -49,8 +49,10 @@ fn in_sync(d: &Desired, tagged: bool) -> AccountResources {
                     arn: format!("arn:aws:iam::{A}:role/role"),
                     trust: d.role.trust_document(&d.credential.external_id),
                     tags: tags.clone(),
+                    boundary: None,
                 },
                 attached: vec![policy_arn.clone()],
+                inline: BTreeMap::new(),
             },
         )]),
         policies: BTreeMap::from([(
@@ -84,7 +86,7 @@ fn full_state() -> State {
         (
             Address::role(&a, "role"),
             format!("arn:aws:iam::{A}:role/role"),
-            ResourceValue::Role { trust: d.role.trust_document("ext-1"), tags },
+            ResourceValue::Role { trust: d.role.trust_document("ext-1"), tags, other: Default::default() },
         ),
         (
             Address::attachment(&a, "role", "policy"),
@@ -190,6 +192,66 @@ fn drift_is_named() {
     let p = plan(&changed, &o, &full_state(), PlanOptions::default());
     assert_eq!(p.changes.len(), 1);
     assert!(!p.changes[0].drift);
+}
+
+#[test]
+fn every_grant_added_to_the_role_by_hand_is_drift_named_with_what_it_grants() {
+    let d = desired();
+    let mut found = in_sync(&d, true);
+    let role = found.roles.get_mut("role").unwrap();
+    role.inline.insert("admin".into(), crate::testing::document(&["*"]));
+    role.attached.push("arn:aws:iam::aws:policy/AdministratorAccess".into());
+    role.info.boundary = Some(format!("arn:aws:iam::{A}:policy/boundary"));
+    let mut trust = role.info.trust.as_value().clone();
+    trust["Statement"].as_array_mut().unwrap().push(json!({"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "sts:AssumeRole"}));
+    role.info.trust = PolicyDocument::from_value(trust).unwrap();
+    let o = observed(vec![(A, AccountView::Read(found))], &[A]);
+    let p = plan(&d, &o, &full_state(), PlanOptions::default());
+    assert_eq!(p.changes.len(), 1, "{p:#?}");
+    let change = &p.changes[0];
+    assert_eq!(
+        (change.address.kind, change.action, change.drift),
+        (crate::model::ResourceKind::Role, Action::Update, true)
+    );
+    assert_eq!(
+        change.reasons,
+        [
+            Reason::PrincipalsChanged {
+                added: vec![],
+                removed: vec!["arn:aws:iam::999999999999:root".into()]
+            },
+            Reason::ExternalIdNotRequired { principals: vec!["arn:aws:iam::999999999999:root".into()] },
+            Reason::InlinePolicy { name: "admin".into(), allows: vec!["*".into()] },
+            Reason::PolicyAttached { arn: "arn:aws:iam::aws:policy/AdministratorAccess".into() },
+            Reason::PermissionsBoundaryChanged {
+                before: Some(format!("arn:aws:iam::{A}:policy/boundary")),
+                after: None
+            },
+        ]
+    );
+    // orgrole's own policy is not among the others.
+    let Some(ResourceValue::Role { other, .. }) = &change.before else { panic!("a role") };
+    assert_eq!(other.managed.len(), 1);
+}
+
+#[test]
+fn a_trust_statement_that_loses_its_external_id_is_named() {
+    let d = desired();
+    let mut found = in_sync(&d, true);
+    let role = found.roles.get_mut("role").unwrap();
+    let mut trust = role.info.trust.as_value().clone();
+    trust["Statement"][0].as_object_mut().unwrap().remove("Condition");
+    role.info.trust = PolicyDocument::from_value(trust).unwrap();
+    let o = observed(vec![(A, AccountView::Read(found))], &[A]);
+    let p = plan(&d, &o, &full_state(), PlanOptions::default());
+    assert_eq!(
+        p.changes[0].reasons,
+        [
+            Reason::ExternalIdChanged,
+            Reason::ExternalIdNotRequired { principals: vec!["arn:aws:iam::222222222222:root".into()] },
+        ]
+    );
 }
 
 #[test]

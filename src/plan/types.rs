@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AccountId, Address, PolicyDocument, Tags};
+use crate::model::{AccountId, Address, OtherPolicies, PolicyDocument, Tags};
 use crate::targets::Skipped;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -45,14 +45,29 @@ pub struct Change {
     pub reasons: Vec<Reason>,
     /// Orgrole made it, and it was changed since (out of band).
     pub drift: bool,
+    /// Made by this stack set's stack in the account, not by orgrole: the
+    /// change restores what the template declares and is not recorded in state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_set: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum ResourceValue {
-    Policy { document: PolicyDocument, tags: Tags },
-    Role { trust: PolicyDocument, tags: Tags },
-    Attachment { role: String, policy_arn: String },
+    Policy {
+        document: PolicyDocument,
+        tags: Tags,
+    },
+    Role {
+        trust: PolicyDocument,
+        tags: Tags,
+        #[serde(default, skip_serializing_if = "OtherPolicies::is_empty")]
+        other: OtherPolicies,
+    },
+    Attachment {
+        role: String,
+        policy_arn: String,
+    },
 }
 
 /// Why a change is planned, with the data to say it well.
@@ -68,6 +83,10 @@ pub enum Reason {
         removed: Vec<String>,
     },
     ExternalIdChanged,
+    /// Principals the trust policy lets in without the external ID.
+    ExternalIdNotRequired {
+        principals: Vec<String>,
+    },
     /// Parts of the trust policy other than principal and external ID.
     TrustChanged,
     ActionsChanged {
@@ -82,6 +101,20 @@ pub enum Reason {
     },
     /// The attachment orgrole made is gone.
     Detached,
+    /// An inline policy on the role that the configuration does not name,
+    /// with the actions its `Allow` statements grant.
+    InlinePolicy {
+        name: String,
+        allows: Vec<String>,
+    },
+    /// A managed policy attached to the role besides orgrole's.
+    PolicyAttached {
+        arn: String,
+    },
+    PermissionsBoundaryChanged {
+        before: Option<String>,
+        after: Option<String>,
+    },
     /// The account or name is no longer in the configuration.
     NotTargeted,
     Destroy,

@@ -6,7 +6,7 @@ use super::view::{conflict_message, plan_view};
 use crate::plan::{Action, Plan};
 
 /// Bumped on any change a consumer could notice; additions bump the minor part.
-pub const JSON_FORMAT_VERSION: &str = "1.1";
+pub const JSON_FORMAT_VERSION: &str = "1.2";
 
 pub fn plan_json(plan: &Plan) -> Value {
     let view = plan_view(plan);
@@ -28,6 +28,7 @@ pub fn plan_json(plan: &Plan) -> Value {
                 "after": redacted(serde_json::to_value(&change.after).expect("serializable")),
                 "reasons": change.reasons,
                 "drift": change.drift,
+                "stack_set": change.stack_set,
                 "summary": format!("{} {}", c.marker, c.subject),
                 "notes": c.notes,
                 "details": c.details.iter().map(|d| format!("{} {}", d.marker, d.text).trim().to_owned()).collect::<Vec<_>>(),

@@ -14,6 +14,8 @@ use crate::testing::{document, id};
 const NEW: &str = "111111111111";
 const DRIFTED: &str = "222222222222";
 const LEAVING: &str = "333333333333";
+/// StackSet mode: an account whose stack's role was given more by hand.
+const TAMPERED: &str = "777777777777";
 
 fn trust(external_id: &str) -> PolicyDocument {
     PolicyDocument::from_value(json!({"Version": "2012-10-17", "Statement": [{"Sid": "Statement1", "Effect": "Allow",
@@ -35,7 +37,7 @@ fn change(
     drift: bool,
 ) -> Change {
     let arn = format!("arn:aws:iam::{}:{}/{}", address.account, address.kind.as_str(), address.name);
-    Change { address, action, arn, before, after, reasons, drift }
+    Change { address, action, arn, before, after, reasons, drift, stack_set: None }
 }
 
 /// Creates in one account, drift repaired in another, removals in a third,
@@ -43,7 +45,11 @@ fn change(
 fn sample() -> Plan {
     let (new, drifted, leaving) = (id(NEW), id(DRIFTED), id(LEAVING));
     let policy = |actions: &[&str]| ResourceValue::Policy { document: document(actions), tags: tags() };
-    let role = |external_id: &str| ResourceValue::Role { trust: trust(external_id), tags: tags() };
+    let role = |external_id: &str| ResourceValue::Role {
+        trust: trust(external_id),
+        tags: tags(),
+        other: Default::default(),
+    };
     let attachment = |account: &str| ResourceValue::Attachment {
         role: "radiant-aws-api-access-role".into(),
         policy_arn: format!("arn:aws:iam::{account}:policy/radiant-aws-api-access-policy"),
@@ -67,7 +73,7 @@ fn sample() -> Plan {
             change(
                 Address::role(&drifted, r),
                 Action::Update,
-                Some(ResourceValue::Role { trust: trust("old"), tags: Tags::new() }),
+                Some(ResourceValue::Role { trust: trust("old"), tags: Tags::new(), other: Default::default() }),
                 Some(role("ext-1")),
                 vec![
                     Reason::ExternalIdChanged,
@@ -79,6 +85,7 @@ fn sample() -> Plan {
             change(Address::attachment(&leaving, r, p), Action::Delete, Some(attachment(LEAVING)), None, vec![Reason::NotTargeted], false),
             change(Address::role(&leaving, r), Action::Delete, Some(role("ext-1")), None, vec![Reason::NotTargeted], false),
             change(Address::policy(&leaving, p), Action::Forget, None, None, vec![Reason::AlreadyGone], true),
+            Change { stack_set: Some("radiant-aws-api-access".into()), ..tampered_role() },
         ],
         conflicts: vec![Conflict {
             address: Address::role(&id("444444444444"), r),
@@ -92,6 +99,32 @@ fn sample() -> Plan {
         account_names: [(new, "security-audit".to_owned()), (drifted, "prod-web".to_owned())].into(),
         stackset: None,
     }
+}
+
+/// The role with an inline `*`, a second managed policy, a boundary and a
+/// principal let in without the external ID, all added by hand.
+fn tampered_role() -> Change {
+    let backdoor = "arn:aws:iam::999999999999:root";
+    let mut found = trust("ext-1").as_value().clone();
+    found["Statement"].as_array_mut().unwrap().push(json!({"Effect": "Allow",
+        "Principal": {"AWS": backdoor}, "Action": "sts:AssumeRole"}));
+    let other = crate::model::OtherPolicies {
+        inline: [("admin".to_owned(), document(&["*"]))].into(),
+        managed: ["arn:aws:iam::aws:policy/AdministratorAccess".to_owned()].into(),
+        boundary: Some(format!("arn:aws:iam::{TAMPERED}:policy/boundary")),
+    };
+    let before =
+        ResourceValue::Role { trust: PolicyDocument::from_value(found).unwrap(), tags: tags(), other };
+    let after = ResourceValue::Role { trust: trust("ext-1"), tags: tags(), other: Default::default() };
+    let reasons = crate::plan::diff_reasons(&after, &before);
+    change(
+        Address::role(&id(TAMPERED), "radiant-aws-api-access-role"),
+        Action::Update,
+        Some(before),
+        Some(after),
+        reasons,
+        true,
+    )
 }
 
 fn golden(name: &str, actual: &str) {

@@ -104,13 +104,15 @@ fn change_view(change: &Change) -> ChangeView<'_> {
         (ResourceKind::Attachment, Some(policy)) => format!("attachment {} → {policy}", a.name),
         (kind, _) => format!("{} {}", kind.as_str(), a.name),
     };
-    let mut notes: Vec<&'static str> = change.reasons.iter().filter_map(note).collect();
-    if change.drift
-        && !change
-            .reasons
-            .iter()
-            .any(|r| matches!(r, Reason::Missing | Reason::Detached | Reason::AlreadyGone))
-    {
+    let gone =
+        change.reasons.iter().any(|r| matches!(r, Reason::Missing | Reason::Detached | Reason::AlreadyGone));
+    let mut notes: Vec<&'static str> = match change.stack_set {
+        // A stack's resource: CloudFormation made it, a person changed it.
+        Some(_) if gone => change.reasons.iter().filter_map(stack_note).collect(),
+        Some(_) => vec!["the stack set's, changed outside CloudFormation: put back as its template declares"],
+        None => change.reasons.iter().filter_map(note).collect(),
+    };
+    if change.drift && !gone && change.stack_set.is_none() {
         notes.insert(0, "changed outside orgrole");
     }
     let mut details = vec![];
@@ -126,8 +128,9 @@ fn change_view(change: &Change) -> ChangeView<'_> {
                 ),
             ),
             Some(ResourceValue::Role { trust, .. }) => {
-                for principal in trust.aws_principals() {
-                    detail("", format!("trusts {principal}, with the external ID"));
+                for (principal, guarded) in trust.trusted() {
+                    let with = if guarded { "with" } else { "without" };
+                    detail("", format!("trusts {principal}, {with} the external ID"));
                 }
             }
             _ => {}
@@ -140,6 +143,21 @@ fn change_view(change: &Change) -> ChangeView<'_> {
                 removed.iter().for_each(|p| detail("-", format!("trusted principal {p}")));
             }
             Reason::ExternalIdChanged => detail("~", "external ID (value hidden)".into()),
+            Reason::ExternalIdNotRequired { principals } => principals
+                .iter()
+                .for_each(|p| detail("~", format!("{p} may assume the role without the external ID"))),
+            Reason::InlinePolicy { name, allows } => {
+                let allows = if allows.is_empty() { "nothing".to_owned() } else { allows.join(", ") };
+                detail("-", format!("inline policy {name}, not in the configuration (allows {allows})"))
+            }
+            Reason::PolicyAttached { arn } => detail(
+                "-",
+                format!("attached policy {arn}, not in the configuration (detached, not deleted)"),
+            ),
+            Reason::PermissionsBoundaryChanged { before, after } => {
+                before.iter().for_each(|b| detail("-", format!("permissions boundary {b}")));
+                after.iter().for_each(|b| detail("+", format!("permissions boundary {b}")));
+            }
             Reason::TrustChanged => detail("~", "trust policy: other statements or conditions differ".into()),
             Reason::ActionsChanged { added, removed } => {
                 added.iter().for_each(|x| detail("+", format!("action {x}")));
@@ -166,6 +184,17 @@ fn note(reason: &Reason) -> Option<&'static str> {
         Reason::AlreadyGone => "already gone: removed from state",
         Reason::NotOwned => "lost its managed-by=orgrole tag: left in place, removed from state",
         Reason::Unrecorded => "carries orgrole's tag but is missing from state: recorded",
+        _ => return None,
+    })
+}
+
+/// The note on a stack's resource that is gone.
+fn stack_note(reason: &Reason) -> Option<&'static str> {
+    Some(match reason {
+        Reason::Missing => {
+            "the stack set's, deleted outside CloudFormation: made again as its template declares"
+        }
+        Reason::Detached => "the stack set's, detached outside CloudFormation: attached again",
         _ => return None,
     })
 }

@@ -14,3 +14,4 @@ mod reports;
 mod s3_state;
 mod saved_plans;
 mod stackset;
+mod tampering;

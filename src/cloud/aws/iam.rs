@@ -66,6 +66,10 @@ impl Iam for AwsIam {
             arn: role.arn().to_owned(),
             trust: document(OP, role.assume_role_policy_document().unwrap_or_default())?,
             tags: from_tags(role.tags()),
+            boundary: role
+                .permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn())
+                .map(str::to_owned),
         }))
     }
 
@@ -319,6 +323,21 @@ impl Iam for AwsIam {
         Ok(names)
     }
 
+    async fn inline_role_policy(&self, role: &str, name: &str) -> Result<Option<PolicyDocument>, CloudError> {
+        const OP: &str = "iam:GetRolePolicy";
+        self.log(OP);
+        let out = absent(
+            self.client
+                .get_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .send()
+                .await
+                .map_err(|e| call::error(OP, e)),
+        )?;
+        out.map(|o| document(OP, o.policy_document())).transpose()
+    }
+
     async fn delete_inline_role_policy(&self, role: &str, name: &str) -> Result<(), CloudError> {
         const OP: &str = "iam:DeleteRolePolicy";
         self.log(OP);
@@ -326,6 +345,18 @@ impl Iam for AwsIam {
             .delete_role_policy()
             .role_name(role)
             .policy_name(name)
+            .send()
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
+    async fn delete_role_permissions_boundary(&self, role: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:DeleteRolePermissionsBoundary";
+        self.log(OP);
+        self.client
+            .delete_role_permissions_boundary()
+            .role_name(role)
             .send()
             .await
             .map_err(|e| call::error(OP, e))?;

@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use super::{SimAccount, World};
@@ -8,7 +9,8 @@ use crate::model::{AccountId, PolicyDocument, Tags};
 pub struct SimRole {
     pub info: RoleInfo,
     pub attached: Vec<String>,
-    pub inline: Vec<String>,
+    /// Inline policies by name.
+    pub inline: BTreeMap<String, PolicyDocument>,
     /// AttachRolePolicy calls that will still not see it (eventual consistency).
     pub invisible: u32,
 }
@@ -22,6 +24,12 @@ pub struct SimPolicy {
     pub default_version: String,
     pub next_version: u32,
     pub invisible: u32,
+}
+
+impl SimRole {
+    pub fn new(info: RoleInfo, invisible: u32) -> Self {
+        Self { info, attached: vec![], inline: BTreeMap::new(), invisible }
+    }
 }
 
 impl SimPolicy {
@@ -248,9 +256,14 @@ impl Iam for SimIam {
                     format!("role {name} exists"),
                 ));
             }
-            let info =
-                RoleInfo { name: name.into(), arn: arn.clone(), trust: trust.clone(), tags: tags.clone() };
-            a.roles.insert(name.into(), SimRole { info, attached: vec![], inline: vec![], invisible });
+            let info = RoleInfo {
+                name: name.into(),
+                arn: arn.clone(),
+                trust: trust.clone(),
+                tags: tags.clone(),
+                boundary: None,
+            };
+            a.roles.insert(name.into(), SimRole::new(info, invisible));
             Ok(arn.clone())
         })
     }
@@ -313,13 +326,26 @@ impl Iam for SimIam {
 
     async fn inline_role_policies(&self, role: &str) -> Result<Vec<String>, CloudError> {
         const OP: &str = "iam:ListRolePolicies";
-        self.with(OP, |a, _, _| Ok(Self::role_mut(a, OP, role)?.inline.clone()))
+        self.with(OP, |a, _, _| Ok(Self::role_mut(a, OP, role)?.inline.keys().cloned().collect()))
+    }
+
+    async fn inline_role_policy(&self, role: &str, name: &str) -> Result<Option<PolicyDocument>, CloudError> {
+        const OP: &str = "iam:GetRolePolicy";
+        self.with(OP, |a, _, _| Ok(Self::role_mut(a, OP, role)?.inline.get(name).cloned()))
     }
 
     async fn delete_inline_role_policy(&self, role: &str, name: &str) -> Result<(), CloudError> {
         const OP: &str = "iam:DeleteRolePolicy";
+        self.with(OP, |a, _, _| match Self::role_mut(a, OP, role)?.inline.remove(name) {
+            Some(_) => Ok(()),
+            None => Err(not_found(OP, &format!("inline policy {name} of {role}"))),
+        })
+    }
+
+    async fn delete_role_permissions_boundary(&self, role: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:DeleteRolePermissionsBoundary";
         self.with(OP, |a, _, _| {
-            Self::role_mut(a, OP, role)?.inline.retain(|x| x != name);
+            Self::role_mut(a, OP, role)?.info.boundary = None;
             Ok(())
         })
     }
@@ -340,7 +366,7 @@ impl Iam for SimIam {
         })
     }
 
-    /// Allows what the attached policies' statements name, by action only
+    /// Allows what the attached and inline policies' statements name, by action only
     /// (enough for tests; AWS also matches resources and conditions).
     async fn denied_actions(
         &self,
@@ -352,12 +378,9 @@ impl Iam for SimIam {
         self.with(OP, |a, _, _| {
             let role =
                 a.roles.values().find(|r| r.info.arn == role_arn).ok_or_else(|| not_found(OP, role_arn))?;
-            let allowed: Vec<String> = role
-                .attached
-                .iter()
-                .filter_map(|arn| a.policies.get(arn))
-                .flat_map(|p| p.document().actions())
-                .collect();
+            let managed = role.attached.iter().filter_map(|arn| a.policies.get(arn)).map(SimPolicy::document);
+            let allowed: Vec<String> =
+                managed.chain(role.inline.values()).flat_map(|d| d.actions()).collect();
             Ok(actions.iter().filter(|x| !allowed.contains(x)).cloned().collect())
         })
     }

@@ -7,6 +7,7 @@
 //! CloudFormation StackSets (see `stacksets`).
 
 mod iam;
+mod stacks;
 mod stacksets;
 
 use std::collections::BTreeMap;

@@ -189,10 +189,12 @@ impl StackSetWorld {
 
     /// Ends operation `index` of `name`: its effects on instances, its
     /// results, and SUCCEEDED or FAILED by the failure tolerance, which AWS
-    /// applies per region.
-    fn finish(&mut self, name: &str, index: usize) {
+    /// applies per region. Returns the stacks it deployed (`true`) and
+    /// deleted (`false`), for their resources in the accounts.
+    fn finish(&mut self, name: &str, index: usize) -> Vec<(AccountId, bool)> {
         let Self { sets, failing, .. } = self;
         let SimStackSet { instances, operations, .. } = sets.get_mut(name).expect("the stack set exists");
+        let mut stacks = vec![];
         let op = &mut operations[index];
         // region → (accounts, failed)
         let mut regions: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
@@ -206,9 +208,13 @@ impl StackSetWorld {
             match op.kind {
                 OperationKind::CreateInstances | OperationKind::Update => {
                     instances.insert(key, settled(account, region, ou.clone(), failure));
+                    if failure.is_none() {
+                        stacks.push((account.clone(), true));
+                    }
                 }
                 OperationKind::DeleteInstances => {
                     instances.remove(&key);
+                    stacks.push((account.clone(), false));
                 }
                 OperationKind::Foreign => {}
             }
@@ -233,6 +239,7 @@ impl StackSetWorld {
         op.status = if exceeded.is_some() { OperationStatus::Failed } else { OperationStatus::Succeeded };
         op.reason = exceeded;
         op.results = results;
+        stacks
     }
 }
 
@@ -296,6 +303,7 @@ impl World {
         }
         let below = |unit: &str| org.accounts_below(unit).iter().any(|a| &a.id == account);
         let StackSetWorld { sets, failing, .. } = &mut self.stacksets;
+        let mut deployed = vec![];
         for set in sets.values_mut().filter(|s| s.spec.auto_deployment.enabled) {
             set.instances.retain(|(a, _), i| a != account || i.ou.as_deref().is_none_or(below));
             let mut wanted: BTreeMap<String, String> = BTreeMap::new();
@@ -308,8 +316,14 @@ impl World {
                 let key = (account.clone(), region);
                 let failure = failing.get(&key);
                 let instance = settled(account, &key.1, Some(unit), failure);
+                if failure.is_none() && !set.instances.contains_key(&key) {
+                    deployed.push(set.spec.clone());
+                }
                 set.instances.entry(key).or_insert(instance);
             }
+        }
+        for spec in deployed {
+            self.deploy_stack(account, &spec);
         }
     }
 }
@@ -497,7 +511,15 @@ impl StackSets for SimStackSets {
                 if operation.polls_left > 0 {
                     operation.polls_left -= 1;
                 } else {
-                    world.stacksets.finish(name, index);
+                    let stacks = world.stacksets.finish(name, index);
+                    let spec = world.stacksets.sets[name].spec.clone();
+                    for (account, deployed) in stacks {
+                        if deployed {
+                            world.deploy_stack(&account, &spec);
+                        } else {
+                            world.delete_stack(&account, &spec);
+                        }
+                    }
                 }
             }
             Ok(world.stacksets.sets[name].operations[index].info())

@@ -244,6 +244,38 @@ impl AccountIam {
         block_on(self.client.delete_role().role_name(role).send()).expect("DeleteRole");
     }
 
+    /// An inline policy on the role (PutRolePolicy).
+    pub fn put_inline(&self, role: &str, name: &str, document: &Value) {
+        block_on(
+            self.client
+                .put_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .policy_document(document.to_string())
+                .send(),
+        )
+        .expect("PutRolePolicy");
+    }
+
+    pub fn inline_names(&self, role: &str) -> Vec<String> {
+        block_on(self.client.list_role_policies().role_name(role).send())
+            .expect("ListRolePolicies")
+            .policy_names()
+            .to_vec()
+    }
+
+    /// A customer-managed policy of its own, attached to the role.
+    pub fn attach_new_policy(&self, role: &str, name: &str, document: &Value) -> String {
+        let out = block_on(
+            self.client.create_policy().policy_name(name).policy_document(document.to_string()).send(),
+        )
+        .expect("CreatePolicy");
+        let arn = out.policy().and_then(|p| p.arn()).expect("an ARN").to_owned();
+        block_on(self.client.attach_role_policy().role_name(role).policy_arn(&arn).send())
+            .expect("AttachRolePolicy");
+        arn
+    }
+
     pub fn create_role(&self, name: &str, trust: &Value) {
         block_on(
             self.client.create_role().role_name(name).assume_role_policy_document(trust.to_string()).send(),

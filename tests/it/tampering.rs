@@ -1,0 +1,210 @@
+//! The vendor's role changed by hand in every way that widens or narrows
+//! its access, in a direct-mode account and in a stack set's account: each
+//! is seen by `plan` (exit 2, the account and what changed named) and
+//! `verify` (exit 1), repaired by `apply`, after which both exit 0.
+
+use serde_json::{json, Value};
+
+use crate::support::org::AccountIam;
+use crate::support::{radiant_config, Org, Run, Test, EXTERNAL_ID, VENDOR};
+
+const ROLE: &str = "radiant-aws-api-access-role";
+const POLICY: &str = "radiant-aws-api-access-policy";
+const BACKDOOR: &str = "arn:aws:iam::999999999999:root";
+
+fn admin() -> Value {
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+}
+
+fn trust(statements: Vec<Value>) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+fn vendor_statement(external_id: &str) -> Value {
+    json!({"Effect": "Allow", "Principal": {"AWS": VENDOR}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": external_id}}})
+}
+
+/// One change by hand: the account it is made in, how, and what `plan`
+/// and `verify` must say about it.
+struct Tampering {
+    account: &'static str,
+    make: fn(&AccountIam),
+    /// In the account's plan section and in its verify problems.
+    says: fn(&AccountIam, Mode) -> String,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Direct,
+    StackSet,
+}
+
+const TAMPERINGS: [Tampering; 7] = [
+    Tampering {
+        account: "principal",
+        make: |iam| {
+            let backdoor =
+                json!({"Effect": "Allow", "Principal": {"AWS": BACKDOOR}, "Action": "sts:AssumeRole"});
+            iam.set_trust(ROLE, &trust(vec![vendor_statement(EXTERNAL_ID), backdoor]));
+        },
+        says: |_, _| format!("{BACKDOOR} may assume the role without the external ID"),
+    },
+    Tampering {
+        account: "external-id",
+        make: |iam| iam.set_trust(ROLE, &trust(vec![vendor_statement("someone-elses-external-id")])),
+        says: |_, _| "~ external ID (value hidden)".into(),
+    },
+    Tampering {
+        account: "inline",
+        make: |iam| iam.put_inline(ROLE, "backdoor", &admin()),
+        says: |_, _| "- inline policy backdoor, not in the configuration (allows *)".into(),
+    },
+    Tampering {
+        account: "managed",
+        make: |iam| {
+            iam.attach_new_policy(ROLE, "backdoor-admin", &admin());
+        },
+        says: |iam, _| {
+            format!("- attached policy {}, not in the configuration", iam.policy_arn("backdoor-admin"))
+        },
+    },
+    Tampering {
+        account: "detached",
+        make: |iam| iam.detach(ROLE, POLICY),
+        says: |_, mode| {
+            match mode {
+            Mode::Direct => "attachment radiant-aws-api-access-role → radiant-aws-api-access-policy  (detached outside orgrole)".into(),
+            Mode::StackSet => "detached outside CloudFormation: attached again".into(),
+        }
+        },
+    },
+    Tampering {
+        account: "edited",
+        make: |iam| {
+            let edited = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"}]});
+            iam.new_policy_version(POLICY, &edited, true);
+        },
+        says: |_, _| "- action s3:PutObject".into(),
+    },
+    Tampering {
+        account: "deleted",
+        make: |iam| iam.delete_role(ROLE),
+        says: |_, mode| match mode {
+            Mode::Direct => "role radiant-aws-api-access-role  (deleted outside orgrole)".into(),
+            Mode::StackSet => "deleted outside CloudFormation: made again as its template declares".into(),
+        },
+    },
+];
+
+fn org() -> Org {
+    let mut builder = Org::builder().account("clean", "Vendor");
+    for t in &TAMPERINGS {
+        builder = builder.account(t.account, "Vendor");
+    }
+    builder.seed()
+}
+
+fn stackset_config(ou: &str) -> String {
+    format!(
+        r#"credential "AWS API Credentials" {{ external-id env="RS_CREDENTIAL_ID"; }}
+role "{ROLE}" {{
+    trust "{VENDOR}"
+    policy "{POLICY}" preset="radiant"
+}}
+stackset "radiant-aws-api-access" {{
+    ou "{ou}"
+    regions "us-east-1"
+    management-account #false
+}}
+"#
+    )
+}
+
+/// The plan's section of one account.
+fn section(plan: &Run, org: &Org, name: &str) -> String {
+    let header = format!("# account {} ({name})", org.id(name));
+    let start =
+        plan.stdout.find(&header).unwrap_or_else(|| panic!("no section for {name}:\n{}", plan.stdout));
+    let rest = &plan.stdout[start + header.len()..];
+    rest[..rest.find("# account").or_else(|| rest.find("Plan:")).unwrap_or(rest.len())].to_owned()
+}
+
+/// The account's role, policy and attachment exactly as configured, and
+/// nothing else on the role.
+fn assert_as_configured(org: &Org, name: &str) {
+    let iam = org.iam(name);
+    let (trust, _) = iam.role(ROLE).unwrap_or_else(|| panic!("{name} has no role"));
+    let statements = trust["Statement"].as_array().expect("statements");
+    assert_eq!(statements.len(), 1, "{name}: {trust}");
+    assert_eq!(statements[0]["Principal"]["AWS"], json!(VENDOR), "{name}");
+    assert_eq!(statements[0]["Condition"]["StringEquals"]["sts:ExternalId"], json!(EXTERNAL_ID), "{name}");
+    assert_eq!(iam.attached(ROLE), [iam.policy_arn(POLICY)], "{name}");
+    assert!(iam.inline_names(ROLE).is_empty(), "{name}: {:?}", iam.inline_names(ROLE));
+    let document = iam.policy_document(POLICY).expect("the policy");
+    assert!(!document.to_string().contains("s3:PutObject"), "{name}: {document}");
+}
+
+fn tampered_accounts_are_seen_verified_and_repaired(mode: Mode) {
+    let org = org();
+    let ou = org.ou("Vendor").to_owned();
+    let config = match mode {
+        Mode::Direct => radiant_config(&format!(r#"ou "{ou}""#)),
+        Mode::StackSet => stackset_config(&ou),
+    };
+    let t = Test::new(&org).config(&config);
+    t.run(&["apply", "--auto-approve"]).code(0);
+    t.run(&["plan", "--detailed-exitcode"]).code(0);
+    t.run(&["verify"]).code(0);
+
+    for tampering in &TAMPERINGS {
+        (tampering.make)(&org.iam(tampering.account));
+    }
+
+    let plan = t.run(&["plan", "--detailed-exitcode"]).code(2);
+    for tampering in &TAMPERINGS {
+        let says = (tampering.says)(&org.iam(tampering.account), mode);
+        let section = section(&plan, &org, tampering.account);
+        assert!(section.contains(&says), "{}: no {says:?} in\n{section}", tampering.account);
+    }
+    assert!(!plan.stdout.contains("(clean)"), "the clean account has changes:\n{}", plan.stdout);
+    if mode == Mode::StackSet {
+        // Repaired in the accounts: the instances stay as they are, CURRENT.
+        let unchanged = format!("{} instances CURRENT, unchanged", TAMPERINGS.len() + 1);
+        assert!(plan.stdout.contains(&unchanged), "a stack set step:\n{}", plan.stdout);
+    }
+
+    let verify = t.run(&["verify", "--format", "json"]).code(1);
+    let report: Value = serde_json::from_str(&verify.stdout).expect("verify's JSON");
+    let accounts = report["accounts"].as_array().expect("accounts");
+    for tampering in &TAMPERINGS {
+        let id = org.id(tampering.account);
+        let check = accounts.iter().find(|a| a["account"] == json!(id)).expect("the account is checked");
+        let problems = check["problems"].to_string();
+        let says = (tampering.says)(&org.iam(tampering.account), mode);
+        let says = says.split("  (").last().unwrap().trim_end_matches(')');
+        assert!(problems.contains(says), "{}: verify does not say {says:?}: {problems}", tampering.account);
+    }
+    let clean = accounts.iter().find(|a| a["account"] == json!(org.id("clean"))).unwrap();
+    assert_eq!(clean["problems"], json!([]), "{clean}");
+
+    t.run(&["apply", "--auto-approve"]).code(0);
+    t.run(&["plan", "--detailed-exitcode"]).code(0);
+    t.run(&["verify"]).code(0);
+    for tampering in &TAMPERINGS {
+        assert_as_configured(&org, tampering.account);
+    }
+    // Someone else's policy is detached, not deleted.
+    assert!(org.iam("managed").policy_names().contains(&"backdoor-admin".to_owned()));
+}
+
+#[test]
+fn in_direct_mode_every_change_to_the_role_by_hand_is_seen_verified_and_repaired() {
+    tampered_accounts_are_seen_verified_and_repaired(Mode::Direct);
+}
+
+#[test]
+fn in_a_stack_sets_accounts_every_change_to_the_role_by_hand_is_seen_verified_and_repaired() {
+    tampered_accounts_are_seen_verified_and_repaired(Mode::StackSet);
+}
