@@ -47,8 +47,9 @@ lint:
     cargo clippy --all-targets -- -D warnings
 
 # The whole story on the emulator: seed an organization, validate, a saved
-# plan reviewed and applied, a no-op plan, verify, drift, plan/apply, destroy;
-# then StackSet mode: plan, apply, a no-op plan, verify, destroy.
+# plan reviewed and applied, a no-op plan, verify, drift (a backdoor among it),
+# plan/apply, destroy; then StackSet mode: plan, apply, a no-op plan, verify,
+# a backdoor in two of its accounts caught and repaired, destroy.
 demo: setup build
     #!/usr/bin/env bash
     set -euo pipefail
@@ -74,9 +75,9 @@ demo: setup build
     step "orgrole plan --detailed-exitcode (nothing to do: exit 0)"; "$orgrole" plan --detailed-exitcode
     step "orgrole verify"; "$orgrole" verify
     step "orgrole accounts --format csv (for the vendor's credential form)"; "$orgrole" accounts --format csv
-    step "Someone changes two accounts by hand"
+    step "Someone changes three accounts by hand"
     {{venv}}/bin/python "{{justfile_directory()}}/examples/demo/demo_org.py" drift
-    step "orgrole verify (exit 1: two accounts differ)"
+    step "orgrole verify (exit 1: three accounts differ)"
     code=0; "$orgrole" verify || code=$?
     echo "exit code: $code"; [ "$code" = 1 ]
     step "orgrole plan --detailed-exitcode (drift: exit 2)"
@@ -99,6 +100,18 @@ demo: setup build
     "$orgrole" -c stackset.kdl plan --detailed-exitcode
     step "orgrole -c stackset.kdl verify (the role in every account the stack set reaches)"
     "$orgrole" -c stackset.kdl verify
+    step "Someone gives the stack set's role more, by hand, in two accounts"
+    {{venv}}/bin/python "{{justfile_directory()}}/examples/demo/demo_org.py" backdoor
+    step "orgrole -c stackset.kdl verify (exit 1: the two accounts named)"
+    code=0; "$orgrole" -c stackset.kdl verify || code=$?
+    echo "exit code: $code"; [ "$code" = 1 ]
+    step "orgrole -c stackset.kdl plan --detailed-exitcode (drift inside the stack set's accounts: exit 2)"
+    code=0; "$orgrole" -c stackset.kdl plan --detailed-exitcode || code=$?
+    echo "exit code: $code"; [ "$code" = 2 ]
+    step "orgrole -c stackset.kdl apply --auto-approve (put back as the template declares)"
+    "$orgrole" -c stackset.kdl apply --auto-approve
+    step "orgrole -c stackset.kdl plan --detailed-exitcode (converged: exit 0)"
+    "$orgrole" -c stackset.kdl plan --detailed-exitcode
     step "orgrole -c stackset.kdl state list"; "$orgrole" -c stackset.kdl state list
     step "orgrole -c stackset.kdl destroy --auto-approve (instances, stack set, management account's role)"
     "$orgrole" -c stackset.kdl destroy --auto-approve

@@ -180,3 +180,21 @@ impl SavedPlan {
         stale
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Action, ResourceValue};
+
+    #[test]
+    fn a_plan_saved_before_roles_carried_their_other_policies_still_reads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/saved-plan-format-1-before-other-policies.json");
+        let saved = SavedPlan::read(&path).unwrap();
+        let change = &saved.plan.changes[0];
+        assert_eq!((change.action, change.stack_set.as_deref()), (Action::Update, None));
+        let Some(ResourceValue::Role { other, .. }) = &change.before else { panic!("a role") };
+        assert!(other.is_empty());
+        assert_eq!(own_policy_arn(&change.arn, "p"), "arn:aws:iam::111111111111:policy/p");
+    }
+}

@@ -3,8 +3,12 @@
 seed   creates an organization in a fresh management account: nested OUs,
        six member accounts, one of them suspended; prints shell `export`
        lines for the management account's credentials and the account IDs.
-drift  makes out-of-band changes in two accounts, as a person in the console
-       would: a trust policy pointed elsewhere, and the policy detached.
+drift  makes out-of-band changes in three accounts, as a person in the console
+       would: a trust policy pointed elsewhere, the policy detached, and an
+       inline policy granting everything added to the role.
+backdoor  does the same to the role a stack set made in two accounts: a second
+       principal trusted without the external ID, and a policy granting
+       everything attached.
 """
 
 import json
@@ -80,13 +84,22 @@ def seed():
     print(f"# seeded organization: management account {management}, OUs {json.dumps(ous)}", file=sys.stderr)
 
 
-def drift():
+ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def iam_in(name):
+    """IAM in the named demo account, through its OrganizationAccountAccessRole."""
     here = {
         "AccessKeyId": os.environ["AWS_ACCESS_KEY_ID"],
         "SecretAccessKey": os.environ["AWS_SECRET_ACCESS_KEY"],
         "SessionToken": os.environ["AWS_SESSION_TOKEN"],
     }
-    web = client("iam", assume(os.environ["DEMO_PROD_WEB"], "OrganizationAccountAccessRole", here))
+    account = os.environ[f"DEMO_{name.upper().replace('-', '_')}"]
+    return client("iam", assume(account, "OrganizationAccountAccessRole", here)), account
+
+
+def drift():
+    web, _ = iam_in("prod-web")
     trust = {
         "Version": "2012-10-17",
         "Statement": [
@@ -99,11 +112,27 @@ def drift():
     }
     web.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(trust))
     print(f"drift: prod-web's {ROLE} now trusts arn:aws:iam::999999999999:root")
-    audit_account = os.environ["DEMO_SECURITY_AUDIT"]
-    audit = client("iam", assume(audit_account, "OrganizationAccountAccessRole", here))
+    audit, audit_account = iam_in("security-audit")
     audit.detach_role_policy(RoleName=ROLE, PolicyArn=f"arn:aws:iam::{audit_account}:policy/{POLICY}")
     print(f"drift: security-audit's {POLICY} detached from {ROLE}")
+    payments, _ = iam_in("prod-payments")
+    payments.put_role_policy(RoleName=ROLE, PolicyName="break-glass", PolicyDocument=json.dumps(ADMIN))
+    print(f"drift: prod-payments's {ROLE} got an inline policy allowing everything")
+
+
+def backdoor():
+    audit, _ = iam_in("security-audit")
+    trust = json.loads(json.dumps(audit.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]))
+    trust["Statement"].append(
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "sts:AssumeRole"}
+    )
+    audit.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(trust))
+    print(f"backdoor: security-audit's {ROLE} also trusts arn:aws:iam::999999999999:root, without an external ID")
+    logs, _ = iam_in("log-archive")
+    arn = logs.create_policy(PolicyName="full-admin", PolicyDocument=json.dumps(ADMIN))["Policy"]["Arn"]
+    logs.attach_role_policy(RoleName=ROLE, PolicyArn=arn)
+    print(f"backdoor: log-archive's {ROLE} got the customer-managed policy full-admin (everything) attached")
 
 
 if __name__ == "__main__":
-    {"seed": seed, "drift": drift}[sys.argv[1]]()
+    {"seed": seed, "drift": drift, "backdoor": backdoor}[sys.argv[1]]()

@@ -69,6 +69,7 @@ fn stackset(targets: StackSetTargets) -> Desired {
             management_account: true,
             template: Template::Generated,
             call_as: CallAs::Caller,
+            access_role: None,
         }),
         ..desired(&[])
     }

@@ -73,6 +73,9 @@ pub struct StackSetConfig {
     pub management_account: bool,
     pub template: Template,
     pub call_as: CallAs,
+    /// The role orgrole assumes in the accounts the stack set reaches, to
+    /// read (and put back) what their stacks made; `None`: the default.
+    pub access_role: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -130,9 +133,11 @@ pub enum CallAs {
 pub const DEFAULT_ACCESS_ROLE: &str = "OrganizationAccountAccessRole";
 
 impl Desired {
-    /// The role orgrole assumes in the target accounts.
+    /// The role orgrole assumes in the target accounts (one for both
+    /// blocks: the configuration refuses two).
     pub fn access_role(&self) -> &str {
-        self.direct.as_ref().map_or(DEFAULT_ACCESS_ROLE, |d| d.access_role.as_str())
+        let stackset = self.stackset.as_ref().and_then(|s| s.access_role.as_deref());
+        self.direct.as_ref().map(|d| d.access_role.as_str()).or(stackset).unwrap_or(DEFAULT_ACCESS_ROLE)
     }
 }
 

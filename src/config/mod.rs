@@ -83,6 +83,19 @@ pub fn parse(
             ));
         }
     }
+    let stackset_role = stackset.as_ref().and_then(|s| s.access_role.as_ref());
+    if let (Some(direct), Some(theirs), Some(node)) = (&direct, stackset_role, found(&stackset::SPEC)) {
+        if direct.access_role != *theirs {
+            let written =
+                node.children().and_then(|c| c.nodes().iter().find(|n| n.name().value() == "access-role"));
+            let at = written.map_or(node.span(), |n| n.name().span());
+            problems.push(Problem::error(
+                at,
+                format!("`stackset` assumes the access role {theirs} and `direct` {}: orgrole assumes one access role in every account", direct.access_role),
+                format!("write `access-role \"{theirs}\"` in `direct` too, or remove it from `stackset`"),
+            ));
+        }
+    }
     match (credential, role) {
         (Some(credential), Some(role)) if !ConfigReport::has_errors(&problems) => Ok(Loaded {
             desired: Desired { credential, role, direct, stackset, state },

@@ -33,7 +33,7 @@ const PREFERENCES: [&str; 5] = [
     "region-concurrency",
 ];
 
-const CHILDREN: [Spec; 9] = [
+const CHILDREN: [Spec; 10] = [
     once("organization", 0, &[], "organization"),
     Spec {
         name: "ou",
@@ -72,6 +72,7 @@ const CHILDREN: [Spec; 9] = [
     once("management-account", 1, &[], "management-account #true"),
     once("template", 1, &[], r#"template "rs_iam_role.yml""#),
     once("call-as", 1, &[], r#"call-as "self""#),
+    once("access-role", 1, &[], r#"access-role "OrganizationAccountAccessRole""#),
 ];
 
 /// CloudFormation's limit on a template passed in the request (TemplateBody).
@@ -143,6 +144,9 @@ pub(super) fn read(
         let help = "\"self\" from the management account, \"delegated-admin\" from a delegated administrator account";
         keyword(value, "`call-as`", &[("self", CallAs::Caller), ("delegated-admin", CallAs::DelegatedAdmin)], help, problems)
     });
+    let access_role = child("access-role").map(|r| {
+        r.string(problems).and_then(|n| ok(super::rules::iam_name(n, "access role name", 64), problems))
+    });
     if let (Some(Template::Generated), [_, _, ..], Some(r)) =
         (&template, regions.as_slice(), child("regions"))
     {
@@ -164,6 +168,7 @@ pub(super) fn read(
         management_account: management_account?,
         template: template?,
         call_as: call_as?,
+        access_role: access_role.map_or(Some(None), |r| r.map(Some))?,
     })
 }
 
@@ -416,6 +421,29 @@ mod tests {
             }
         );
         assert_eq!((s.template, s.call_as), (Template::Generated, CallAs::DelegatedAdmin));
+    }
+
+    #[test]
+    fn the_access_role_into_the_stack_sets_accounts_is_one_for_both_blocks() {
+        let text =
+            with_stackset("    organization\n    regions \"us-east-1\"\n    access-role \"OrgReader\"");
+        let d = load(&text).unwrap().desired;
+        assert_eq!(
+            (d.stackset.as_ref().unwrap().access_role.as_deref(), d.access_role()),
+            (Some("OrgReader"), "OrgReader")
+        );
+        let text = with_stackset(
+            "    ou \"ou-ab12-cdef3456\"\n    regions \"us-east-1\"\n    access-role \"OrgReader\"",
+        ) + "direct {\n    accounts \"111111111111\"\n}\n";
+        let p = one_problem(&text);
+        assert_eq!(p.at, "12:5");
+        assert!(
+            p.message
+                .contains("assumes the access role OrgReader and `direct` OrganizationAccountAccessRole"),
+            "{}",
+            p.message
+        );
+        assert!(p.help.contains(r#"write `access-role "OrgReader"` in `direct` too"#), "{}", p.help);
     }
 
     #[test]

@@ -109,7 +109,7 @@ fn change_view(change: &Change) -> ChangeView<'_> {
     let mut notes: Vec<&'static str> = match change.stack_set {
         // A stack's resource: CloudFormation made it, a person changed it.
         Some(_) if gone => change.reasons.iter().filter_map(stack_note).collect(),
-        Some(_) => vec!["the stack set's, changed outside CloudFormation: put back as its template declares"],
+        Some(_) => vec!["the stack set's; changed outside CloudFormation"],
         None => change.reasons.iter().filter_map(note).collect(),
     };
     if change.drift && !gone && change.stack_set.is_none() {
@@ -191,10 +191,8 @@ fn note(reason: &Reason) -> Option<&'static str> {
 /// The note on a stack's resource that is gone.
 fn stack_note(reason: &Reason) -> Option<&'static str> {
     Some(match reason {
-        Reason::Missing => {
-            "the stack set's, deleted outside CloudFormation: made again as its template declares"
-        }
-        Reason::Detached => "the stack set's, detached outside CloudFormation: attached again",
+        Reason::Missing => "the stack set's; deleted outside CloudFormation",
+        Reason::Detached => "the stack set's; detached outside CloudFormation",
         _ => return None,
     })
 }

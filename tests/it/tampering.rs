@@ -75,7 +75,7 @@ const TAMPERINGS: [Tampering; 7] = [
         says: |_, mode| {
             match mode {
             Mode::Direct => "attachment radiant-aws-api-access-role → radiant-aws-api-access-policy  (detached outside orgrole)".into(),
-            Mode::StackSet => "detached outside CloudFormation: attached again".into(),
+            Mode::StackSet => "the stack set's; detached outside CloudFormation".into(),
         }
         },
     },
@@ -93,7 +93,9 @@ const TAMPERINGS: [Tampering; 7] = [
         make: |iam| iam.delete_role(ROLE),
         says: |_, mode| match mode {
             Mode::Direct => "role radiant-aws-api-access-role  (deleted outside orgrole)".into(),
-            Mode::StackSet => "deleted outside CloudFormation: made again as its template declares".into(),
+            Mode::StackSet => {
+                "role radiant-aws-api-access-role  (the stack set's; deleted outside CloudFormation)".into()
+            }
         },
     },
 ];
