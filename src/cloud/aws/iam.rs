@@ -1,6 +1,6 @@
 use aws_config::retry::RetryConfig;
 use aws_config::SdkConfig;
-use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_iam::types::Tag;
 use aws_sdk_iam::Client;
 
@@ -17,7 +17,7 @@ pub struct AwsIam {
 }
 
 impl AwsIam {
-    pub fn new(config: &SdkConfig, account: AccountId, credentials: Option<Credentials>) -> Self {
+    pub fn new(config: &SdkConfig, account: AccountId, credentials: Option<SharedCredentialsProvider>) -> Self {
         let mut builder = aws_sdk_iam::config::Builder::from(config)
             .interceptor(CountRetries)
             .retry_partition(retries::per_account(&account));

@@ -4,6 +4,7 @@
 
 mod call;
 mod cloudformation;
+mod http;
 mod iam;
 mod organizations;
 mod retries;
@@ -14,6 +15,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
 use tokio::sync::OnceCell;
 
 pub use cloudformation::AwsStackSets;
@@ -26,16 +28,23 @@ use crate::model::AccountId;
 
 pub struct AwsCloud {
     config: SdkConfig,
+    sts: sts::Sts,
     caller: OnceCell<Caller>,
-    /// One IAM client per account, created once (one AssumeRole) per run.
+    /// One IAM client per account, made once per run: its credentials
+    /// (the access role, assumed again as they expire) on the shared
+    /// connections.
     accounts: Mutex<HashMap<AccountId, Arc<OnceCell<AwsIam>>>>,
 }
 
 impl AwsCloud {
     pub async fn from_env() -> Self {
-        let config =
-            aws_config::defaults(BehaviorVersion::latest()).retry_config(retries::standard()).load().await;
-        Self { config, caller: OnceCell::new(), accounts: Mutex::default() }
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(retries::standard())
+            .http_client(http::shared_client())
+            .load()
+            .await;
+        let sts = sts::Sts::new(&config);
+        Self { config, sts, caller: OnceCell::new(), accounts: Mutex::default() }
     }
 
     pub fn config(&self) -> &SdkConfig {
@@ -43,7 +52,7 @@ impl AwsCloud {
     }
 
     async fn caller_cached(&self) -> Result<&Caller, CloudError> {
-        self.caller.get_or_try_init(|| sts::caller_identity(&self.config)).await
+        self.caller.get_or_try_init(|| self.sts.caller_identity()).await
     }
 }
 
@@ -67,8 +76,8 @@ impl Cloud for AwsCloud {
                 return Ok(AwsIam::new(&self.config, account.clone(), None));
             }
             let role_arn = account.iam_arn(&caller.partition, &format!("role/{access_role}"));
-            let credentials = sts::assume_role(&self.config, account, &role_arn).await?;
-            Ok(AwsIam::new(&self.config, account.clone(), Some(credentials)))
+            let credentials = sts::AssumedRole::assume(&self.sts, account, &role_arn).await?;
+            Ok(AwsIam::new(&self.config, account.clone(), Some(SharedCredentialsProvider::new(credentials))))
         })
         .await
         .cloned()

@@ -1,6 +1,8 @@
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 use aws_config::SdkConfig;
+use aws_credential_types::provider::{self, error::CredentialsError, ProvideCredentials};
 use aws_credential_types::Credentials;
 
 use super::call;
@@ -8,46 +10,88 @@ use super::retries::CountRetries;
 use crate::cloud::{Caller, CloudError};
 use crate::model::AccountId;
 
-pub async fn caller_identity(config: &SdkConfig) -> Result<Caller, CloudError> {
-    const OP: &str = "sts:GetCallerIdentity";
-    call::log(OP, &"caller");
-    let out = client(config).get_caller_identity().send().await.map_err(|e| call::error(OP, e))?;
-    let arn = out.arn().unwrap_or_default().to_owned();
-    let account = AccountId::parse(out.account().unwrap_or_default())
-        .map_err(|e| CloudError::from_code(OP, None, e.to_string()))?;
-    let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_owned();
-    Ok(Caller { account, arn, partition })
+/// STS as the caller: one client for the run, every AssumeRole through it.
+#[derive(Clone, Debug)]
+pub struct Sts {
+    client: aws_sdk_sts::Client,
 }
 
-pub async fn assume_role(
-    config: &SdkConfig,
-    account: &AccountId,
-    role_arn: &str,
-) -> Result<Credentials, CloudError> {
-    const OP: &str = "sts:AssumeRole";
-    call::log(OP, account);
-    let out =
-        client(config).assume_role().role_arn(role_arn).role_session_name("orgrole").send().await.map_err(
+impl Sts {
+    pub fn new(config: &SdkConfig) -> Self {
+        let conf = aws_sdk_sts::config::Builder::from(config).interceptor(CountRetries).build();
+        Self { client: aws_sdk_sts::Client::from_conf(conf) }
+    }
+
+    pub async fn caller_identity(&self) -> Result<Caller, CloudError> {
+        const OP: &str = "sts:GetCallerIdentity";
+        call::log(OP, &"caller");
+        let out = self.client.get_caller_identity().send().await.map_err(|e| call::error(OP, e))?;
+        let arn = out.arn().unwrap_or_default().to_owned();
+        let account = AccountId::parse(out.account().unwrap_or_default())
+            .map_err(|e| CloudError::from_code(OP, None, e.to_string()))?;
+        let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_owned();
+        Ok(Caller { account, arn, partition })
+    }
+
+    pub async fn assume_role(&self, account: &AccountId, role_arn: &str) -> Result<Credentials, CloudError> {
+        const OP: &str = "sts:AssumeRole";
+        call::log(OP, account);
+        let out = self.client.assume_role().role_arn(role_arn).role_session_name("orgrole").send().await.map_err(
             |e| {
                 let mut err = call::error(OP, e);
                 err.message = format!("could not assume {role_arn}: {}", err.message);
                 err
             },
         )?;
-    let c = out
-        .credentials()
-        .ok_or_else(|| CloudError::from_code(OP, None, format!("no credentials returned for {role_arn}")))?;
-    Ok(Credentials::new(
-        c.access_key_id(),
-        c.secret_access_key(),
-        Some(c.session_token().to_owned()),
-        SystemTime::try_from(*c.expiration()).ok(),
-        "orgrole-assume-role",
-    ))
+        let c = out
+            .credentials()
+            .ok_or_else(|| CloudError::from_code(OP, None, format!("no credentials returned for {role_arn}")))?;
+        Ok(Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_owned()),
+            SystemTime::try_from(*c.expiration()).ok(),
+            "orgrole-assume-role",
+        ))
+    }
 }
 
-fn client(config: &SdkConfig) -> aws_sdk_sts::Client {
-    aws_sdk_sts::Client::from_conf(
-        aws_sdk_sts::config::Builder::from(config).interceptor(CountRetries).build(),
-    )
+/// The credentials of the access role in one account. The SDK asks again
+/// shortly before the ones it holds expire (AssumeRole sessions last an
+/// hour by default, the role's MaxSessionDuration at most), and the role
+/// is assumed again: a run may outlast its sessions.
+#[derive(Debug)]
+pub struct AssumedRole {
+    sts: Sts,
+    account: AccountId,
+    role_arn: String,
+    /// The first session, assumed up front so that an account orgrole
+    /// cannot enter is reported as such before anything else is tried.
+    first: Mutex<Option<Credentials>>,
+}
+
+impl AssumedRole {
+    pub async fn assume(sts: &Sts, account: &AccountId, role_arn: &str) -> Result<Self, CloudError> {
+        let first = sts.assume_role(account, role_arn).await?;
+        Ok(Self {
+            sts: sts.clone(),
+            account: account.clone(),
+            role_arn: role_arn.to_owned(),
+            first: Mutex::new(Some(first)),
+        })
+    }
+}
+
+impl ProvideCredentials for AssumedRole {
+    fn provide_credentials<'a>(&'a self) -> provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        provider::future::ProvideCredentials::new(async move {
+            if let Some(first) = self.first.lock().expect("not poisoned").take() {
+                return Ok(first);
+            }
+            self.sts.assume_role(&self.account, &self.role_arn).await.map_err(CredentialsError::provider_error)
+        })
+    }
 }

@@ -14,7 +14,7 @@ pub struct Moto {
     _child: Mutex<Child>,
 }
 
-const HOW_TO_GET_IT: &str = "the local AWS emulator (moto) is needed: run `just setup` (it installs the pinned moto[server] into .venv), or set ORGROLE_TEST_ENDPOINT to a running moto server";
+const HOW_TO_GET_IT: &str = "the local AWS emulator (moto) is needed: run `just setup` (it installs the pinned moto[server] and waitress into .venv), or set ORGROLE_TEST_ENDPOINT to a running moto server";
 
 pub fn moto() -> &'static Moto {
     static MOTO: OnceLock<Moto> = OnceLock::new();

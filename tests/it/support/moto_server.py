@@ -1,6 +1,11 @@
 """Runs the moto AWS emulator on 127.0.0.1:PORT until standard input closes,
 so that it ends with the process that started it (a test run or the demo).
 
+moto's own server answers each request on a fresh connection and closes it;
+AWS keeps HTTP/1.1 connections alive. moto's WSGI app is served here by
+waitress (pinned in the justfile), which keeps them alive too, so that what
+orgrole does with connections (reuse, open file descriptors) shows as on AWS.
+
 Two fixes make moto 5.2.5 do what AWS does when a stack set's instances are
 deleted (docs/moto-stacksets.md, section 4), so that offboarding can be shown:
 - DeleteStackInstances of a service-managed stack set deletes by OU
@@ -17,7 +22,10 @@ import sys
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult
 from moto.iam.models import ManagedPolicy
-from moto.server import ThreadedMotoServer
+import threading
+
+import waitress
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 _delete_stack_instances = CloudFormationResponse.delete_stack_instances
 
@@ -50,8 +58,13 @@ ManagedPolicy.delete = delete_managed_policy
 # No request log or tracebacks of unimplemented calls: the output is orgrole's.
 logging.disable(logging.CRITICAL)
 port = int(sys.argv[1])
-server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-server.start()
+app = DomainDispatcherApplication(create_backend_app)
+# Enough threads and connections for the tests running at once, each with
+# its own kept-alive connections.
+server = waitress.create_server(
+    app, host="127.0.0.1", port=port, threads=16, connection_limit=1000, channel_timeout=120, ident="moto"
+)
+threading.Thread(target=server.run, daemon=True).start()
 print(f"moto listening on http://127.0.0.1:{port}", flush=True)
 sys.stdin.read()
-server.stop()
+server.close()
