@@ -5,6 +5,7 @@ mod support;
 mod adopt;
 mod bad_config;
 mod ci_examples;
+mod connections;
 mod drift;
 mod faults;
 mod lifecycle;

@@ -1,9 +1,58 @@
 use std::error::Error;
+use std::future::Future;
+use std::time::Duration;
 
 use aws_sdk_iam::config::http::HttpResponse;
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+use tokio::time::Instant;
 
+use super::pace::Pacer;
+use super::retries;
 use crate::cloud::CloudError;
+
+/// How long a call may stay throttled before it fails: a storm slows a run
+/// down, it does not end it.
+const THROTTLE_BUDGET: Duration = Duration::from_secs(300);
+
+/// AWS's throttling error codes (those the SDK retries as throttling).
+const THROTTLING: [&str; 7] = [
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "SlowDown",
+];
+
+/// Sends one call when `pacer` allows, logged, with the SDK's retries of
+/// 5xx answers and dropped connections; a throttled one again, when the
+/// pacer (slowed down by it) allows, until `THROTTLE_BUDGET` is spent.
+pub async fn send<T, E, F, Fut>(
+    pacer: &Pacer,
+    operation: &str,
+    account: &(dyn std::fmt::Display + Sync),
+    mut call: F,
+) -> Result<T, SdkError<E, HttpResponse>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata,
+{
+    let deadline = Instant::now() + THROTTLE_BUDGET;
+    loop {
+        pacer.acquire().await;
+        log(operation, account);
+        let sent = Instant::now();
+        match call().await {
+            Err(e) if e.code().is_some_and(|c| THROTTLING.contains(&c)) && Instant::now() < deadline => {
+                pacer.throttled(sent);
+                retries::throttled_again();
+            }
+            other => return other,
+        }
+    }
+}
 
 /// Logs one API call at debug level (target `orgrole::api`), so that a run's
 /// calls can be counted: `ORGROLE_LOG=orgrole::api=debug orgrole plan`.

@@ -4,8 +4,11 @@ use aws_config::SdkConfig;
 use aws_sdk_cloudformation::types as cfn;
 use aws_sdk_cloudformation::Client;
 
+use std::sync::Arc;
+
 use super::call;
-use super::retries::CountRetries;
+use super::pace::Pacer;
+use super::retries::{CountRetries, ThrottlingIsPaced};
 use crate::cloud::{
     AccountFilter, Amount, AutoDeployment, CallAs, CloudError, DeploymentTargets, ErrorKind, InstanceInfo,
     InstanceStatus, OperationInfo, OperationResult, OperationStatus, Preferences, RegionConcurrency,
@@ -19,26 +22,26 @@ use crate::model::{AccountId, Tags};
 pub struct AwsStackSets {
     client: Client,
     call_as: cfn::CallAs,
+    /// The caller's CloudFormation quota, shared by every AwsStackSets of the run.
+    pacer: Arc<Pacer>,
 }
 
 impl AwsStackSets {
-    pub fn new(config: &SdkConfig, call_as: CallAs) -> Self {
-        let config = aws_sdk_cloudformation::config::Builder::from(config).interceptor(CountRetries).build();
-        Self::from_client(Client::from_conf(config), call_as)
+    pub fn new(config: &SdkConfig, call_as: CallAs, pacer: Arc<Pacer>) -> Self {
+        let config = aws_sdk_cloudformation::config::Builder::from(config)
+            .interceptor(CountRetries::new(pacer.clone()))
+            .retry_classifier(ThrottlingIsPaced)
+            .build();
+        Self::from_client(Client::from_conf(config), call_as, pacer)
     }
 
-    fn from_client(client: Client, call_as: CallAs) -> Self {
+    fn from_client(client: Client, call_as: CallAs, pacer: Arc<Pacer>) -> Self {
         let call_as = match call_as {
             CallAs::Caller => cfn::CallAs::SelfValue,
             CallAs::DelegatedAdmin => cfn::CallAs::DelegatedAdmin,
         };
-        Self { client, call_as }
+        Self { client, call_as, pacer }
     }
-}
-
-/// StackSets calls are all made in the caller's account.
-fn log(operation: &str) {
-    call::log(operation, &"caller");
 }
 
 /// An ID AWS always returns; an answer without it is an error, not an empty ID.
@@ -133,9 +136,10 @@ fn operation_info(
 impl StackSets for AwsStackSets {
     async fn describe(&self, name: &str) -> Result<Option<StackSetInfo>, CloudError> {
         const OP: &str = "cloudformation:DescribeStackSet";
-        log(OP);
-        let sent = self.client.describe_stack_set().stack_set_name(name).call_as(self.call_as.clone()).send();
-        let out = match sent.await.map_err(|e| call::error(OP, e)) {
+        let describe =
+            || self.client.describe_stack_set().stack_set_name(name).call_as(self.call_as.clone()).send();
+        let out = match call::send(&self.pacer, OP, &"caller", describe).await.map_err(|e| call::error(OP, e))
+        {
             Ok(out) => out,
             Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
@@ -170,18 +174,18 @@ impl StackSets for AwsStackSets {
 
     async fn instances(&self, name: &str) -> Result<Vec<InstanceInfo>, CloudError> {
         const OP: &str = "cloudformation:ListStackInstances";
-        log(OP);
-        let items = self
-            .client
-            .list_stack_instances()
-            .stack_set_name(name)
-            .call_as(self.call_as.clone())
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let items = call::send(&self.pacer, OP, &"caller", || {
+            self.client
+                .list_stack_instances()
+                .stack_set_name(name)
+                .call_as(self.call_as.clone())
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         items
             .iter()
             .map(|s| {
@@ -207,18 +211,18 @@ impl StackSets for AwsStackSets {
 
     async fn operations(&self, name: &str) -> Result<Vec<OperationInfo>, CloudError> {
         const OP: &str = "cloudformation:ListStackSetOperations";
-        log(OP);
-        let mut items = self
-            .client
-            .list_stack_set_operations()
-            .stack_set_name(name)
-            .call_as(self.call_as.clone())
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let mut items = call::send(&self.pacer, OP, &"caller", || {
+            self.client
+                .list_stack_set_operations()
+                .stack_set_name(name)
+                .call_as(self.call_as.clone())
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         items.sort_by_key(|o| Reverse(o.creation_timestamp().copied()));
         items
             .iter()
@@ -231,16 +235,16 @@ impl StackSets for AwsStackSets {
 
     async fn operation(&self, name: &str, id: &str) -> Result<OperationInfo, CloudError> {
         const OP: &str = "cloudformation:DescribeStackSetOperation";
-        log(OP);
-        let out = self
-            .client
-            .describe_stack_set_operation()
-            .stack_set_name(name)
-            .operation_id(id)
-            .call_as(self.call_as.clone())
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let out = call::send(&self.pacer, OP, &"caller", || {
+            self.client
+                .describe_stack_set_operation()
+                .stack_set_name(name)
+                .operation_id(id)
+                .call_as(self.call_as.clone())
+                .send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         let o = out
             .stack_set_operation
             .ok_or_else(|| CloudError::from_code(OP, None, "no operation in the answer"))?;
@@ -249,19 +253,19 @@ impl StackSets for AwsStackSets {
 
     async fn operation_results(&self, name: &str, id: &str) -> Result<Vec<OperationResult>, CloudError> {
         const OP: &str = "cloudformation:ListStackSetOperationResults";
-        log(OP);
-        let items = self
-            .client
-            .list_stack_set_operation_results()
-            .stack_set_name(name)
-            .operation_id(id)
-            .call_as(self.call_as.clone())
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let items = call::send(&self.pacer, OP, &"caller", || {
+            self.client
+                .list_stack_set_operation_results()
+                .stack_set_name(name)
+                .operation_id(id)
+                .call_as(self.call_as.clone())
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         items
             .iter()
             .map(|r| {
@@ -277,45 +281,45 @@ impl StackSets for AwsStackSets {
 
     async fn create(&self, spec: &StackSetSpec) -> Result<String, CloudError> {
         const OP: &str = "cloudformation:CreateStackSet";
-        log(OP);
-        let out = self
-            .client
-            .create_stack_set()
-            .stack_set_name(&spec.name)
-            .description(&spec.description)
-            .template_body(&spec.template_body)
-            .set_parameters(Some(to_parameters(spec)))
-            .capabilities(cfn::Capability::CapabilityNamedIam)
-            .set_tags(Some(to_tags(&spec.tags)))
-            .permission_model(cfn::PermissionModels::ServiceManaged)
-            .auto_deployment(to_auto_deployment(spec.auto_deployment))
-            .call_as(self.call_as.clone())
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let out = call::send(&self.pacer, OP, &"caller", || {
+            self.client
+                .create_stack_set()
+                .stack_set_name(&spec.name)
+                .description(&spec.description)
+                .template_body(&spec.template_body)
+                .set_parameters(Some(to_parameters(spec)))
+                .capabilities(cfn::Capability::CapabilityNamedIam)
+                .set_tags(Some(to_tags(&spec.tags)))
+                .permission_model(cfn::PermissionModels::ServiceManaged)
+                .auto_deployment(to_auto_deployment(spec.auto_deployment))
+                .call_as(self.call_as.clone())
+                .send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         required(OP, out.stack_set_id(), "stack set ID")
     }
 
     async fn update(&self, spec: &StackSetSpec, preferences: &Preferences) -> Result<String, CloudError> {
         const OP: &str = "cloudformation:UpdateStackSet";
-        log(OP);
         // No DeploymentTargets or Regions: AWS then updates every instance.
-        let out = self
-            .client
-            .update_stack_set()
-            .stack_set_name(&spec.name)
-            .description(&spec.description)
-            .template_body(&spec.template_body)
-            .set_parameters(Some(to_parameters(spec)))
-            .capabilities(cfn::Capability::CapabilityNamedIam)
-            .set_tags(Some(to_tags(&spec.tags)))
-            .permission_model(cfn::PermissionModels::ServiceManaged)
-            .auto_deployment(to_auto_deployment(spec.auto_deployment))
-            .set_operation_preferences(to_preferences(preferences))
-            .call_as(self.call_as.clone())
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let out = call::send(&self.pacer, OP, &"caller", || {
+            self.client
+                .update_stack_set()
+                .stack_set_name(&spec.name)
+                .description(&spec.description)
+                .template_body(&spec.template_body)
+                .set_parameters(Some(to_parameters(spec)))
+                .capabilities(cfn::Capability::CapabilityNamedIam)
+                .set_tags(Some(to_tags(&spec.tags)))
+                .permission_model(cfn::PermissionModels::ServiceManaged)
+                .auto_deployment(to_auto_deployment(spec.auto_deployment))
+                .set_operation_preferences(to_preferences(preferences))
+                .call_as(self.call_as.clone())
+                .send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         required(OP, out.operation_id(), "operation ID")
     }
 
@@ -327,18 +331,18 @@ impl StackSets for AwsStackSets {
         preferences: &Preferences,
     ) -> Result<String, CloudError> {
         const OP: &str = "cloudformation:CreateStackInstances";
-        log(OP);
-        let out = self
-            .client
-            .create_stack_instances()
-            .stack_set_name(name)
-            .deployment_targets(to_targets(targets))
-            .set_regions(Some(regions.to_vec()))
-            .set_operation_preferences(to_preferences(preferences))
-            .call_as(self.call_as.clone())
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let out = call::send(&self.pacer, OP, &"caller", || {
+            self.client
+                .create_stack_instances()
+                .stack_set_name(name)
+                .deployment_targets(to_targets(targets))
+                .set_regions(Some(regions.to_vec()))
+                .set_operation_preferences(to_preferences(preferences))
+                .call_as(self.call_as.clone())
+                .send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         required(OP, out.operation_id(), "operation ID")
     }
 
@@ -351,32 +355,29 @@ impl StackSets for AwsStackSets {
         preferences: &Preferences,
     ) -> Result<String, CloudError> {
         const OP: &str = "cloudformation:DeleteStackInstances";
-        log(OP);
-        let out = self
-            .client
-            .delete_stack_instances()
-            .stack_set_name(name)
-            .deployment_targets(to_targets(targets))
-            .set_regions(Some(regions.to_vec()))
-            .retain_stacks(retain_stacks)
-            .set_operation_preferences(to_preferences(preferences))
-            .call_as(self.call_as.clone())
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let out = call::send(&self.pacer, OP, &"caller", || {
+            self.client
+                .delete_stack_instances()
+                .stack_set_name(name)
+                .deployment_targets(to_targets(targets))
+                .set_regions(Some(regions.to_vec()))
+                .retain_stacks(retain_stacks)
+                .set_operation_preferences(to_preferences(preferences))
+                .call_as(self.call_as.clone())
+                .send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         required(OP, out.operation_id(), "operation ID")
     }
 
     async fn delete(&self, name: &str) -> Result<(), CloudError> {
         const OP: &str = "cloudformation:DeleteStackSet";
-        log(OP);
-        self.client
-            .delete_stack_set()
-            .stack_set_name(name)
-            .call_as(self.call_as.clone())
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &"caller", || {
+            self.client.delete_stack_set().stack_set_name(name).call_as(self.call_as.clone()).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 }
@@ -414,6 +415,7 @@ mod tests {
         AwsStackSets::from_client(
             mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, rules),
             CallAs::DelegatedAdmin,
+            Arc::default(),
         )
     }
 
@@ -830,7 +832,7 @@ mod tests {
             })
             .then_output(|| CreateStackInstancesOutput::builder().operation_id("op-1").build());
         let client = mock_client!(aws_sdk_cloudformation, [&rule]);
-        let stacksets = AwsStackSets::from_client(client, CallAs::Caller);
+        let stacksets = AwsStackSets::from_client(client, CallAs::Caller, Arc::default());
         let targets = targets(AccountFilter::None, &[]);
         let op =
             stacksets.create_instances(NAME, &targets, &["us-east-1".into()], &Preferences::default()).await;
@@ -952,7 +954,7 @@ mod tests {
                 .build();
             let client = mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, [&rule], |c| c
                 .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(1))));
-            let stacksets = AwsStackSets::from_client(client, CallAs::DelegatedAdmin);
+            let stacksets = AwsStackSets::from_client(client, CallAs::DelegatedAdmin, Arc::default());
             let targets = targets(AccountFilter::None, &[]);
             let (regions, none) = (["us-east-1".to_owned()], Preferences::default());
             let op = stacksets.create_instances(NAME, &targets, &regions, &none).await;

@@ -4,8 +4,11 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_iam::types::Tag;
 use aws_sdk_iam::Client;
 
+use std::sync::Arc;
+
 use super::call;
-use super::retries::{self, CountRetries};
+use super::pace::Pacer;
+use super::retries::{self, CountRetries, ThrottlingIsPaced};
 use crate::cloud::{CloudError, ErrorKind, Iam, PolicyInfo, PolicyVersion, RoleInfo};
 use crate::model::{AccountId, PolicyDocument, Tags};
 
@@ -14,21 +17,25 @@ use crate::model::{AccountId, PolicyDocument, Tags};
 pub struct AwsIam {
     client: Client,
     account: AccountId,
+    /// IAM's quotas are per account: so is its pace.
+    pacer: Arc<Pacer>,
 }
 
 impl AwsIam {
-    pub fn new(config: &SdkConfig, account: AccountId, credentials: Option<SharedCredentialsProvider>) -> Self {
+    pub fn new(
+        config: &SdkConfig,
+        account: AccountId,
+        credentials: Option<SharedCredentialsProvider>,
+    ) -> Self {
+        let pacer = Arc::new(Pacer::default());
         let mut builder = aws_sdk_iam::config::Builder::from(config)
-            .interceptor(CountRetries)
+            .interceptor(CountRetries::new(pacer.clone()))
+            .retry_classifier(ThrottlingIsPaced)
             .retry_partition(retries::per_account(&account));
         if let Some(credentials) = credentials {
             builder = builder.credentials_provider(credentials);
         }
-        Self { client: Client::from_conf(builder.build()), account }
-    }
-
-    fn log(&self, operation: &str) {
-        call::log(operation, &self.account);
+        Self { client: Client::from_conf(builder.build()), account, pacer }
     }
 }
 
@@ -57,9 +64,11 @@ fn absent<T>(result: Result<T, CloudError>) -> Result<Option<T>, CloudError> {
 impl Iam for AwsIam {
     async fn get_role(&self, name: &str) -> Result<Option<RoleInfo>, CloudError> {
         const OP: &str = "iam:GetRole";
-        self.log(OP);
-        let out =
-            absent(self.client.get_role().role_name(name).send().await.map_err(|e| call::error(OP, e)))?;
+        let out = absent(
+            call::send(&self.pacer, OP, &self.account, || self.client.get_role().role_name(name).send())
+                .await
+                .map_err(|e| call::error(OP, e)),
+        )?;
         let Some(role) = out.and_then(|o| o.role) else { return Ok(None) };
         Ok(Some(RoleInfo {
             name: role.role_name().to_owned(),
@@ -75,25 +84,27 @@ impl Iam for AwsIam {
 
     async fn attached_role_policies(&self, role: &str) -> Result<Vec<String>, CloudError> {
         const OP: &str = "iam:ListAttachedRolePolicies";
-        self.log(OP);
-        let items = self
-            .client
-            .list_attached_role_policies()
-            .role_name(role)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let items = call::send(&self.pacer, OP, &self.account, || {
+            self.client
+                .list_attached_role_policies()
+                .role_name(role)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(items.iter().filter_map(|p| p.policy_arn().map(str::to_owned)).collect())
     }
 
     async fn get_policy(&self, arn: &str) -> Result<Option<PolicyInfo>, CloudError> {
         const OP: &str = "iam:GetPolicy";
-        self.log(OP);
-        let out =
-            absent(self.client.get_policy().policy_arn(arn).send().await.map_err(|e| call::error(OP, e)))?;
+        let out = absent(
+            call::send(&self.pacer, OP, &self.account, || self.client.get_policy().policy_arn(arn).send())
+                .await
+                .map_err(|e| call::error(OP, e)),
+        )?;
         let Some(p) = out.and_then(|o| o.policy) else { return Ok(None) };
         Ok(Some(PolicyInfo {
             name: p.policy_name().unwrap_or_default().to_owned(),
@@ -105,31 +116,21 @@ impl Iam for AwsIam {
 
     async fn get_policy_document(&self, arn: &str, version: &str) -> Result<PolicyDocument, CloudError> {
         const OP: &str = "iam:GetPolicyVersion";
-        self.log(OP);
-        let out = self
-            .client
-            .get_policy_version()
-            .policy_arn(arn)
-            .version_id(version)
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let out = call::send(&self.pacer, OP, &self.account, || {
+            self.client.get_policy_version().policy_arn(arn).version_id(version).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         document(OP, out.policy_version().and_then(|v| v.document()).unwrap_or_default())
     }
 
     async fn policy_versions(&self, arn: &str) -> Result<Vec<PolicyVersion>, CloudError> {
         const OP: &str = "iam:ListPolicyVersions";
-        self.log(OP);
-        let items = self
-            .client
-            .list_policy_versions()
-            .policy_arn(arn)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let items = call::send(&self.pacer, OP, &self.account, || {
+            self.client.list_policy_versions().policy_arn(arn).into_paginator().items().send().try_collect()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(items
             .iter()
             .map(|v| PolicyVersion {
@@ -147,77 +148,72 @@ impl Iam for AwsIam {
         tags: &Tags,
     ) -> Result<String, CloudError> {
         const OP: &str = "iam:CreatePolicy";
-        self.log(OP);
-        let out = self
-            .client
-            .create_policy()
-            .policy_name(name)
-            .policy_document(document.to_json())
-            .description("Read-only access for the security vendor's AWS API connector (managed by orgrole)")
-            .set_tags(Some(to_tags(tags)))
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let out = call::send(&self.pacer, OP, &self.account, || {
+            self.client
+                .create_policy()
+                .policy_name(name)
+                .policy_document(document.to_json())
+                .description(
+                    "Read-only access for the security vendor's AWS API connector (managed by orgrole)",
+                )
+                .set_tags(Some(to_tags(tags)))
+                .send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(out.policy().and_then(|p| p.arn()).unwrap_or_default().to_owned())
     }
 
     async fn create_policy_version(&self, arn: &str, document: &PolicyDocument) -> Result<(), CloudError> {
         const OP: &str = "iam:CreatePolicyVersion";
-        self.log(OP);
-        self.client
-            .create_policy_version()
-            .policy_arn(arn)
-            .policy_document(document.to_json())
-            .set_as_default(true)
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client
+                .create_policy_version()
+                .policy_arn(arn)
+                .policy_document(document.to_json())
+                .set_as_default(true)
+                .send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 
     async fn delete_policy_version(&self, arn: &str, version: &str) -> Result<(), CloudError> {
         const OP: &str = "iam:DeletePolicyVersion";
-        self.log(OP);
-        self.client
-            .delete_policy_version()
-            .policy_arn(arn)
-            .version_id(version)
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client.delete_policy_version().policy_arn(arn).version_id(version).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 
     async fn delete_policy(&self, arn: &str) -> Result<(), CloudError> {
         const OP: &str = "iam:DeletePolicy";
-        self.log(OP);
-        self.client.delete_policy().policy_arn(arn).send().await.map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.account, || self.client.delete_policy().policy_arn(arn).send())
+            .await
+            .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 
     async fn tag_policy(&self, arn: &str, tags: &Tags) -> Result<(), CloudError> {
         const OP: &str = "iam:TagPolicy";
-        self.log(OP);
-        self.client
-            .tag_policy()
-            .policy_arn(arn)
-            .set_tags(Some(to_tags(tags)))
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client.tag_policy().policy_arn(arn).set_tags(Some(to_tags(tags))).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 
     async fn untag_policy(&self, arn: &str, keys: &[String]) -> Result<(), CloudError> {
         const OP: &str = "iam:UntagPolicy";
-        self.log(OP);
-        self.client
-            .untag_policy()
-            .policy_arn(arn)
-            .set_tag_keys(Some(keys.to_vec()))
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client.untag_policy().policy_arn(arn).set_tag_keys(Some(keys.to_vec())).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 
@@ -228,145 +224,117 @@ impl Iam for AwsIam {
         tags: &Tags,
     ) -> Result<String, CloudError> {
         const OP: &str = "iam:CreateRole";
-        self.log(OP);
-        let out = self
-            .client
-            .create_role()
-            .role_name(name)
-            .assume_role_policy_document(trust.to_json())
-            .description("Assumed by the security vendor's AWS API connector (managed by orgrole)")
-            .set_tags(Some(to_tags(tags)))
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let out = call::send(&self.pacer, OP, &self.account, || {
+            self.client
+                .create_role()
+                .role_name(name)
+                .assume_role_policy_document(trust.to_json())
+                .description("Assumed by the security vendor's AWS API connector (managed by orgrole)")
+                .set_tags(Some(to_tags(tags)))
+                .send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(out.role().map(|r| r.arn().to_owned()).unwrap_or_default())
     }
 
     async fn update_trust(&self, role: &str, trust: &PolicyDocument) -> Result<(), CloudError> {
         const OP: &str = "iam:UpdateAssumeRolePolicy";
-        self.log(OP);
-        self.client
-            .update_assume_role_policy()
-            .role_name(role)
-            .policy_document(trust.to_json())
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client.update_assume_role_policy().role_name(role).policy_document(trust.to_json()).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 
     async fn tag_role(&self, role: &str, tags: &Tags) -> Result<(), CloudError> {
         const OP: &str = "iam:TagRole";
-        self.log(OP);
-        self.client
-            .tag_role()
-            .role_name(role)
-            .set_tags(Some(to_tags(tags)))
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client.tag_role().role_name(role).set_tags(Some(to_tags(tags))).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 
     async fn untag_role(&self, role: &str, keys: &[String]) -> Result<(), CloudError> {
         const OP: &str = "iam:UntagRole";
-        self.log(OP);
-        self.client
-            .untag_role()
-            .role_name(role)
-            .set_tag_keys(Some(keys.to_vec()))
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client.untag_role().role_name(role).set_tag_keys(Some(keys.to_vec())).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 
     async fn attach_role_policy(&self, role: &str, arn: &str) -> Result<(), CloudError> {
         const OP: &str = "iam:AttachRolePolicy";
-        self.log(OP);
-        self.client
-            .attach_role_policy()
-            .role_name(role)
-            .policy_arn(arn)
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client.attach_role_policy().role_name(role).policy_arn(arn).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 
     async fn detach_role_policy(&self, role: &str, arn: &str) -> Result<(), CloudError> {
         const OP: &str = "iam:DetachRolePolicy";
-        self.log(OP);
-        self.client
-            .detach_role_policy()
-            .role_name(role)
-            .policy_arn(arn)
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client.detach_role_policy().role_name(role).policy_arn(arn).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 
     async fn inline_role_policies(&self, role: &str) -> Result<Vec<String>, CloudError> {
         const OP: &str = "iam:ListRolePolicies";
-        self.log(OP);
-        let names = self
-            .client
-            .list_role_policies()
-            .role_name(role)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        let names = call::send(&self.pacer, OP, &self.account, || {
+            self.client.list_role_policies().role_name(role).into_paginator().items().send().try_collect()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(names)
     }
 
     async fn inline_role_policy(&self, role: &str, name: &str) -> Result<Option<PolicyDocument>, CloudError> {
         const OP: &str = "iam:GetRolePolicy";
-        self.log(OP);
         let out = absent(
-            self.client
-                .get_role_policy()
-                .role_name(role)
-                .policy_name(name)
-                .send()
-                .await
-                .map_err(|e| call::error(OP, e)),
+            call::send(&self.pacer, OP, &self.account, || {
+                self.client.get_role_policy().role_name(role).policy_name(name).send()
+            })
+            .await
+            .map_err(|e| call::error(OP, e)),
         )?;
         out.map(|o| document(OP, o.policy_document())).transpose()
     }
 
     async fn delete_inline_role_policy(&self, role: &str, name: &str) -> Result<(), CloudError> {
         const OP: &str = "iam:DeleteRolePolicy";
-        self.log(OP);
-        self.client
-            .delete_role_policy()
-            .role_name(role)
-            .policy_name(name)
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client.delete_role_policy().role_name(role).policy_name(name).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 
     async fn delete_role_permissions_boundary(&self, role: &str) -> Result<(), CloudError> {
         const OP: &str = "iam:DeleteRolePermissionsBoundary";
-        self.log(OP);
-        self.client
-            .delete_role_permissions_boundary()
-            .role_name(role)
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client.delete_role_permissions_boundary().role_name(role).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 
     async fn delete_role(&self, name: &str) -> Result<(), CloudError> {
         const OP: &str = "iam:DeleteRole";
-        self.log(OP);
-        self.client.delete_role().role_name(name).send().await.map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.account, || self.client.delete_role().role_name(name).send())
+            .await
+            .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 
@@ -377,7 +345,8 @@ impl Iam for AwsIam {
         resource: &str,
     ) -> Result<Vec<String>, CloudError> {
         const OP: &str = "iam:SimulatePrincipalPolicy";
-        self.log(OP);
+        self.pacer.acquire().await;
+        call::log(OP, &self.account);
         // Best effort: a check that cannot run is reported, not waited on.
         let config =
             self.client.config().to_builder().retry_config(RetryConfig::standard().with_max_attempts(2));

@@ -7,6 +7,7 @@ mod cloudformation;
 mod http;
 mod iam;
 mod organizations;
+mod pace;
 mod retries;
 mod s3;
 mod sts;
@@ -29,6 +30,8 @@ use crate::model::AccountId;
 pub struct AwsCloud {
     config: SdkConfig,
     sts: sts::Sts,
+    /// The caller's CloudFormation calls, however many StackSets clients make them.
+    cloudformation: Arc<pace::Pacer>,
     caller: OnceCell<Caller>,
     /// One IAM client per account, made once per run: its credentials
     /// (the access role, assumed again as they expire) on the shared
@@ -44,7 +47,8 @@ impl AwsCloud {
             .load()
             .await;
         let sts = sts::Sts::new(&config);
-        Self { config, sts, caller: OnceCell::new(), accounts: Mutex::default() }
+        let cloudformation = Arc::default();
+        Self { config, sts, cloudformation, caller: OnceCell::new(), accounts: Mutex::default() }
     }
 
     pub fn config(&self) -> &SdkConfig {
@@ -84,6 +88,6 @@ impl Cloud for AwsCloud {
     }
 
     fn stacksets(&self, call_as: CallAs) -> AwsStackSets {
-        AwsStackSets::new(&self.config, call_as)
+        AwsStackSets::new(&self.config, call_as, self.cloudformation.clone())
     }
 }

@@ -2,35 +2,46 @@ use aws_config::SdkConfig;
 use aws_sdk_organizations::Client;
 use futures_util::future::join_all;
 
+use std::sync::Arc;
+
 use super::call;
-use super::retries::CountRetries;
+use super::pace::Pacer;
+use super::retries::{CountRetries, ThrottlingIsPaced};
 use crate::cloud::{AccountState, CloudError, ErrorKind, OrgAccount, OrgUnit, Organization};
 use crate::model::AccountId;
 
 /// Reads the organization: its root, every OU (walked level by level; OUs
 /// nest at most five deep) and the accounts in each.
 pub async fn read(config: &SdkConfig) -> Result<Option<Organization>, CloudError> {
+    let pacer = Arc::new(Pacer::default());
     let client = Client::from_conf(
-        aws_sdk_organizations::config::Builder::from(config).interceptor(CountRetries).build(),
+        aws_sdk_organizations::config::Builder::from(config)
+            .interceptor(CountRetries::new(pacer.clone()))
+            .retry_classifier(ThrottlingIsPaced)
+            .build(),
     );
+    let walk = Walk { client, pacer };
+    let client = &walk.client;
     const DESCRIBE: &str = "organizations:DescribeOrganization";
-    call::log(DESCRIBE, &"caller");
-    let org = match client.describe_organization().send().await {
-        Ok(out) => out
-            .organization
-            .ok_or_else(|| CloudError::from_code(DESCRIBE, None, "no organization in the answer"))?,
-        Err(e) => {
-            let e = call::error(DESCRIBE, e);
-            return if e.kind == ErrorKind::NotFound { Ok(None) } else { Err(e) };
-        }
-    };
+    let org =
+        match call::send(&walk.pacer, DESCRIBE, &"caller", || client.describe_organization().send()).await {
+            Ok(out) => out
+                .organization
+                .ok_or_else(|| CloudError::from_code(DESCRIBE, None, "no organization in the answer"))?,
+            Err(e) => {
+                let e = call::error(DESCRIBE, e);
+                return if e.kind == ErrorKind::NotFound { Ok(None) } else { Err(e) };
+            }
+        };
     let management_account = AccountId::parse(org.master_account_id().unwrap_or_default())
         .map_err(|e| CloudError::from_code(DESCRIBE, None, e.to_string()))?;
 
     const ROOTS: &str = "organizations:ListRoots";
-    call::log(ROOTS, &"caller");
-    let pages =
-        client.list_roots().into_paginator().send().try_collect().await.map_err(|e| call::error(ROOTS, e))?;
+    let pages = call::send(&walk.pacer, ROOTS, &"caller", || {
+        client.list_roots().into_paginator().send().try_collect()
+    })
+    .await
+    .map_err(|e| call::error(ROOTS, e))?;
     let root = pages
         .iter()
         .flat_map(|p| p.roots())
@@ -42,7 +53,7 @@ pub async fn read(config: &SdkConfig) -> Result<Option<Organization>, CloudError
     let mut accounts = Vec::new();
     let mut level = vec![root.clone()];
     while !level.is_empty() {
-        let reads = level.iter().map(|parent| read_parent(&client, parent));
+        let reads = level.iter().map(|parent| read_parent(&walk, parent));
         let mut next = Vec::new();
         for result in join_all(reads).await {
             let (children, members) = result?;
@@ -61,14 +72,28 @@ pub async fn read(config: &SdkConfig) -> Result<Option<Organization>, CloudError
     }))
 }
 
-async fn read_parent(client: &Client, parent: &str) -> Result<(Vec<OrgUnit>, Vec<OrgAccount>), CloudError> {
+/// The organization's client and the caller's Organizations pace.
+struct Walk {
+    client: Client,
+    pacer: Arc<Pacer>,
+}
+
+async fn read_parent(walk: &Walk, parent: &str) -> Result<(Vec<OrgUnit>, Vec<OrgAccount>), CloudError> {
     const OUS: &str = "organizations:ListOrganizationalUnitsForParent";
     const ACCOUNTS: &str = "organizations:ListAccountsForParent";
-    call::log(OUS, &parent);
-    call::log(ACCOUNTS, &parent);
+    let client = &walk.client;
     let (ous, accounts) = tokio::join!(
-        client.list_organizational_units_for_parent().parent_id(parent).into_paginator().send().try_collect(),
-        client.list_accounts_for_parent().parent_id(parent).into_paginator().send().try_collect(),
+        call::send(&walk.pacer, OUS, &parent, || {
+            client
+                .list_organizational_units_for_parent()
+                .parent_id(parent)
+                .into_paginator()
+                .send()
+                .try_collect()
+        }),
+        call::send(&walk.pacer, ACCOUNTS, &parent, || {
+            client.list_accounts_for_parent().parent_id(parent).into_paginator().send().try_collect()
+        }),
     );
     let units = ous
         .map_err(|e| call::error(OUS, e))?

@@ -2,6 +2,7 @@
 //! the failed attempt got back, so that a run can say how often AWS pushed back.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
@@ -11,8 +12,15 @@ use aws_sdk_iam::config::interceptors::{
 use aws_sdk_iam::config::retry::RetryPartition;
 use aws_sdk_iam::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority, RetryReason,
+};
 use aws_smithy_runtime_api::client::retries::RequestAttempts;
 use aws_smithy_types::config_bag::{Storable, StoreReplace};
+use aws_smithy_types::retry::ErrorKind;
+
+use super::pace::Pacer;
 
 /// Attempts per call, throttling included, with a jittered exponential
 /// backoff of at most `MAX_BACKOFF` at a time (so an unreachable endpoint
@@ -44,19 +52,30 @@ pub fn per_account(account: &impl std::fmt::Display) -> RetryPartition {
 static THROTTLED: AtomicU64 = AtomicU64::new(0);
 static FAILED: AtomicU64 = AtomicU64::new(0);
 
-/// Added to every client orgrole builds.
-#[derive(Debug, Clone, Copy)]
-pub struct CountRetries;
-
-/// How the previous attempt of a call failed.
-#[derive(Debug, Clone, Copy)]
-enum Failure {
-    Throttled,
-    /// A 5xx, a dropped connection, a timeout.
-    Failed,
+/// Added to every client orgrole builds: counts the retries, and tells the
+/// client's pacer how its calls fare.
+#[derive(Debug, Clone)]
+pub struct CountRetries {
+    pacer: Arc<Pacer>,
 }
 
-impl Storable for Failure {
+impl CountRetries {
+    pub fn new(pacer: Arc<Pacer>) -> Self {
+        Self { pacer }
+    }
+}
+
+/// A throttled call, sent again by `call::send` once its pacer allows.
+pub fn throttled_again() {
+    THROTTLED.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The previous attempt of a call failed (a 5xx, a dropped connection, a
+/// timeout: throttling is not retried by the SDK, see `ThrottlingIsPaced`).
+#[derive(Debug, Clone, Copy)]
+struct Failed;
+
+impl Storable for Failed {
     type Storer = StoreReplace<Self>;
 }
 
@@ -71,13 +90,12 @@ impl Intercept for CountRetries {
         _: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let failure = match context.response().map(|r| r.status().as_u16()) {
-            Some(status) if status < 400 => return Ok(()),
-            // The SDK retries a 4xx only when it is a throttling error.
-            Some(status) if status < 500 => Failure::Throttled,
-            _ => Failure::Failed,
-        };
-        cfg.interceptor_state().store_put(failure);
+        match context.response().map(|r| r.status().as_u16()) {
+            Some(status) if status < 400 => self.pacer.succeeded(),
+            _ => {
+                cfg.interceptor_state().store_put(Failed);
+            }
+        }
         Ok(())
     }
 
@@ -88,12 +106,41 @@ impl Intercept for CountRetries {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let retry = cfg.load::<RequestAttempts>().is_some_and(|a| a.attempts() > 1);
-        match cfg.load::<Failure>() {
-            Some(Failure::Throttled) if retry => THROTTLED.fetch_add(1, Ordering::Relaxed),
-            Some(Failure::Failed) if retry => FAILED.fetch_add(1, Ordering::Relaxed),
-            _ => 0,
-        };
+        if retry && cfg.load::<Failed>().is_some() {
+            FAILED.fetch_add(1, Ordering::Relaxed);
+        }
         Ok(())
+    }
+}
+
+/// Throttling is not the SDK's to retry: its retries would go out at once,
+/// unpaced, and draw on its retry quota. `call::send` sends a throttled call
+/// again when the client's pacer allows.
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottlingIsPaced;
+
+impl ClassifyRetry for ThrottlingIsPaced {
+    fn classify_retry(&self, _: &InterceptorContext) -> RetryAction {
+        RetryAction::NoActionIndicated
+    }
+
+    fn classify_retry_v2(&self, _: &InterceptorContext, previous: &RetryAction) -> RetryAction {
+        match previous {
+            RetryAction::RetryIndicated(RetryReason::RetryableError {
+                kind: ErrorKind::ThrottlingError,
+                ..
+            }) => RetryAction::RetryForbidden,
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "ThrottlingIsPaced"
+    }
+
+    /// After every classifier of the SDK's: it overrides their verdict.
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
     }
 }
 

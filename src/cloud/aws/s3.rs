@@ -2,8 +2,11 @@ use aws_config::SdkConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
 
+use std::sync::Arc;
+
 use super::call;
-use super::retries::CountRetries;
+use super::pace::Pacer;
+use super::retries::{CountRetries, ThrottlingIsPaced};
 use crate::cloud::CloudError;
 use crate::state::{Object, ObjectStore, Precondition, PutError};
 
@@ -11,11 +14,15 @@ use crate::state::{Object, ObjectStore, Precondition, PutError};
 pub struct S3Objects {
     client: Client,
     bucket: String,
+    pacer: Arc<Pacer>,
 }
 
 impl S3Objects {
     pub fn new(config: &SdkConfig, bucket: &str, region: Option<&str>) -> Self {
-        let mut builder = aws_sdk_s3::config::Builder::from(config).interceptor(CountRetries);
+        let pacer = Arc::new(Pacer::default());
+        let mut builder = aws_sdk_s3::config::Builder::from(config)
+            .interceptor(CountRetries::new(pacer.clone()))
+            .retry_classifier(ThrottlingIsPaced);
         if let Some(region) = region {
             builder = builder.region(aws_sdk_s3::config::Region::new(region.to_owned()));
         }
@@ -23,15 +30,15 @@ impl S3Objects {
         if config.endpoint_url().is_some() {
             builder = builder.force_path_style(true);
         }
-        Self { client: Client::from_conf(builder.build()), bucket: bucket.into() }
+        Self { client: Client::from_conf(builder.build()), bucket: bucket.into(), pacer }
     }
 }
 
 impl ObjectStore for S3Objects {
     async fn get(&self, key: &str) -> Result<Option<Object>, CloudError> {
         const OP: &str = "s3:GetObject";
-        call::log(OP, &self.bucket);
-        let out = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
+        let get = || self.client.get_object().bucket(&self.bucket).key(key).send();
+        let out = match call::send(&self.pacer, OP, &self.bucket, get).await {
             Ok(out) => out,
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
             Err(e) => return Err(call::error(OP, e)),
@@ -49,13 +56,16 @@ impl ObjectStore for S3Objects {
 
     async fn put(&self, key: &str, body: Vec<u8>, condition: Precondition) -> Result<String, PutError> {
         const OP: &str = "s3:PutObject";
-        call::log(OP, &self.bucket);
-        let request = self.client.put_object().bucket(&self.bucket).key(key).body(ByteStream::from(body));
-        let request = match condition {
-            Precondition::Matches(etag) => request.if_match(etag),
-            Precondition::Absent => request.if_none_match("*"),
+        let put = || {
+            let request =
+                self.client.put_object().bucket(&self.bucket).key(key).body(ByteStream::from(body.clone()));
+            match &condition {
+                Precondition::Matches(etag) => request.if_match(etag),
+                Precondition::Absent => request.if_none_match("*"),
+            }
+            .send()
         };
-        match request.send().await {
+        match call::send(&self.pacer, OP, &self.bucket, put).await {
             Ok(out) => Ok(out.e_tag().unwrap_or_default().to_owned()),
             Err(e) => {
                 let e = call::error(OP, e);
@@ -70,14 +80,11 @@ impl ObjectStore for S3Objects {
 
     async fn delete(&self, key: &str) -> Result<(), CloudError> {
         const OP: &str = "s3:DeleteObject";
-        call::log(OP, &self.bucket);
-        self.client
-            .delete_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| call::error(OP, e))?;
+        call::send(&self.pacer, OP, &self.bucket, || {
+            self.client.delete_object().bucket(&self.bucket).key(key).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
 }

@@ -1,4 +1,4 @@
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use aws_config::SdkConfig;
@@ -6,7 +6,8 @@ use aws_credential_types::provider::{self, error::CredentialsError, ProvideCrede
 use aws_credential_types::Credentials;
 
 use super::call;
-use super::retries::CountRetries;
+use super::pace::Pacer;
+use super::retries::{CountRetries, ThrottlingIsPaced};
 use crate::cloud::{Caller, CloudError};
 use crate::model::AccountId;
 
@@ -14,18 +15,25 @@ use crate::model::AccountId;
 #[derive(Clone, Debug)]
 pub struct Sts {
     client: aws_sdk_sts::Client,
+    /// Every AssumeRole of the run draws on the caller's STS quota.
+    pacer: Arc<Pacer>,
 }
 
 impl Sts {
     pub fn new(config: &SdkConfig) -> Self {
-        let conf = aws_sdk_sts::config::Builder::from(config).interceptor(CountRetries).build();
-        Self { client: aws_sdk_sts::Client::from_conf(conf) }
+        let pacer = Arc::new(Pacer::default());
+        let conf = aws_sdk_sts::config::Builder::from(config)
+            .interceptor(CountRetries::new(pacer.clone()))
+            .retry_classifier(ThrottlingIsPaced)
+            .build();
+        Self { client: aws_sdk_sts::Client::from_conf(conf), pacer }
     }
 
     pub async fn caller_identity(&self) -> Result<Caller, CloudError> {
         const OP: &str = "sts:GetCallerIdentity";
-        call::log(OP, &"caller");
-        let out = self.client.get_caller_identity().send().await.map_err(|e| call::error(OP, e))?;
+        let out = call::send(&self.pacer, OP, &"caller", || self.client.get_caller_identity().send())
+            .await
+            .map_err(|e| call::error(OP, e))?;
         let arn = out.arn().unwrap_or_default().to_owned();
         let account = AccountId::parse(out.account().unwrap_or_default())
             .map_err(|e| CloudError::from_code(OP, None, e.to_string()))?;
@@ -35,17 +43,15 @@ impl Sts {
 
     pub async fn assume_role(&self, account: &AccountId, role_arn: &str) -> Result<Credentials, CloudError> {
         const OP: &str = "sts:AssumeRole";
-        call::log(OP, account);
-        let out = self.client.assume_role().role_arn(role_arn).role_session_name("orgrole").send().await.map_err(
-            |e| {
-                let mut err = call::error(OP, e);
-                err.message = format!("could not assume {role_arn}: {}", err.message);
-                err
-            },
-        )?;
-        let c = out
-            .credentials()
-            .ok_or_else(|| CloudError::from_code(OP, None, format!("no credentials returned for {role_arn}")))?;
+        let assume = || self.client.assume_role().role_arn(role_arn).role_session_name("orgrole").send();
+        let out = call::send(&self.pacer, OP, account, assume).await.map_err(|e| {
+            let mut err = call::error(OP, e);
+            err.message = format!("could not assume {role_arn}: {}", err.message);
+            err
+        })?;
+        let c = out.credentials().ok_or_else(|| {
+            CloudError::from_code(OP, None, format!("no credentials returned for {role_arn}"))
+        })?;
         Ok(Credentials::new(
             c.access_key_id(),
             c.secret_access_key(),
@@ -91,7 +97,10 @@ impl ProvideCredentials for AssumedRole {
             if let Some(first) = self.first.lock().expect("not poisoned").take() {
                 return Ok(first);
             }
-            self.sts.assume_role(&self.account, &self.role_arn).await.map_err(CredentialsError::provider_error)
+            self.sts
+                .assume_role(&self.account, &self.role_arn)
+                .await
+                .map_err(CredentialsError::provider_error)
         })
     }
 }

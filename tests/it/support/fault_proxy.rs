@@ -1,20 +1,24 @@
 //! A loopback HTTP proxy in front of the emulator that makes it behave like
 //! AWS on a bad day: by rule, a share of the calls (per service, operation or
 //! request content) is throttled, answered with a 5xx, delayed, dropped, or
-//! executed with its answer lost. moto itself never throttles nor fails.
+//! executed with its answer lost; or, as AWS throttles, calls beyond a rate
+//! per service and caller are throttled (a token bucket); and AssumeRole's
+//! sessions can be made to expire early. moto itself never throttles, fails
+//! nor expires.
 //!
 //! Used in-process by the tests and, through `tests/it/support/fault_proxy_cli.rs`,
 //! by `just bench` (latency injection).
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// What happens to a call a rule picks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Fault {
     /// AWS's throttling error for the protocol: `Throttling` (IAM, STS) or
     /// `TooManyRequestsException` (Organizations); the call is not executed.
@@ -27,6 +31,13 @@ pub enum Fault {
     Delay(Duration),
     /// The connection is closed without an answer; not executed.
     Drop,
+    /// A token bucket per service and caller (access key), `rate` calls per
+    /// second with room for a second's worth: a call finding it empty is
+    /// throttled, as AWS does. (Share: 1.0.)
+    Bucket { rate: f64 },
+    /// AssumeRole answers sessions that expire this long after: a call
+    /// signed with one afterwards gets `ExpiredToken`. (Share: 1.0.)
+    Expire(Duration),
 }
 
 /// Which calls a rule applies to, and how often.
@@ -77,6 +88,10 @@ pub struct Counts {
     pub lost_answers: AtomicU64,
     pub dropped: AtomicU64,
     pub delayed: AtomicU64,
+    /// Client connections accepted.
+    pub connections: AtomicU64,
+    /// Calls refused with ExpiredToken.
+    pub expired: AtomicU64,
 }
 
 impl Counts {
@@ -112,12 +127,18 @@ impl FaultProxy {
     }
 }
 
+/// (service, access key) → (tokens, last refill).
+type Buckets = HashMap<(String, String), (f64, Instant)>;
+
 #[derive(Clone)]
 pub struct Proxy {
     upstream: String,
     rules: Arc<Vec<Rule>>,
     pub counts: Arc<Counts>,
     random: Arc<Mutex<u64>>,
+    buckets: Arc<Mutex<Buckets>>,
+    /// Access key → when its session expires.
+    sessions: Arc<Mutex<HashMap<String, SystemTime>>>,
 }
 
 impl Proxy {
@@ -129,6 +150,8 @@ impl Proxy {
             rules: Arc::new(rules),
             counts: Arc::default(),
             random: Arc::new(Mutex::new(0x9E37_79B9_7F4A_7C15)),
+            buckets: Arc::default(),
+            sessions: Arc::default(),
         }
     }
 
@@ -144,10 +167,16 @@ impl Proxy {
 
     /// Serves the calls of one kept-alive client connection.
     async fn connection(&self, mut client: TcpStream) -> std::io::Result<()> {
+        Counts::bump(&self.counts.connections);
         let mut buffer = Vec::new();
         while let Some(request) = read_message(&mut client, &mut buffer, false).await? {
             Counts::bump(&self.counts.calls);
             let call = Call::of(&request);
+            if self.expired(&call) {
+                Counts::bump(&self.counts.expired);
+                client.write_all(&call.expired_token()).await?;
+                continue;
+            }
             match self.decide(&call).await {
                 Some(Fault::Drop) => {
                     Counts::bump(&self.counts.dropped);
@@ -166,7 +195,11 @@ impl Proxy {
                     Counts::bump(&self.counts.lost_answers);
                     client.write_all(&call.error(500, false)).await?;
                 }
-                Some(Fault::Delay(_)) | None => {
+                Some(Fault::Expire(after)) => {
+                    let response = self.forward(&request).await?;
+                    client.write_all(&self.expiring(response, after)).await?;
+                }
+                Some(Fault::Delay(_) | Fault::Bucket { .. }) | None => {
                     let response = self.forward(&request).await?;
                     client.write_all(&response).await?;
                 }
@@ -187,10 +220,63 @@ impl Proxy {
                     Counts::bump(&self.counts.delayed);
                     tokio::time::sleep(pause).await;
                 }
+                Fault::Bucket { rate } => {
+                    if !self.take_token(call, rate) {
+                        return Some(Fault::Throttle);
+                    }
+                }
+                Fault::Expire(_) if call.operation != "AssumeRole" => {}
                 fault => return Some(fault),
             }
         }
         None
+    }
+
+    /// Takes a token from the bucket of the call's service and caller.
+    fn take_token(&self, call: &Call, rate: f64) -> bool {
+        let mut buckets = self.buckets.lock().expect("not poisoned");
+        let now = Instant::now();
+        let key = (call.service.clone(), call.access_key.clone());
+        let (tokens, last) = buckets.entry(key).or_insert((rate, now));
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(rate);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The call is signed with a session that has expired.
+    fn expired(&self, call: &Call) -> bool {
+        let sessions = self.sessions.lock().expect("not poisoned");
+        sessions.get(&call.access_key).is_some_and(|end| SystemTime::now() >= *end)
+    }
+
+    /// AssumeRole's answer with its session ending `after` from now, recorded.
+    fn expiring(&self, response: Vec<u8>, after: Duration) -> Vec<u8> {
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let between = |open: &str, close: &str| {
+            let start = text.find(open)? + open.len();
+            Some((start, start + text[start..].find(close)?))
+        };
+        let (Some(key), Some((from, to))) =
+            (between("<AccessKeyId>", "</AccessKeyId>"), between("<Expiration>", "</Expiration>"))
+        else {
+            return response;
+        };
+        let end = SystemTime::now() + after;
+        self.sessions.lock().expect("not poisoned").insert(text[key.0..key.1].to_owned(), end);
+        let body_start = text.find("\r\n\r\n").map_or(0, |at| at + 4);
+        let body =
+            format!("{}{}{}", &text[body_start..from], humantime::format_rfc3339_seconds(end), &text[to..]);
+        let head: String = text[..body_start]
+            .lines()
+            .filter(|l| !l.is_empty() && !l.to_ascii_lowercase().starts_with("content-length:"))
+            .map(|l| format!("{l}\r\n"))
+            .collect();
+        format!("{head}Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
     }
 
     /// A number in [0, 1) from a xorshift generator.
@@ -281,6 +367,8 @@ async fn read_more(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> std::io::Res
 
 /// What the rules look at in a request.
 struct Call {
+    /// Who signed it.
+    access_key: String,
     service: String,
     operation: String,
     body: String,
@@ -291,12 +379,9 @@ struct Call {
 impl Call {
     fn of(request: &Message) -> Self {
         // `Credential=KEY/DATE/REGION/SERVICE/aws4_request`
-        let service = request
-            .header("authorization")
-            .and_then(|a| a.split("Credential=").nth(1))
-            .and_then(|c| c.split('/').nth(3))
-            .unwrap_or_default()
-            .to_owned();
+        let credential = request.header("authorization").and_then(|a| a.split("Credential=").nth(1));
+        let part = |n: usize| credential.and_then(|c| c.split('/').nth(n)).unwrap_or_default().to_owned();
+        let (access_key, service) = (part(0), part(3));
         let form = String::from_utf8_lossy(request.body()).replace('+', " ");
         let body = percent_encoding::percent_decode_str(&form).decode_utf8_lossy().into_owned();
         let target = request.header("x-amz-target");
@@ -306,7 +391,17 @@ impl Call {
                 body.split('&').find_map(|pair| pair.strip_prefix("Action=")).unwrap_or_default().to_owned()
             }
         };
-        Self { service, operation, body, json: target.is_some() }
+        Self { access_key, service, operation, body, json: target.is_some() }
+    }
+
+    /// What AWS answers a call signed with an expired session.
+    fn expired_token(&self) -> Vec<u8> {
+        let body = "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>";
+        format!(
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nx-amzn-RequestId: fault-proxy\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
     }
 
     /// The error answer AWS gives in this call's protocol.

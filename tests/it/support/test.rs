@@ -31,6 +31,8 @@ pub struct Test {
     /// Where the binary runs; the temporary directory unless set.
     cwd: Option<PathBuf>,
     env: Vec<(String, String)>,
+    /// `ulimit -n` for the runs.
+    fd_limit: Option<u32>,
 }
 
 impl Test {
@@ -60,7 +62,8 @@ impl Test {
             ("RS_CREDENTIAL_ID", EXTERNAL_ID),
             ("ORGROLE_LOG", "orgrole::api=debug"),
         ];
-        Self { dir, cwd: None, env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Self { dir, cwd: None, env, fd_limit: None }
     }
 
     pub fn config(self, text: &str) -> Self {
@@ -75,6 +78,12 @@ impl Test {
     /// Runs the binary in `dir` instead of the temporary directory.
     pub fn cwd(mut self, dir: PathBuf) -> Self {
         self.cwd = Some(dir);
+        self
+    }
+
+    /// Runs the binary with at most `n` open files (`ulimit -n`).
+    pub fn fd_limit(mut self, n: u32) -> Self {
+        self.fd_limit = Some(n);
         self
     }
 
@@ -93,7 +102,15 @@ impl Test {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_orgrole"));
+        let binary = env!("CARGO_BIN_EXE_orgrole");
+        let mut cmd = match self.fd_limit {
+            Some(n) => {
+                let mut sh = Command::new("sh");
+                sh.args(["-c", &format!("ulimit -n {n} && exec \"$0\" \"$@\""), binary]);
+                sh
+            }
+            None => Command::new(binary),
+        };
         cmd.args(args)
             .current_dir(self.cwd.as_deref().unwrap_or(self.dir.path()))
             .env_remove("AWS_PROFILE")
