@@ -38,10 +38,12 @@ fuzz seconds="60":
 
 # Scale benchmark (not part of `test`): orgrole's direct mode on organizations
 # of `sizes` accounts in moto, against a plain boto3 script and the emulator's
-# ceiling; prints a table and writes bench/RESULTS.md. `just bench 100` is quick.
+# ceiling; then connections, memory, throttling as a rate and expiring sessions
+# on 300 accounts; prints tables and writes bench/RESULTS.md. `just bench 100` is quicker.
 bench sizes="100 1000": setup
     cargo build --release --locked --bin orgrole --example fault-proxy
     {{venv}}/bin/python bench/scale.py --sizes {{sizes}}
+    {{venv}}/bin/python bench/connections.py --size 300
 
 # Lints that CI does not gate on.
 lint:
