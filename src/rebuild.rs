@@ -8,12 +8,14 @@ use crate::observe::{AccountView, Observed};
 use crate::plan::{fingerprint, found};
 use crate::state::{State, StateResource};
 
-/// A new state (new lineage) with what was found.
+/// A new state (new lineage) with what was found in the direct targets (a
+/// stack set's accounts, also read, hold what its stacks made: tagged too,
+/// but CloudFormation's).
 pub fn rebuild(desired: &Desired, observed: &Observed) -> State {
     let mut state = State::new();
     let (role, policy) = (&desired.role.name, &desired.role.policy_name);
-    for (account, view) in &observed.accounts {
-        let AccountView::Read(resources) = view else { continue };
+    for account in observed.resolution.targets.keys() {
+        let Some(AccountView::Read(resources)) = observed.accounts.get(account) else { continue };
         let addresses = [
             Address::policy(account, policy),
             Address::role(account, role),

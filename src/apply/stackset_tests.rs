@@ -640,3 +640,18 @@ async fn a_stacks_role_changed_by_hand_is_seen_and_put_back_without_a_stack_set_
     let role = &world.accounts[&id(A1)].roles["role"];
     assert!(role.inline.is_empty() && role.attached == [policy_arn], "{role:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_rebuilt_state_holds_the_management_accounts_role_not_what_the_stacks_made() {
+    // The stacks' roles carry orgrole's tag (the template's), but they are CloudFormation's.
+    let cloud = sim();
+    let d = stackset(ous(&["ou-a"]));
+    let mut state = State::new();
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    let observed = observe(&cloud, &d, &State::new(), false, 4).await.unwrap();
+    assert!(observed.accounts.contains_key(&id(A1)), "the stack set's accounts are read");
+    let rebuilt = crate::rebuild::rebuild(&d, &observed);
+    let accounts: std::collections::BTreeSet<_> =
+        rebuilt.resources().iter().map(|r| &r.address.account).collect();
+    assert_eq!(accounts, [&id(MANAGEMENT)].into());
+}
