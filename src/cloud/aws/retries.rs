@@ -1,5 +1,6 @@
-//! How calls are retried, and a count of the retries the SDK made, by what
-//! the failed attempt got back, so that a run can say how often AWS pushed back.
+//! How calls are retried (5xx answers, dropped connections and timeouts by
+//! the SDK; throttling by `call::send`, paced), and a count of the retries,
+//! so that a run can say how often AWS pushed back.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -22,20 +23,17 @@ use aws_smithy_types::retry::ErrorKind;
 
 use super::pace::Pacer;
 
-/// Attempts per call, throttling included, with a jittered exponential
-/// backoff of at most `MAX_BACKOFF` at a time (so an unreachable endpoint
-/// fails in seconds).
+/// Attempts per call, with a jittered exponential backoff of at most
+/// `MAX_BACKOFF` at a time (so an unreachable endpoint fails in seconds).
 const MAX_ATTEMPTS: u32 = 8;
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
-/// Every call backs off on its own, with jitter: while AWS throttles, the
-/// `--parallelism` workers spend their time waiting, so the rate orgrole
-/// offers falls with the share of calls throttled. The SDK's adaptive mode
-/// (a client-side rate limiter) was measured slower by far: orgrole's clients
-/// are short-lived and make a few calls each, and the limiter's first
-/// throttle drops a fresh client to its floor of one call per two seconds
-/// (a 51-account plan with 30% of calls throttled: 76 s adaptive with the
-/// default partition, 28 s adaptive per account, 11 s standard).
+/// The SDK's standard mode, not its adaptive one (a client-side rate
+/// limiter), which was measured slower by far: its first throttle drops a
+/// client to the rate it measured, near nothing for one that made a few
+/// calls (a 51-account plan with 30% of calls throttled: 76 s adaptive with
+/// the default partition, 28 s adaptive per account, 11 s standard).
+/// `pace::Pacer` paces by what AWS accepts instead.
 pub fn standard() -> RetryConfig {
     RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS).with_max_backoff(MAX_BACKOFF)
 }
