@@ -20,6 +20,7 @@ pub fn desired(accounts: &[&str]) -> Desired {
             policy_name: "policy".into(),
             policy: document(&["s3:GetObject", "iam:GetRole"]),
             tags: Tags::new(),
+            other_policies: Default::default(),
         },
         direct: Some(DirectTargets {
             accounts: accounts.iter().map(|a| id(a)).collect(),

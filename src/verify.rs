@@ -20,6 +20,10 @@ pub struct AccountCheck {
     pub name: String,
     /// What is not as desired; empty when the account is as configured.
     pub problems: Vec<String>,
+    /// Policies on the role that the configuration does not name, kept
+    /// (`other-policies "keep"`): shown, not problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<String>,
     pub permissions: Permissions,
 }
 
@@ -87,6 +91,10 @@ pub async fn verify<C: Cloud>(
     parallelism: usize,
 ) -> Vec<AccountCheck> {
     let mut problems = problems(plan);
+    let mut kept: BTreeMap<AccountId, Vec<String>> = BTreeMap::new();
+    for (k, (_, lines)) in plan.kept.iter().zip(plan_view(plan).kept) {
+        kept.entry(k.address.account.clone()).or_default().extend(lines);
+    }
     let mut targets: Vec<(AccountId, String)> =
         observed.resolution.targets.iter().map(|(a, n)| (a.clone(), n.clone())).collect();
     // StackSet mode: the accounts the stack set reaches, checked by their
@@ -96,6 +104,7 @@ pub async fn verify<C: Cloud>(
     stream::iter(targets)
         .map(|(account, name)| {
             let problems = problems.remove(&account).unwrap_or_default();
+            let kept = kept.remove(&account).unwrap_or_default();
             // The role as observed (in StackSet mode, the one its stack made).
             let role_arn = match observed.accounts.get(&account) {
                 Some(AccountView::Read(found)) => {
@@ -110,7 +119,7 @@ pub async fn verify<C: Cloud>(
                     }
                     _ => Permissions::NotChecked("the role is not as configured".into()),
                 };
-                AccountCheck { account, name, problems, permissions }
+                AccountCheck { account, name, problems, kept, permissions }
             }
         })
         .buffered(parallelism.max(1))

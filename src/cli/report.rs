@@ -54,6 +54,7 @@ fn table(checks: &[AccountCheck], markdown: bool) -> String {
     for c in checks {
         let status = if c.ok() { "ok" } else { "PROBLEM" };
         let mut details = c.problems.clone();
+        details.extend(c.kept.iter().map(|k| format!("kept: {k}")));
         details.push(permissions(&c.permissions));
         for (i, detail) in details.into_iter().enumerate() {
             let (account, name, status) = if i == 0 {

@@ -42,6 +42,18 @@ pub struct RoleConfig {
     pub policy: PolicyDocument,
     /// The user's tags; orgrole adds its ownership tag on top.
     pub tags: Tags,
+    pub other_policies: OtherPoliciesMode,
+}
+
+/// What orgrole does with the policies on the role that the configuration
+/// does not name (inline ones, other managed ones, a boundary).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum OtherPoliciesMode {
+    /// The role is exactly as configured: they are drift, and go.
+    #[default]
+    Remove,
+    /// For organizations that add their own: reported, left in place.
+    Keep,
 }
 
 /// Mode 1 of the guide: orgrole makes the IAM calls in each account itself.

@@ -278,3 +278,24 @@ impl Entry<'_> {
         }
     }
 }
+
+/// One of a few words: its value, or a problem naming them all.
+pub(super) fn keyword<T: Copy>(
+    value: Spanned<String>,
+    what: &str,
+    choices: &[(&str, T)],
+    help: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    if let Some((_, choice)) = choices.iter().find(|(word, _)| *word == value.value) {
+        return Some(*choice);
+    }
+    let words: Vec<String> = choices.iter().map(|(word, _)| format!("\"{word}\"")).collect();
+    let (last, rest) = words.split_last().expect("choices are given");
+    problems.push(Problem::error(
+        value.span,
+        format!("{what} is {} or {last}, not \"{}\"", rest.join(", "), value.value),
+        help,
+    ));
+    None
+}

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::reader::{self, Node, Spanned, Spec, ONE_OR_MORE};
 use super::report::{ok, Problem};
-use super::{policy, rules, tags, RoleConfig};
+use super::{policy, rules, tags, OtherPoliciesMode, RoleConfig};
 use crate::model::AccountId;
 
 pub(super) const SPEC: Spec = Spec {
@@ -30,7 +30,17 @@ const TRUST: Spec = Spec {
 const TRUST_EXAMPLE: &str =
     r#"trust "arn:aws:sts::649384204969:assumed-role/tenant-aws-access-role/radiant-security""#;
 
-const CHILDREN: [Spec; 3] = [TRUST, policy::SPEC, tags::SPEC];
+const OTHER_POLICIES: Spec = Spec {
+    name: "other-policies",
+    args: 1..=1,
+    props: &[],
+    block: false,
+    repeats: false,
+    required: false,
+    usage: r#"other-policies "remove" (or "keep")"#,
+};
+
+const CHILDREN: [Spec; 4] = [TRUST, policy::SPEC, tags::SPEC, OTHER_POLICIES];
 
 pub(super) fn read(node: Node<'_>, base_dir: &Path, problems: &mut Vec<Problem>) -> Option<RoleConfig> {
     let name = node.string(problems).and_then(|n| ok(rules::iam_name(n, "role name", 64), problems));
@@ -39,8 +49,13 @@ pub(super) fn read(node: Node<'_>, base_dir: &Path, problems: &mut Vec<Problem>)
         .map(|t| t.strings(problems).into_iter().filter_map(|arn| ok(principal(arn), problems)).collect());
     let policy = reader::find(&children, &policy::SPEC).and_then(|p| policy::read(p, base_dir, problems));
     let tags = reader::find(&children, &tags::SPEC).map(|t| tags::read(t, problems)).unwrap_or_default();
+    let other_policies = reader::find(&children, &OTHER_POLICIES).map_or(Some(OtherPoliciesMode::Remove), |o| {
+        let choices = [("remove", OtherPoliciesMode::Remove), ("keep", OtherPoliciesMode::Keep)];
+        let help = "\"remove\" (the default): the role is exactly as configured; \"keep\": policies others put on the role are reported and left in place";
+        o.string(problems).and_then(|value| reader::keyword(value, "`other-policies`", &choices, help, problems))
+    });
     let (name, trust, (policy_name, policy)) = (name?, trust?, policy?);
-    Some(RoleConfig { name, trust, policy_name, policy, tags })
+    Some(RoleConfig { name, trust, policy_name, policy, tags, other_policies: other_policies? })
 }
 
 /// IAM accepts only principal ARNs it can resolve; catch the malformed ones
@@ -104,6 +119,17 @@ mod tests {
             assert!(p.message.contains("is not an IAM or STS principal ARN"), "{}", p.message);
             assert!(p.help.contains("arn:aws:sts::649384204969"));
         }
+    }
+
+    #[test]
+    fn other_policies_are_removed_unless_kept() {
+        use crate::config::OtherPoliciesMode;
+        assert_eq!(load(&edit(TRUST, TRUST)).unwrap().desired.role.other_policies, OtherPoliciesMode::Remove);
+        let keep = edit(TRUST, &format!("{TRUST}\n    other-policies \"keep\""));
+        assert_eq!(load(&keep).unwrap().desired.role.other_policies, OtherPoliciesMode::Keep);
+        let p = one_problem(&edit(TRUST, &format!("{TRUST}\n    other-policies \"ignore\"")));
+        assert_eq!(p.at, "6:20");
+        assert_eq!(p.message, "`other-policies` is \"remove\" or \"keep\", not \"ignore\"");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::direct::{account_ids, ou_id};
-use super::reader::{self, Node, Spanned, Spec, ONE_OR_MORE};
+use super::reader::{self, keyword, Node, Spanned, Spec, ONE_OR_MORE};
 use super::report::{ok, Problem};
 use super::{
     AccountFilter, Amount, CallAs, DirectTargets, Preferences, RegionConcurrency, StackSetConfig,
@@ -209,27 +209,6 @@ fn account_filter(accounts: &Node<'_>, problems: &mut Vec<Problem>) -> Option<Ac
     ];
     let help = "\"intersection\": only these accounts of the targets; \"difference\": all but these; \"union\": the targets' accounts and these";
     keyword(value, "`filter=`", &choices, help, problems)
-}
-
-/// One of a few words: its value, or a problem naming them all.
-fn keyword<T: Copy>(
-    value: Spanned<String>,
-    what: &str,
-    choices: &[(&str, T)],
-    help: &str,
-    problems: &mut Vec<Problem>,
-) -> Option<T> {
-    if let Some((_, choice)) = choices.iter().find(|(word, _)| *word == value.value) {
-        return Some(*choice);
-    }
-    let words: Vec<String> = choices.iter().map(|(word, _)| format!("\"{word}\"")).collect();
-    let (last, rest) = words.split_last().expect("choices are given");
-    problems.push(Problem::error(
-        value.span,
-        format!("{what} is {} or {last}, not \"{}\"", rest.join(", "), value.value),
-        help,
-    ));
-    None
 }
 
 /// Region names as AWS writes them (`us-east-1`, `us-gov-west-1`), once each.

@@ -3,10 +3,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::diff;
 use super::fingerprint::fingerprint;
 use super::{
-    parameters_fingerprint, plan_stackset, Action, Change, Conflict, Plan, Reason, ResourceValue,
+    parameters_fingerprint, plan_stackset, Action, Change, Conflict, Kept, Plan, Reason, ResourceValue,
     StackSetWanted, Unreachable,
 };
-use crate::config::Desired;
+use crate::config::{Desired, OtherPoliciesMode};
 use crate::model::{AccountId, Address, OtherPolicies, ResourceKind, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use crate::observe::{AccountResources, AccountView, Observed};
 use crate::state::{State, StateResource};
@@ -29,6 +29,7 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
         unreachable: vec![],
         account_names: account_names(observed),
         stackset: None,
+        kept: vec![],
     };
     // The same in every account: made once, copied only into changes.
     let role = &desired.role;
@@ -196,6 +197,17 @@ pub(crate) fn found(address: &Address, policy_arn: &str, resources: &AccountReso
     }
 }
 
+/// With `other-policies "keep"`, the other policies found on the role:
+/// wanted as they are.
+pub(super) fn kept(desired: &Desired, role: Option<&Found>) -> Option<OtherPolicies> {
+    match (desired.role.other_policies, role.map(|f| &f.value)) {
+        (OtherPoliciesMode::Keep, Some(ResourceValue::Role { other, .. })) if !other.is_empty() => {
+            Some(other.clone())
+        }
+        _ => None,
+    }
+}
+
 /// Whether a resource orgrole recorded is no longer as orgrole left it.
 fn drifted(recorded: Option<&StateResource>, found: Option<&Found>, reasons: &[Reason]) -> bool {
     match recorded {
@@ -242,6 +254,15 @@ impl Target<'_> {
         let role_address = Address::role(self.account, &role.name);
         let role_found = found(&role_address, &policy_arn, self.found);
         let role_arn = role_found.as_ref().map_or_else(|| self.arn("role", &role.name), |f| f.arn.clone());
+        let kept_trust;
+        let trust = match kept(desired, role_found.as_ref()) {
+            Some(other) => {
+                kept_trust = trust.with_other(other.clone());
+                plan.kept.push(Kept { address: role_address.clone(), other });
+                &kept_trust
+            }
+            None => trust,
+        };
 
         let outcomes = [
             self.resource(policy_address, policy_arn.clone(), policy, policy_found, false),

@@ -114,6 +114,16 @@ fn set_diff(desired: &BTreeSet<String>, observed: &BTreeSet<String>) -> (Vec<Str
 }
 
 impl ResourceValue {
+    /// A role's value with `other` as its other policies.
+    pub fn with_other(&self, other: OtherPolicies) -> Self {
+        match self {
+            ResourceValue::Role { trust, tags, .. } => {
+                ResourceValue::Role { trust: trust.clone(), tags: tags.clone(), other }
+            }
+            value => value.clone(),
+        }
+    }
+
     pub fn tags(&self) -> Option<&Tags> {
         match self {
             ResourceValue::Policy { tags, .. } | ResourceValue::Role { tags, .. } => Some(tags),

@@ -18,7 +18,7 @@ pub use stackset::{
     plan_stackset, InstanceView, StackSetAction, StackSetPlan, StackSetReason, StackSetStep, StackSetWanted,
     Will,
 };
-pub use types::{Action, Change, Conflict, Plan, Reason, ResourceValue, Summary, Unreachable};
+pub use types::{Action, Change, Conflict, Kept, Plan, Reason, ResourceValue, Summary, Unreachable};
 
 #[cfg(test)]
 mod tests;

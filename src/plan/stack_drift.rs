@@ -9,7 +9,7 @@
 //! (stack tags may propagate): they grant nothing and are not compared.
 
 use super::diff;
-use super::{Action, Change, Plan, Reason, ResourceValue, StackSetPlan, Unreachable};
+use super::{Action, Change, Kept, Plan, Reason, ResourceValue, StackSetPlan, Unreachable};
 use crate::config::Desired;
 use crate::model::{AccountId, Address, OtherPolicies, ResourceKind, Tags};
 use crate::observe::{AccountResources, AccountView, Observed};
@@ -36,13 +36,9 @@ pub(super) fn plan_stack_drift(
             continue;
         }
         match observed.accounts.get(account) {
-            Some(AccountView::Read(resources)) => plan.changes.extend(repairs(
-                desired,
-                account,
-                &observed.caller.partition,
-                resources,
-                &stackset.name,
-            )),
+            Some(AccountView::Read(resources)) => {
+                repairs(desired, account, &observed.caller.partition, resources, &stackset.name, plan)
+            }
             Some(AccountView::Unreachable(e)) => {
                 plan.unreachable.push(Unreachable { account: account.clone(), error: e.to_string() })
             }
@@ -59,7 +55,8 @@ fn repairs(
     partition: &str,
     resources: &AccountResources,
     stack_set: &str,
-) -> Vec<Change> {
+    plan: &mut Plan,
+) {
     let role = &desired.role;
     let arn = |kind: &str, name: &str| account.iam_arn(partition, &format!("{kind}/{name}"));
     let policy_address = Address::policy(account, &role.policy_name);
@@ -71,6 +68,13 @@ fn repairs(
     let role_arn = role_found.as_ref().map_or_else(|| arn("role", &role.name), |f| f.arn.clone());
     let attachment_address = Address::attachment(account, &role.name, &role.policy_name);
     let attached = super::found(&attachment_address, &policy_arn, resources);
+    let other = match super::build::kept(desired, role_found.as_ref()) {
+        Some(other) => {
+            plan.kept.push(Kept { address: role_address.clone(), other: other.clone() });
+            other
+        }
+        None => OtherPolicies::default(),
+    };
 
     // Tags as found (or, made anew, as the template declares them).
     let tags_of = |f: &Option<super::build::Found>, made: Tags| {
@@ -92,7 +96,7 @@ fn repairs(
             ResourceValue::Role {
                 trust: role.trust_document(&desired.credential.external_id),
                 tags: tags_of(&role_found, role.managed_tags()),
-                other: OtherPolicies::default(),
+                other,
             },
             role_found.map(|f| f.value),
         ),
@@ -103,24 +107,22 @@ fn repairs(
             attached.map(|f| f.value),
         ),
     ];
-    wanted
-        .into_iter()
-        .filter_map(|(address, arn, after, before)| {
-            let (action, reasons) = match &before {
-                None if address.kind == ResourceKind::Attachment => (Action::Create, vec![Reason::Detached]),
-                None => (Action::Create, vec![Reason::Missing]),
-                Some(before) => (Action::Update, diff::reasons(&after, before)),
-            };
-            (!reasons.is_empty()).then(|| Change {
-                address,
-                action,
-                arn,
-                before,
-                after: Some(after),
-                reasons,
-                drift: true,
-                stack_set: Some(stack_set.to_owned()),
-            })
+    let changes = wanted.into_iter().filter_map(|(address, arn, after, before)| {
+        let (action, reasons) = match &before {
+            None if address.kind == ResourceKind::Attachment => (Action::Create, vec![Reason::Detached]),
+            None => (Action::Create, vec![Reason::Missing]),
+            Some(before) => (Action::Update, diff::reasons(&after, before)),
+        };
+        (!reasons.is_empty()).then(|| Change {
+            address,
+            action,
+            arn,
+            before,
+            after: Some(after),
+            reasons,
+            drift: true,
+            stack_set: Some(stack_set.to_owned()),
         })
-        .collect()
+    });
+    plan.changes.extend(changes);
 }

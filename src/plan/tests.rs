@@ -236,6 +236,27 @@ fn every_grant_added_to_the_role_by_hand_is_drift_named_with_what_it_grants() {
 }
 
 #[test]
+fn with_other_policies_kept_what_others_put_on_the_role_is_reported_and_left() {
+    let mut d = desired();
+    d.role.other_policies = crate::config::OtherPoliciesMode::Keep;
+    let mut found = in_sync(&d, true);
+    let role = found.roles.get_mut("role").unwrap();
+    role.inline.insert("deny-data".into(), crate::testing::document(&["s3:GetObject"]));
+    role.attached.push("arn:aws:iam::aws:policy/SecurityAudit".into());
+    role.info.trust = d.role.trust_document("other-ext");
+    let o = observed(vec![(A, AccountView::Read(found))], &[A]);
+    let p = plan(&d, &o, &full_state(), PlanOptions::default());
+    // The trust is still the configuration's; the other policies stay.
+    assert_eq!(p.changes.len(), 1, "{p:#?}");
+    assert_eq!(p.changes[0].reasons, [Reason::ExternalIdChanged]);
+    let Some(ResourceValue::Role { other, .. }) = &p.changes[0].after else { panic!("a role") };
+    assert_eq!(other.managed.len(), 1, "apply keeps them");
+    assert_eq!(p.kept.len(), 1);
+    assert_eq!(p.kept[0].address, Address::role(&id(A), "role"));
+    assert!(p.kept[0].other.inline.contains_key("deny-data"));
+}
+
+#[test]
 fn a_trust_statement_that_loses_its_external_id_is_named() {
     let d = desired();
     let mut found = in_sync(&d, true);

@@ -20,6 +20,18 @@ pub struct Plan {
     /// StackSet mode: the stack set's steps (absent in direct mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stackset: Option<super::StackSetPlan>,
+    /// Policies found on the roles that the configuration does not name,
+    /// left in place (`other-policies "keep"`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<Kept>,
+}
+
+/// The other policies of one role, kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kept {
+    /// The role's address.
+    pub address: Address,
+    pub other: OtherPolicies,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

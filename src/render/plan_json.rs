@@ -62,6 +62,12 @@ pub fn plan_json(plan: &Plan) -> Value {
             "running_operation": s.plan.running,
             "conflict": s.plan.conflict,
         })),
+        "kept": plan.kept.iter().zip(&view.kept).map(|(k, (_, lines))| json!({
+            "address": k.address.to_string(),
+            "account": k.address.account,
+            "other": k.other,
+            "details": lines,
+        })).collect::<Vec<_>>(),
         "skipped": plan.skipped,
         "unreachable": plan.unreachable,
     })

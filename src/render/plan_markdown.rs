@@ -57,6 +57,13 @@ pub fn plan_markdown(plan: &Plan) -> String {
         }
         out.push_str("```\n\n</details>\n\n");
     }
+    if !view.kept.is_empty() {
+        out.push_str("### Kept on the roles (`other-policies \"keep\"`)\n\n");
+        for (role, lines) in &view.kept {
+            let _ = writeln!(out, "- {role}: {}", lines.join("; "));
+        }
+        out.push('\n');
+    }
     if !plan.skipped.is_empty() {
         out.push_str("### Skipped accounts\n\n");
         for s in &plan.skipped {

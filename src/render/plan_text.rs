@@ -38,6 +38,15 @@ pub fn plan_text(plan: &Plan, paint: Paint) -> String {
             change(&mut out, paint, c.marker, &c.subject, &c.notes, &c.details);
         }
     }
+    if !view.kept.is_empty() {
+        let _ = writeln!(out, "\nKept on the roles (other-policies \"keep\"):");
+        for (role, lines) in &view.kept {
+            let _ = writeln!(out, "  {role}");
+            for line in lines {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+    }
     if !plan.skipped.is_empty() {
         let _ = writeln!(out, "\nSkipped accounts:");
         for s in &plan.skipped {

@@ -98,6 +98,16 @@ fn sample() -> Plan {
         }],
         account_names: [(new, "security-audit".to_owned()), (drifted, "prod-web".to_owned())].into(),
         stackset: None,
+        kept: vec![crate::plan::Kept {
+            address: Address::role(&id("888888888888"), r),
+            other: crate::model::OtherPolicies {
+                inline: [("deny-data".to_owned(), PolicyDocument::from_value(json!({"Statement": [
+                    {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]})).unwrap())]
+                .into(),
+                managed: ["arn:aws:iam::aws:policy/SecurityAudit".to_owned()].into(),
+                boundary: None,
+            },
+        }],
     }
 }
 

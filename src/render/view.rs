@@ -2,12 +2,14 @@
 //! that they cannot disagree: accounts in order, each change with its
 //! marker, subject, notes and detail lines.
 
-use crate::model::{AccountId, ResourceKind};
+use crate::model::{AccountId, OtherPolicies, ResourceKind};
 use crate::plan::{Action, Change, Plan, Reason, ResourceValue, Summary};
 
 pub struct PlanView<'a> {
     pub stackset: Option<super::stackset_view::StackSetSection<'a>>,
     pub accounts: Vec<AccountSection<'a>>,
+    /// `111111111111 (audit): role NAME` and what it keeps (`other-policies "keep"`).
+    pub kept: Vec<(String, Vec<String>)>,
     pub summary: Summary,
     /// "Plan: 3 to add, 0 to change, 0 to destroy." or "No changes. ..."
     pub summary_line: String,
@@ -64,9 +66,23 @@ pub fn plan_view(plan: &Plan) -> PlanView<'_> {
         section.counts.count(change.action);
         section.changes.push(change_view(change));
     }
+    let kept = plan
+        .kept
+        .iter()
+        .map(|k| {
+            let name = plan.account_name(&k.address.account);
+            let account = if name.is_empty() {
+                k.address.account.to_string()
+            } else {
+                format!("{} ({name})", k.address.account)
+            };
+            (format!("{account}: role {}", k.address.name), kept_lines(&k.other))
+        })
+        .collect();
     PlanView {
         stackset: super::stackset_view::stackset_section(plan),
         accounts,
+        kept,
         summary: plan.summary(),
         summary_line: summary_line(plan),
     }
@@ -146,10 +162,10 @@ fn change_view(change: &Change) -> ChangeView<'_> {
             Reason::ExternalIdNotRequired { principals } => principals
                 .iter()
                 .for_each(|p| detail("~", format!("{p} may assume the role without the external ID"))),
-            Reason::InlinePolicy { name, allows } => {
-                let allows = if allows.is_empty() { "nothing".to_owned() } else { allows.join(", ") };
-                detail("-", format!("inline policy {name}, not in the configuration (allows {allows})"))
-            }
+            Reason::InlinePolicy { name, allows: actions } => detail(
+                "-",
+                format!("inline policy {name}, not in the configuration (allows {})", allows(actions)),
+            ),
             Reason::PolicyAttached { arn } => detail(
                 "-",
                 format!("attached policy {arn}, not in the configuration (detached, not deleted)"),
@@ -172,6 +188,29 @@ fn change_view(change: &Change) -> ChangeView<'_> {
         }
     }
     ChangeView { change, marker: marker(change.action), subject, notes, details }
+}
+
+/// What a role keeps besides orgrole's policy, a line each.
+fn kept_lines(other: &OtherPolicies) -> Vec<String> {
+    let mut lines: Vec<String> = other
+        .inline
+        .iter()
+        .map(|(name, document)| {
+            format!("inline policy {name} (allows {})", allows(&document.allowed_actions()))
+        })
+        .collect();
+    lines.extend(other.managed.iter().map(|arn| format!("attached policy {arn}")));
+    lines.extend(other.boundary.iter().map(|arn| format!("permissions boundary {arn}")));
+    lines
+}
+
+/// `s3:GetObject, s3:PutObject`, or `nothing`.
+fn allows(actions: &[String]) -> String {
+    if actions.is_empty() {
+        "nothing".to_owned()
+    } else {
+        actions.join(", ")
+    }
 }
 
 /// The short note on a change's own line.

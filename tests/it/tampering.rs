@@ -202,6 +202,29 @@ fn tampered_accounts_are_seen_verified_and_repaired(mode: Mode) {
 }
 
 #[test]
+fn with_other_policies_kept_the_organizations_own_policies_are_shown_and_left_in_place() {
+    let org = Org::builder().account("kept", "Vendor").seed();
+    let config = radiant_config(&format!(r#"ou "{}""#, org.ou("Vendor")))
+        .replace(r#"preset="radiant""#, "preset=\"radiant\"\n    other-policies \"keep\"");
+    let t = Test::new(&org).config(&config);
+    t.run(&["apply", "--auto-approve"]).code(0);
+    let iam = org.iam("kept");
+    let deny = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]});
+    iam.put_inline(ROLE, "deny-data", &deny);
+    t.run(&["plan", "--detailed-exitcode"])
+        .code(0)
+        .stdout_has("Kept on the roles (other-policies \"keep\"):")
+        .stdout_has("inline policy deny-data (allows nothing)");
+    t.run(&["verify"]).code(0).stdout_has("kept: inline policy deny-data (allows nothing)");
+    // The trust is still kept exactly.
+    (TAMPERINGS[0].make)(&iam);
+    t.run(&["plan", "--detailed-exitcode"]).code(2);
+    t.run(&["apply", "--auto-approve"]).code(0);
+    assert_eq!(iam.inline_names(ROLE), ["deny-data"]);
+    assert_eq!(iam.role(ROLE).unwrap().0["Statement"].as_array().unwrap().len(), 1);
+}
+
+#[test]
 fn in_direct_mode_every_change_to_the_role_by_hand_is_seen_verified_and_repaired() {
     tampered_accounts_are_seen_verified_and_repaired(Mode::Direct);
 }
