@@ -81,7 +81,8 @@ def proxy_counts(proc):
     return json.loads(line)
 
 
-def orgrole_in(org, endpoint, orgrole, workdir):
+def orgrole_in(org, endpoint, workdir):
+    """The environment for orgrole against `endpoint`, with the configuration in `workdir`."""
     env = scale.org_env(endpoint, org)
     (workdir / "orgrole.kdl").write_text(scale.CONFIG)
     return env
@@ -90,7 +91,7 @@ def orgrole_in(org, endpoint, orgrole, workdir):
 def cold_plan(endpoint, org, orgrole, timeout):
     work = pathlib.Path(tempfile.mkdtemp())
     proc, url = proxy(endpoint)
-    env = orgrole_in(org, url, orgrole, work)
+    env = orgrole_in(org, url, work)
     code, wall, fds, rss, err = measure([orgrole, "plan", "--parallelism", str(scale.PARALLELISM)], env, work, timeout)
     counts = proxy_counts(proc)
     calls = len(scale.CALL_LINE.findall(err))
@@ -122,18 +123,18 @@ def repair(endpoint, org, orgrole, timeout, flags, extra_args):
     """A full apply (straight to moto), REPAIRED roles deleted, then the
     repairing apply through a proxy with `flags`, then a plan."""
     work = pathlib.Path(tempfile.mkdtemp())
-    env = orgrole_in(org, endpoint, orgrole, work)
+    env = orgrole_in(org, endpoint, work)
     code, *_ = measure([orgrole, "apply", "--auto-approve"], env, work, timeout)
     if code != 0:
         raise scale.BenchError("the full apply failed")
     delete_roles(endpoint, org, org["accounts"][1 : REPAIRED + 1])
     proc, url = proxy(endpoint, *flags)
-    env = orgrole_in(org, url, orgrole, work)
+    env = orgrole_in(org, url, work)
     code, wall, _, _, err = measure([orgrole, "apply", "--auto-approve", *extra_args], env, work, timeout)
     counts = proxy_counts(proc)
     errors = sorted({line.split("Error: ", 1)[1][:160] for line in err.splitlines() if "Error: " in line})
     errors += [line for line in err.splitlines() if line.startswith("Retried ")]
-    env = orgrole_in(org, endpoint, orgrole, work)
+    env = orgrole_in(org, endpoint, work)
     after, *_ = measure([orgrole, "plan", "--detailed-exitcode"], env, work, timeout)
     # The state's resources stay for the next run: destroy them.
     measure([orgrole, "destroy", "--auto-approve"], env, work, timeout)

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::Desired;
-use crate::model::{AccountId, Address, ResourceKind};
+use crate::model::{AccountId, Address};
 use crate::observe::{AccountView, Wanted};
-use crate::plan::{fingerprint, found, Plan};
+use crate::plan::{fingerprint, found, own_policy_arn, Plan};
 use crate::private_file::write_private;
 use crate::state::State;
 
@@ -84,13 +84,6 @@ pub fn config_digest(desired: &Desired) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The ARN of the policy `policy_name` in the account of the role `role_arn`
-/// (orgrole makes its policies at the root path).
-fn own_policy_arn(role_arn: &str, policy_name: &str) -> String {
-    let account_prefix = role_arn.split_once(":role/").map_or(role_arn, |(prefix, _)| prefix);
-    format!("{account_prefix}:policy/{policy_name}")
-}
-
 impl SavedPlan {
     pub fn new(plan: Plan, config: &Path, desired: &Desired, state: &State, access_role: &str) -> Self {
         Self {
@@ -159,10 +152,8 @@ impl SavedPlan {
             let account = &change.address.account;
             match live.get(account) {
                 Some(AccountView::Read(resources)) => {
-                    let own_policy = match change.address.kind {
-                        ResourceKind::Role => own_policy_arn(&change.arn, &desired.role.policy_name),
-                        _ => change.arn.clone(),
-                    };
+                    let own_policy =
+                        own_policy_arn(state, &change.address, &change.arn, &desired.role.policy_name);
                     let now = found(&change.address, &own_policy, resources).map(|f| f.value);
                     if fingerprint(now.as_ref()) != fingerprint(change.before.as_ref()) {
                         stale.push(Stale::Resource { address: change.address.clone() });
@@ -195,6 +186,9 @@ mod tests {
         assert_eq!((change.action, change.stack_set.as_deref()), (Action::Update, None));
         let Some(ResourceValue::Role { other, .. }) = &change.before else { panic!("a role") };
         assert!(other.is_empty());
-        assert_eq!(own_policy_arn(&change.arn, "p"), "arn:aws:iam::111111111111:policy/p");
+        assert_eq!(
+            own_policy_arn(&State::new(), &change.address, &change.arn, "p"),
+            "arn:aws:iam::111111111111:policy/p"
+        );
     }
 }

@@ -12,7 +12,7 @@ use crate::config::Desired;
 use crate::model::AccountId;
 use crate::observe::{AccountView, Observed};
 use crate::plan::{Plan, Will};
-use crate::render::plan_view;
+use crate::render::{kept_lines, plan_view};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountCheck {
@@ -92,8 +92,8 @@ pub async fn verify<C: Cloud>(
 ) -> Vec<AccountCheck> {
     let mut problems = problems(plan);
     let mut kept: BTreeMap<AccountId, Vec<String>> = BTreeMap::new();
-    for (k, (_, lines)) in plan.kept.iter().zip(plan_view(plan).kept) {
-        kept.entry(k.address.account.clone()).or_default().extend(lines);
+    for k in &plan.kept {
+        kept.entry(k.address.account.clone()).or_default().extend(kept_lines(&k.other));
     }
     let mut targets: Vec<(AccountId, String)> =
         observed.resolution.targets.iter().map(|(a, n)| (a.clone(), n.clone())).collect();

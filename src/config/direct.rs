@@ -50,6 +50,11 @@ const CHILDREN: [Spec; 6] = [
     },
 ];
 
+/// `access-role "NAME"`: the role orgrole assumes in the accounts.
+pub(super) fn read_access_role(node: &Node<'_>, problems: &mut Vec<Problem>) -> Option<String> {
+    node.string(problems).and_then(|n| ok(rules::iam_name(n, "access role name", 64), problems))
+}
+
 /// The nodes that name targets; `exclude` only narrows them.
 const TARGETS: [&str; 4] = ["organization", "ou", "accounts", "accounts-csv"];
 
@@ -79,11 +84,7 @@ pub(super) fn read(node: Node<'_>, base_dir: &Path, problems: &mut Vec<Problem>)
                 }
             }
             "exclude" => excluded.extend(account_ids(child, problems)),
-            "access-role" => {
-                access_role = child
-                    .string(problems)
-                    .and_then(|n| ok(rules::iam_name(n, "access role name", 64), problems));
-            }
+            "access-role" => access_role = read_access_role(child, problems),
             other => unreachable!("`{other}` is not in CHILDREN"),
         }
     }

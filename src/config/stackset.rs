@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::direct::{account_ids, ou_id};
+use super::direct::{account_ids, ou_id, read_access_role};
 use super::reader::{self, keyword, Node, Spanned, Spec, ONE_OR_MORE};
 use super::report::{ok, Problem};
 use super::{
@@ -144,9 +144,7 @@ pub(super) fn read(
         let help = "\"self\" from the management account, \"delegated-admin\" from a delegated administrator account";
         keyword(value, "`call-as`", &[("self", CallAs::Caller), ("delegated-admin", CallAs::DelegatedAdmin)], help, problems)
     });
-    let access_role = child("access-role").map(|r| {
-        r.string(problems).and_then(|n| ok(super::rules::iam_name(n, "access role name", 64), problems))
-    });
+    let access_role = child("access-role").map(|r| read_access_role(&r, problems));
     if let (Some(Template::Generated), [_, _, ..], Some(r)) =
         (&template, regions.as_slice(), child("regions"))
     {

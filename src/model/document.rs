@@ -101,24 +101,22 @@ impl PolicyDocument {
         self.statements().into_iter().flat_map(|s| strings(s.get("Action"))).collect()
     }
 
+    fn allow_statements(&self) -> impl Iterator<Item = &Value> {
+        self.statements().into_iter().filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow"))
+    }
+
     /// Each `Allow` statement's actions and resources.
     pub fn grants(&self) -> Vec<(Vec<String>, Vec<String>)> {
-        self.statements()
-            .into_iter()
-            .filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow"))
-            .map(|s| (strings(s.get("Action")), strings(s.get("Resource"))))
-            .collect()
+        self.allow_statements().map(|s| (strings(s.get("Action")), strings(s.get("Resource")))).collect()
     }
 
     /// What its `Allow` statements grant: their actions, and for a
     /// statement with `NotAction` (every action but those) `NotAction:<action>`.
     pub fn allowed_actions(&self) -> Vec<String> {
         let mut allows = BTreeSet::new();
-        for s in self.statements() {
-            if s.get("Effect").and_then(Value::as_str) == Some("Allow") {
-                allows.extend(strings(s.get("Action")));
-                allows.extend(strings(s.get("NotAction")).into_iter().map(|a| format!("NotAction:{a}")));
-            }
+        for s in self.allow_statements() {
+            allows.extend(strings(s.get("Action")));
+            allows.extend(strings(s.get("NotAction")).into_iter().map(|a| format!("NotAction:{a}")));
         }
         allows.into_iter().collect()
     }
@@ -129,14 +127,8 @@ impl PolicyDocument {
     /// `sts:ExternalId`.
     pub fn trusted(&self) -> BTreeMap<String, bool> {
         let mut trusted: BTreeMap<String, bool> = BTreeMap::new();
-        for s in self.statements() {
-            if s.get("Effect").and_then(Value::as_str) != Some("Allow") {
-                continue;
-            }
-            let external_id = s
-                .get("Condition")
-                .and_then(Value::as_object)
-                .is_some_and(|ops| ops.values().any(|c| c.get("sts:ExternalId").is_some()));
+        for s in self.allow_statements() {
+            let external_id = !statement_external_ids(s).is_empty();
             for principal in principals(s.get("Principal")) {
                 let all = trusted.entry(principal).or_insert(true);
                 *all = *all && external_id;
@@ -147,13 +139,7 @@ impl PolicyDocument {
 
     /// The `sts:ExternalId` values a trust policy requires.
     pub fn external_ids(&self) -> BTreeSet<String> {
-        self.statements()
-            .into_iter()
-            .filter_map(|s| s.get("Condition"))
-            .filter_map(Value::as_object)
-            .flat_map(|ops| ops.values())
-            .flat_map(|cond| strings(cond.get("sts:ExternalId")))
-            .collect()
+        self.statements().into_iter().flat_map(statement_external_ids).collect()
     }
 
     /// Documents alike in all but actions: used to tell "actions changed"
@@ -198,6 +184,16 @@ impl PartialEq for PolicyDocument {
     fn eq(&self, other: &Self) -> bool {
         self.same_meaning(other)
     }
+}
+
+/// The `sts:ExternalId` values one statement's conditions require.
+fn statement_external_ids(statement: &Value) -> Vec<String> {
+    let conditions = statement.get("Condition").and_then(Value::as_object);
+    conditions
+        .into_iter()
+        .flat_map(|ops| ops.values())
+        .flat_map(|c| strings(c.get("sts:ExternalId")))
+        .collect()
 }
 
 /// A statement's principals: `"*"`, or `{"AWS": ..., "Service": ...}`.

@@ -1,12 +1,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::configured::Configured;
 use super::diff;
 use super::fingerprint::fingerprint;
 use super::{
-    parameters_fingerprint, plan_stackset, Action, Change, Conflict, Kept, Plan, Reason, ResourceValue,
+    parameters_fingerprint, plan_stackset, Action, Change, Conflict, Plan, Reason, ResourceValue,
     StackSetWanted, Unreachable,
 };
-use crate::config::{Desired, OtherPoliciesMode};
+use crate::config::Desired;
 use crate::model::{AccountId, Address, OtherPolicies, ResourceKind, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use crate::observe::{AccountResources, AccountView, Observed};
 use crate::state::{State, StateResource};
@@ -73,7 +74,9 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
     for recorded in state.resources().iter().filter(|r| !wanted(&r.address)) {
         let account = &recorded.address.account;
         match observed.accounts.get(account) {
-            Some(AccountView::Read(found)) => plan.changes.push(removal(recorded, state, found, reason.clone())),
+            Some(AccountView::Read(found)) => {
+                plan.changes.push(removal(recorded, state, &role.policy_name, found, reason.clone()))
+            },
             Some(AccountView::Unreachable(e)) if reported.insert(account.clone()) => {
                 plan.unreachable.push(Unreachable { account: account.clone(), error: e.to_string() })
             }
@@ -197,14 +200,20 @@ pub(crate) fn found(address: &Address, policy_arn: &str, resources: &AccountReso
     }
 }
 
-/// With `other-policies "keep"`, the other policies found on the role:
-/// wanted as they are.
-pub(super) fn kept(desired: &Desired, role: Option<&Found>) -> Option<OtherPolicies> {
-    match (desired.role.other_policies, role.map(|f| &f.value)) {
-        (OtherPoliciesMode::Keep, Some(ResourceValue::Role { other, .. })) if !other.is_empty() => {
-            Some(other.clone())
+/// The policy `found` takes as orgrole's own for the resource at `address`
+/// (ARN `arn`): for a role, the one the state records attaching to it, else
+/// the configured one beside it (orgrole makes its policies at the root
+/// path); for an attachment or a policy, its own ARN.
+pub(crate) fn own_policy_arn(state: &State, address: &Address, arn: &str, policy_name: &str) -> String {
+    if address.kind != ResourceKind::Role {
+        return arn.to_owned();
+    }
+    match state.attachment_of(address) {
+        Some(recorded) => recorded.arn.clone(),
+        None => {
+            let account_part = arn.split_once(":role/").map_or(arn, |(prefix, _)| prefix);
+            format!("{account_part}:policy/{policy_name}")
         }
-        _ => None,
     }
 }
 
@@ -232,10 +241,6 @@ struct Target<'a> {
 }
 
 impl Target<'_> {
-    fn arn(&self, kind: &str, name: &str) -> String {
-        self.account.iam_arn(self.partition, &format!("{kind}/{name}"))
-    }
-
     /// Plans the account's policy, role and attachment; returns whether the
     /// attachment is wanted (not when a conflict stops it).
     fn plan(
@@ -245,28 +250,19 @@ impl Target<'_> {
         trust: &ResourceValue,
         plan: &mut Plan,
     ) -> bool {
-        let role = &desired.role;
-        let policy_address = Address::policy(self.account, &role.policy_name);
-        let policy_found = found(&policy_address, "", self.found);
-        let policy_arn =
-            policy_found.as_ref().map_or_else(|| self.arn("policy", &role.policy_name), |f| f.arn.clone());
-
-        let role_address = Address::role(self.account, &role.name);
-        let role_found = found(&role_address, &policy_arn, self.found);
-        let role_arn = role_found.as_ref().map_or_else(|| self.arn("role", &role.name), |f| f.arn.clone());
+        let mut configured = Configured::find(desired, self.account, self.partition, self.found);
         let kept_trust;
-        let trust = match kept(desired, role_found.as_ref()) {
+        let trust = match configured.keep(plan) {
             Some(other) => {
-                kept_trust = trust.with_other(other.clone());
-                plan.kept.push(Kept { address: role_address.clone(), other });
+                kept_trust = trust.with_other(other);
                 &kept_trust
             }
             None => trust,
         };
-
+        let Configured { policy: p, role: r, attachment: a, .. } = configured;
         let outcomes = [
-            self.resource(policy_address, policy_arn.clone(), policy, policy_found, false),
-            self.resource(role_address, role_arn, trust, role_found, false),
+            self.resource(p.address, p.arn, policy, p.found, false),
+            self.resource(r.address, r.arn, trust, r.found, false),
         ];
         let mut conflicted = false;
         for outcome in outcomes {
@@ -282,11 +278,9 @@ impl Target<'_> {
             return false;
         }
 
-        let address = Address::attachment(self.account, &role.name, &role.policy_name);
         let attachment =
-            ResourceValue::Attachment { role: role.name.clone(), policy_arn: policy_arn.clone() };
-        let attached = found(&address, &policy_arn, self.found);
-        let change = self.resource(address, policy_arn, &attachment, attached, true);
+            ResourceValue::Attachment { role: desired.role.name.clone(), policy_arn: a.arn.clone() };
+        let change = self.resource(a.address, a.arn, &attachment, a.found, true);
         plan.changes.extend(change.expect("an attachment is never a conflict"));
         true
     }
@@ -352,22 +346,15 @@ impl Target<'_> {
 }
 
 /// The change for a resource in state that the configuration no longer wants.
-fn removal(recorded: &StateResource, state: &State, resources: &AccountResources, reason: Reason) -> Change {
-    // A role's own policy is the one orgrole recorded attaching to it.
-    let a = &recorded.address;
-    let own_policy = match a.kind {
-        ResourceKind::Role => state
-            .resources()
-            .iter()
-            .find(|r| {
-                r.address.kind == ResourceKind::Attachment
-                    && r.address.account == a.account
-                    && r.address.name == a.name
-            })
-            .map_or("", |r| r.arn.as_str()),
-        _ => &recorded.arn,
-    };
-    let live = found(&recorded.address, own_policy, resources);
+fn removal(
+    recorded: &StateResource,
+    state: &State,
+    policy_name: &str,
+    resources: &AccountResources,
+    reason: Reason,
+) -> Change {
+    let own_policy = own_policy_arn(state, &recorded.address, &recorded.arn, policy_name);
+    let live = found(&recorded.address, &own_policy, resources);
     let (action, reasons) = match &live {
         None => (Action::Forget, vec![Reason::AlreadyGone]),
         Some(f) if f.owned => (Action::Delete, vec![reason]),

@@ -2,13 +2,14 @@
 //! types it returns. No I/O here: a Plan can be rendered, saved and applied.
 
 mod build;
+mod configured;
 mod diff;
 mod fingerprint;
 mod stack_drift;
 mod stackset;
 mod types;
 
-pub(crate) use build::found;
+pub(crate) use build::{found, own_policy_arn};
 pub use build::{plan, PlanOptions};
 #[cfg(test)]
 pub use diff::reasons as diff_reasons;

@@ -8,10 +8,14 @@
 //! drift detection compares with. The tags are CloudFormation's to set
 //! (stack tags may propagate): they grant nothing and are not compared.
 
+use std::collections::BTreeMap;
+
+use super::build::Found;
+use super::configured::Configured;
 use super::diff;
-use super::{Action, Change, Kept, Plan, Reason, ResourceValue, StackSetPlan, Unreachable};
+use super::{Action, Change, Plan, Reason, ResourceValue, StackSetPlan, Unreachable, Will};
 use crate::config::Desired;
-use crate::model::{AccountId, Address, OtherPolicies, ResourceKind, Tags};
+use crate::model::{AccountId, ResourceKind, Tags};
 use crate::observe::{AccountResources, AccountView, Observed};
 
 /// Adds to `plan` the repairs of every account whose stack is settled
@@ -26,15 +30,13 @@ pub(super) fn plan_stack_drift(
     if stackset.conflict.is_some() {
         return;
     }
-    for account in found.inspected() {
-        let mut views = stackset.instances.iter().filter(|v| &v.account == account).peekable();
-        let settled = views.peek().is_some()
-            && views.all(|v| {
-                v.targeted && v.will == super::Will::Keep && v.found.as_ref().is_some_and(|i| i.is_current())
-            });
-        if !settled {
-            continue;
-        }
+    // Settled: every instance of the account, in one pass over them.
+    let mut settled: BTreeMap<&AccountId, bool> = BTreeMap::new();
+    for v in &stackset.instances {
+        let current = v.targeted && v.will == Will::Keep && v.found.as_ref().is_some_and(|i| i.is_current());
+        *settled.entry(&v.account).or_insert(true) &= current;
+    }
+    for account in found.inspected().filter(|a| settled.get(a).copied().unwrap_or(false)) {
         match observed.accounts.get(account) {
             Some(AccountView::Read(resources)) => {
                 repairs(desired, account, &observed.caller.partition, resources, &stackset.name, plan)
@@ -58,65 +60,28 @@ fn repairs(
     plan: &mut Plan,
 ) {
     let role = &desired.role;
-    let arn = |kind: &str, name: &str| account.iam_arn(partition, &format!("{kind}/{name}"));
-    let policy_address = Address::policy(account, &role.policy_name);
-    let policy_found = super::found(&policy_address, "", resources);
-    let policy_arn =
-        policy_found.as_ref().map_or_else(|| arn("policy", &role.policy_name), |f| f.arn.clone());
-    let role_address = Address::role(account, &role.name);
-    let role_found = super::found(&role_address, &policy_arn, resources);
-    let role_arn = role_found.as_ref().map_or_else(|| arn("role", &role.name), |f| f.arn.clone());
-    let attachment_address = Address::attachment(account, &role.name, &role.policy_name);
-    let attached = super::found(&attachment_address, &policy_arn, resources);
-    let other = match super::build::kept(desired, role_found.as_ref()) {
-        Some(other) => {
-            plan.kept.push(Kept { address: role_address.clone(), other: other.clone() });
-            other
-        }
-        None => OtherPolicies::default(),
-    };
-
+    let mut configured = Configured::find(desired, account, partition, resources);
+    let other = configured.keep(plan).unwrap_or_default();
+    let Configured { policy: p, role: r, attachment: a, .. } = configured;
     // Tags as found (or, made anew, as the template declares them).
-    let tags_of = |f: &Option<super::build::Found>, made: Tags| {
-        f.as_ref().and_then(|f| f.value.tags().cloned()).unwrap_or(made)
-    };
-    let wanted = [
-        (
-            policy_address,
-            policy_arn.clone(),
-            ResourceValue::Policy {
-                document: role.policy.clone(),
-                tags: tags_of(&policy_found, Tags::new()),
-            },
-            policy_found.map(|f| f.value),
-        ),
-        (
-            role_address,
-            role_arn,
-            ResourceValue::Role {
-                trust: role.trust_document(&desired.credential.external_id),
-                tags: tags_of(&role_found, role.managed_tags()),
-                other,
-            },
-            role_found.map(|f| f.value),
-        ),
-        (
-            attachment_address,
-            policy_arn.clone(),
-            ResourceValue::Attachment { role: role.name.clone(), policy_arn },
-            attached.map(|f| f.value),
-        ),
-    ];
-    let changes = wanted.into_iter().filter_map(|(address, arn, after, before)| {
+    let tags_of =
+        |f: &Option<Found>, made: Tags| f.as_ref().and_then(|f| f.value.tags().cloned()).unwrap_or(made);
+    let policy =
+        ResourceValue::Policy { document: role.policy.clone(), tags: tags_of(&p.found, Tags::new()) };
+    let trust = role.trust_document(&desired.credential.external_id);
+    let role_value = ResourceValue::Role { trust, tags: tags_of(&r.found, role.managed_tags()), other };
+    let attachment = ResourceValue::Attachment { role: role.name.clone(), policy_arn: p.arn.clone() };
+    let changes = [(p, policy), (r, role_value), (a, attachment)].into_iter().filter_map(|(slot, after)| {
+        let before = slot.found.map(|f| f.value);
         let (action, reasons) = match &before {
-            None if address.kind == ResourceKind::Attachment => (Action::Create, vec![Reason::Detached]),
+            None if slot.address.kind == ResourceKind::Attachment => (Action::Create, vec![Reason::Detached]),
             None => (Action::Create, vec![Reason::Missing]),
             Some(before) => (Action::Update, diff::reasons(&after, before)),
         };
         (!reasons.is_empty()).then(|| Change {
-            address,
+            address: slot.address,
             action,
-            arn,
+            arn: slot.arn,
             before,
             after: Some(after),
             reasons,

@@ -14,7 +14,7 @@ pub use paint::Paint;
 pub use plan_json::{plan_json, JSON_FORMAT_VERSION};
 pub use plan_markdown::plan_markdown;
 pub use plan_text::plan_text;
-pub use view::plan_view;
+pub use view::{kept_lines, plan_view};
 
 #[cfg(test)]
 mod tests;

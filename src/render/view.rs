@@ -25,11 +25,15 @@ pub struct AccountSection<'a> {
 impl AccountSection<'_> {
     /// `111111111111 (audit)`, or the ID alone when the name is unknown.
     pub fn title(&self) -> String {
-        if self.name.is_empty() {
-            self.account.to_string()
-        } else {
-            format!("{} ({})", self.account, self.name)
-        }
+        account_title(self.account, self.name)
+    }
+}
+
+fn account_title(account: &AccountId, name: &str) -> String {
+    if name.is_empty() {
+        account.to_string()
+    } else {
+        format!("{account} ({name})")
     }
 }
 
@@ -70,12 +74,7 @@ pub fn plan_view(plan: &Plan) -> PlanView<'_> {
         .kept
         .iter()
         .map(|k| {
-            let name = plan.account_name(&k.address.account);
-            let account = if name.is_empty() {
-                k.address.account.to_string()
-            } else {
-                format!("{} ({name})", k.address.account)
-            };
+            let account = account_title(&k.address.account, plan.account_name(&k.address.account));
             (format!("{account}: role {}", k.address.name), kept_lines(&k.other))
         })
         .collect();
@@ -191,7 +190,7 @@ fn change_view(change: &Change) -> ChangeView<'_> {
 }
 
 /// What a role keeps besides orgrole's policy, a line each.
-fn kept_lines(other: &OtherPolicies) -> Vec<String> {
+pub fn kept_lines(other: &OtherPolicies) -> Vec<String> {
     let mut lines: Vec<String> = other
         .inline
         .iter()

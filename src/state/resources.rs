@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::StackSetRecord;
-use crate::model::Address;
+use crate::model::{Address, ResourceKind};
 
 /// The state format this orgrole reads and writes; a newer one is refused.
 pub const FORMAT_VERSION: u32 = 1;
@@ -57,6 +57,18 @@ impl State {
 
     pub fn get(&self, address: &Address) -> Option<&StateResource> {
         self.find(address).ok().map(|i| &self.resources[i])
+    }
+
+    /// The attachment recorded for the role at `role` (its policy's ARN is
+    /// the record's), found by the order addresses sort in.
+    pub fn attachment_of(&self, role: &Address) -> Option<&StateResource> {
+        let first = Address { kind: ResourceKind::Attachment, target: None, ..role.clone() };
+        let at = self.resources.partition_point(|r| r.address < first);
+        self.resources.get(at).filter(|r| {
+            r.address.kind == ResourceKind::Attachment
+                && r.address.account == role.account
+                && r.address.name == role.name
+        })
     }
 
     pub fn upsert(&mut self, resource: StateResource) {
@@ -124,6 +136,16 @@ mod tests {
         s.upsert(StateResource { address: Address::role(&id, "r"), arn: "3".into(), applied: None });
         assert_eq!(s.resources().iter().map(|r| r.arn.as_str()).collect::<Vec<_>>(), ["2", "3"]);
         assert_eq!(s.remove(&Address::policy(&id, "p")).unwrap().arn, "2");
+        let attachment = |role: &str, policy: &str| StateResource {
+            address: Address::attachment(&id, role, policy),
+            arn: policy.into(),
+            applied: None,
+        };
+        s.upsert(attachment("q", "x"));
+        s.upsert(attachment("r", "p2"));
+        s.upsert(attachment("s", "y"));
+        assert_eq!(s.attachment_of(&Address::role(&id, "r")).map(|a| a.arn.as_str()), Some("p2"));
+        assert!(s.attachment_of(&Address::role(&id, "t")).is_none());
         assert!(s.get(&Address::policy(&id, "p")).is_none());
     }
 }

@@ -9,26 +9,10 @@
 
 use serde_json::json;
 
-use crate::support::{Org, Test, EXTERNAL_ID, VENDOR};
+use crate::support::{stackset_config, Org, Test, EXTERNAL_ID, VENDOR};
 
 const ROLE: &str = "radiant-aws-api-access-role";
 const POLICY: &str = "radiant-aws-api-access-policy";
-
-fn config(targets: &str, management_account: bool) -> String {
-    format!(
-        r#"credential "AWS API Credentials" {{ external-id env="RS_CREDENTIAL_ID"; }}
-role "{ROLE}" {{
-    trust "{VENDOR}"
-    policy "{POLICY}" preset="radiant"
-}}
-stackset "radiant-aws-api-access" {{
-    {targets}
-    regions "us-east-1"
-    management-account #{management_account}
-}}
-"#
-    )
-}
 
 fn org() -> Org {
     Org::builder()
@@ -52,7 +36,7 @@ fn assert_has_role(org: &Org, name: &str) {
 fn an_ou_targeted_stack_set_deploys_the_role_plans_nothing_more_and_destroy_removes_it_all() {
     let org = org();
     let targets = format!(r#"ou "{}" "{}""#, org.ou("Security"), org.ou("Workloads"));
-    let t = Test::new(&org).config(&config(&targets, true));
+    let t = Test::new(&org).config(&stackset_config(&targets, true));
     t.run(&["validate"]).code(0);
 
     let plan = t
@@ -113,7 +97,7 @@ fn an_organization_wide_stack_set_reaches_the_members_and_an_ou_dropped_later_lo
         .seed();
     // moto also deploys to the management account when the root is targeted
     // (AWS never does), so the management account gets no direct role here.
-    let t = Test::new(&org).config(&config("organization", false));
+    let t = Test::new(&org).config(&stackset_config("organization", false));
     let events =
         t.run(&["apply", "--auto-approve", "--json"]).code(0).stdout_has("\"stackset_step_completed\"");
     assert!(!events.stdout.contains(EXTERNAL_ID), "the external ID is in the events:\n{}", events.stdout);
@@ -127,11 +111,11 @@ fn an_organization_wide_stack_set_reaches_the_members_and_an_ou_dropped_later_lo
     assert!(org.iam("lab").role(ROLE).is_none(), "lab kept the role");
 
     let both = format!(r#"ou "{}" "{}""#, org.ou("Security"), org.ou("Research"));
-    let t = t.config(&config(&both, false));
+    let t = t.config(&stackset_config(&both, false));
     t.run(&["apply", "--auto-approve"]).code(0);
     assert_has_role(&org, "lab");
 
-    let t = t.config(&config(&format!(r#"ou "{}""#, org.ou("Security")), false));
+    let t = t.config(&stackset_config(&format!(r#"ou "{}""#, org.ou("Security")), false));
     t.run(&["plan", "--detailed-exitcode"])
         .code(2)
         .stdout_has(&format!("- deleting instances in {} × us-east-1 (1 account)", org.ou("Research")))
@@ -145,7 +129,7 @@ fn an_organization_wide_stack_set_reaches_the_members_and_an_ou_dropped_later_lo
 #[test]
 fn direct_and_stackset_covering_the_same_account_is_an_error_naming_it() {
     let org = org();
-    let mut text = config(&format!(r#"ou "{}""#, org.ou("Security")), false);
+    let mut text = stackset_config(&format!(r#"ou "{}""#, org.ou("Security")), false);
     text += &format!("direct {{ accounts \"{}\"; }}\n", org.id("audit"));
     let t = Test::new(&org).config(&text);
     t.run(&["plan"]).code(1).stderr_has(&format!(

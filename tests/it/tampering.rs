@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::support::org::AccountIam;
-use crate::support::{radiant_config, Org, Run, Test, EXTERNAL_ID, VENDOR};
+use crate::support::{radiant_config, stackset_config, Org, Run, Test, EXTERNAL_ID, VENDOR};
 
 const ROLE: &str = "radiant-aws-api-access-role";
 const POLICY: &str = "radiant-aws-api-access-policy";
@@ -40,7 +40,7 @@ enum Mode {
     StackSet,
 }
 
-const TAMPERINGS: [Tampering; 7] = [
+const TAMPERINGS: [Tampering; 8] = [
     Tampering {
         account: "principal",
         make: |iam| {
@@ -68,6 +68,15 @@ const TAMPERINGS: [Tampering; 7] = [
         says: |iam, _| {
             format!("- attached policy {}, not in the configuration", iam.policy_arn("backdoor-admin"))
         },
+    },
+    Tampering {
+        account: "boundary",
+        make: |iam| {
+            let narrow = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Action": "s3:GetObject", "Resource": "*"}]});
+            iam.set_boundary(ROLE, "vendor-boundary", &narrow);
+        },
+        says: |iam, _| format!("- permissions boundary {}", iam.policy_arn("vendor-boundary")),
     },
     Tampering {
         account: "detached",
@@ -108,22 +117,6 @@ fn org() -> Org {
     builder.seed()
 }
 
-fn stackset_config(ou: &str) -> String {
-    format!(
-        r#"credential "AWS API Credentials" {{ external-id env="RS_CREDENTIAL_ID"; }}
-role "{ROLE}" {{
-    trust "{VENDOR}"
-    policy "{POLICY}" preset="radiant"
-}}
-stackset "radiant-aws-api-access" {{
-    ou "{ou}"
-    regions "us-east-1"
-    management-account #false
-}}
-"#
-    )
-}
-
 /// The plan's section of one account.
 fn section(plan: &Run, org: &Org, name: &str) -> String {
     let header = format!("# account {} ({name})", org.id(name));
@@ -144,6 +137,7 @@ fn assert_as_configured(org: &Org, name: &str) {
     assert_eq!(statements[0]["Condition"]["StringEquals"]["sts:ExternalId"], json!(EXTERNAL_ID), "{name}");
     assert_eq!(iam.attached(ROLE), [iam.policy_arn(POLICY)], "{name}");
     assert!(iam.inline_names(ROLE).is_empty(), "{name}: {:?}", iam.inline_names(ROLE));
+    assert_eq!(iam.boundary(ROLE), None, "{name}");
     let document = iam.policy_document(POLICY).expect("the policy");
     assert!(!document.to_string().contains("s3:PutObject"), "{name}: {document}");
 }
@@ -153,7 +147,7 @@ fn tampered_accounts_are_seen_verified_and_repaired(mode: Mode) {
     let ou = org.ou("Vendor").to_owned();
     let config = match mode {
         Mode::Direct => radiant_config(&format!(r#"ou "{ou}""#)),
-        Mode::StackSet => stackset_config(&ou),
+        Mode::StackSet => stackset_config(&format!(r#"ou "{ou}""#), false),
     };
     let t = Test::new(&org).config(&config);
     t.run(&["apply", "--auto-approve"]).code(0);

@@ -2,6 +2,7 @@ use std::error::Error;
 use std::future::Future;
 use std::time::Duration;
 
+use aws_runtime::retries::classifiers::THROTTLING_ERRORS;
 use aws_sdk_iam::config::http::HttpResponse;
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use tokio::time::Instant;
@@ -13,17 +14,6 @@ use crate::cloud::CloudError;
 /// How long a call may stay throttled before it fails: a storm slows a run
 /// down, it does not end it.
 const THROTTLE_BUDGET: Duration = Duration::from_secs(300);
-
-/// AWS's throttling error codes (those the SDK retries as throttling).
-const THROTTLING: [&str; 7] = [
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "RequestLimitExceeded",
-    "SlowDown",
-];
 
 /// Sends one call when `pacer` allows, logged, with the SDK's retries of
 /// 5xx answers and dropped connections; a throttled one again, when the
@@ -45,7 +35,10 @@ where
         log(operation, account);
         let sent = Instant::now();
         match call().await {
-            Err(e) if e.code().is_some_and(|c| THROTTLING.contains(&c)) && Instant::now() < deadline => {
+            // The codes the SDK classifies as throttling (and `ThrottlingIsPaced` leaves to here).
+            Err(e)
+                if e.code().is_some_and(|c| THROTTLING_ERRORS.contains(&c)) && Instant::now() < deadline =>
+            {
                 pacer.throttled(sent);
                 retries::throttled_again();
             }

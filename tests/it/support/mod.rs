@@ -4,4 +4,4 @@ pub mod org;
 pub mod test;
 
 pub use org::Org;
-pub use test::{radiant_config, Run, Test, EXTERNAL_ID, VENDOR};
+pub use test::{radiant_config, stackset_config, Run, Test, EXTERNAL_ID, VENDOR};

@@ -264,16 +264,36 @@ impl AccountIam {
             .to_vec()
     }
 
-    /// A customer-managed policy of its own, attached to the role.
-    pub fn attach_new_policy(&self, role: &str, name: &str, document: &Value) -> String {
+    /// A customer-managed policy of its own; returns its ARN.
+    pub fn create_policy(&self, name: &str, document: &Value) -> String {
         let out = block_on(
             self.client.create_policy().policy_name(name).policy_document(document.to_string()).send(),
         )
         .expect("CreatePolicy");
-        let arn = out.policy().and_then(|p| p.arn()).expect("an ARN").to_owned();
+        out.policy().and_then(|p| p.arn()).expect("an ARN").to_owned()
+    }
+
+    /// A customer-managed policy of its own, attached to the role.
+    pub fn attach_new_policy(&self, role: &str, name: &str, document: &Value) -> String {
+        let arn = self.create_policy(name, document);
         block_on(self.client.attach_role_policy().role_name(role).policy_arn(&arn).send())
             .expect("AttachRolePolicy");
         arn
+    }
+
+    /// A customer-managed policy of its own, made the role's permissions boundary.
+    pub fn set_boundary(&self, role: &str, name: &str, document: &Value) {
+        let arn = self.create_policy(name, document);
+        block_on(
+            self.client.put_role_permissions_boundary().role_name(role).permissions_boundary(arn).send(),
+        )
+        .expect("PutRolePermissionsBoundary");
+    }
+
+    /// The role's permissions boundary, if it has one.
+    pub fn boundary(&self, role: &str) -> Option<String> {
+        let out = block_on(self.client.get_role().role_name(role).send()).expect("GetRole");
+        out.role()?.permissions_boundary()?.permissions_boundary_arn().map(str::to_owned)
     }
 
     pub fn create_role(&self, name: &str, trust: &Value) {

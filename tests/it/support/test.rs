@@ -26,6 +26,24 @@ direct {{ {direct} }}
     )
 }
 
+/// The same role deployed by one service-managed stack set to `targets`
+/// (`organization`, or `ou "..."` lines), in us-east-1.
+pub fn stackset_config(targets: &str, management_account: bool) -> String {
+    format!(
+        r#"credential "AWS API Credentials" {{ external-id env="RS_CREDENTIAL_ID"; }}
+role "radiant-aws-api-access-role" {{
+    trust "{VENDOR}"
+    policy "radiant-aws-api-access-policy" preset="radiant"
+}}
+stackset "radiant-aws-api-access" {{
+    {targets}
+    regions "us-east-1"
+    management-account #{management_account}
+}}
+"#
+    )
+}
+
 pub struct Test {
     dir: TempDir,
     /// Where the binary runs; the temporary directory unless set.
