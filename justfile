@@ -6,19 +6,21 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 moto_version := "5.2.5"
 # Serves moto's app with HTTP/1.1 keep-alive, as AWS does (tests/it/support/moto_server.py).
 waitress_version := "3.0.2"
+# Lints the CloudFormation templates the tests deploy (tests/fixtures/rs_iam_role-vendor.yml).
+cfnlint_version := "1.58.0"
 venv := justfile_directory() / ".venv"
 
 # List the recipes.
 default:
     @just --list
 
-# Install the pinned AWS emulator (moto, served by waitress) into .venv.
+# Install the pinned AWS emulator (moto, served by waitress) and cfn-lint into .venv.
 setup:
     #!/usr/bin/env bash
     set -euo pipefail
-    if ! {{venv}}/bin/python -c 'import moto, waitress, sys; from importlib.metadata import version; sys.exit(moto.__version__ != "{{moto_version}}" or version("waitress") != "{{waitress_version}}")' 2>/dev/null; then
+    if ! {{venv}}/bin/python -c 'import moto, waitress, cfnlint, sys; from importlib.metadata import version; sys.exit(moto.__version__ != "{{moto_version}}" or version("waitress") != "{{waitress_version}}" or version("cfn-lint") != "{{cfnlint_version}}")' 2>/dev/null; then
         python3 -m venv {{venv}}
-        {{venv}}/bin/pip install --quiet --disable-pip-version-check "moto[server]=={{moto_version}}" "waitress=={{waitress_version}}"
+        {{venv}}/bin/pip install --quiet --disable-pip-version-check "moto[server]=={{moto_version}}" "waitress=={{waitress_version}}" "cfn-lint=={{cfnlint_version}}"
     fi
 
 # Build the orgrole binary.

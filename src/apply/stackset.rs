@@ -12,7 +12,10 @@ use tokio::time::Instant;
 
 use super::report::Reporter;
 use super::Persist;
-use crate::cloud::{CloudError, ErrorKind, OperationInfo, OperationResult, OperationStatus, StackSets};
+use crate::cloud::{
+    running_operation, CloudError, ErrorKind, OperationInfo, OperationResult, OperationStatus, StackSets,
+    TrustedAccess,
+};
 use crate::plan::{StackSetAction, StackSetPlan, StackSetStep};
 use crate::state::{Effect, PendingOperation, StackSetRecord, State, StateError};
 
@@ -92,14 +95,38 @@ impl<S: StackSets> Waiter<'_, S> {
     /// on the stack set; `None`: it ended meanwhile (after a pause, so that
     /// a refusal and a list that disagree cannot spin).
     async fn wait_for_running(&mut self) -> Result<Option<Waited>, CloudError> {
-        let running = self.sets.operations(self.name).await?.into_iter().find(|o| o.status.is_active());
-        match running {
+        // An operation someone started may be of a stack set with managed
+        // execution; read until one is found.
+        match running_operation(&self.sets, self.name, true).await? {
             Some(op) => {
                 self.reporter.stackset_waiting(self.name, &op);
                 self.wait(&op.id, 0).await.map(Some)
             }
             None => Ok(self.pause(FIRST_POLL, "(none listed)").await.err()),
         }
+    }
+}
+
+impl<S: StackSets> Waiter<'_, S> {
+    /// ActivateOrganizationsAccess, unless it is on already (a saved plan
+    /// may be applied after someone activated it), then until
+    /// DescribeOrganizationsAccess says ENABLED; `Some`: it did not by the
+    /// deadline, or an interrupt came.
+    async fn activate_trusted_access(&mut self) -> Result<Option<Waited>, CloudError> {
+        let mut delay = FIRST_POLL;
+        let mut activated = false;
+        while self.sets.trusted_access().await? != TrustedAccess::Enabled {
+            if !activated {
+                self.sets.activate_trusted_access().await?;
+                activated = true;
+                continue;
+            }
+            if let Err(stopped) = self.pause(delay, "ActivateOrganizationsAccess").await {
+                return Ok(Some(stopped));
+            }
+            delay = (delay * 2).min(POLL_CAP);
+        }
+        Ok(None)
     }
 }
 
@@ -201,6 +228,7 @@ async fn start<S: StackSets>(
             state.remove_stackset(name);
             None
         }
+        StackSetAction::ActivateTrustedAccess => unreachable!("run_step activates, with its waiter"),
         StackSetAction::Update { spec } => Some(sets.update(spec, &plan.preferences).await?),
         StackSetAction::AddInstances { targets, regions } => {
             Some(sets.create_instances(name, targets, regions, &plan.preferences).await?)
@@ -227,6 +255,12 @@ async fn run_step<S: StackSets>(
     outcome: &mut StackSetOutcome,
 ) -> Result<bool, Failure> {
     let name = plan.name.as_str();
+    if step.action == StackSetAction::ActivateTrustedAccess {
+        return Ok(match waiter.activate_trusted_access().await? {
+            None => true,
+            Some(why) => stopped(outcome, why),
+        });
+    }
     let id = loop {
         match start(plan, step, state, store, &waiter.sets).await {
             Ok(Some(id)) => break id,

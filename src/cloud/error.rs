@@ -14,8 +14,23 @@ pub enum ErrorKind {
     OperationInProgress,
     /// StackSets: DeleteStackSet while instances remain.
     NotEmpty,
+    /// StackSets: the caller is neither the management account nor a
+    /// delegated administrator registered for StackSets (as it called).
+    NotDelegatedAdmin,
+    /// StackSets: trusted access with AWS Organizations is off.
+    TrustedAccessOff,
     Other,
 }
+
+/// StackSets' refusals of a caller that is not what CallAs says: with
+/// DELEGATED_ADMIN from an account not registered, and without it from a
+/// member account.
+const NOT_DELEGATED_ADMIN: [&str; 2] = [
+    "Account used is not a delegated administrator",
+    "You must be the management account or delegated admin account",
+];
+/// CreateStackSet (service-managed) before ActivateOrganizationsAccess.
+const TRUSTED_ACCESS_OFF: &str = "You must enable organizations access";
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub struct CloudError {
@@ -29,7 +44,13 @@ pub struct CloudError {
 
 impl CloudError {
     pub fn from_code(operation: impl Into<String>, code: Option<&str>, message: impl Into<String>) -> Self {
+        let message = message.into();
         let kind = match code.unwrap_or_default() {
+            // StackSets says these in a ValidationError's message only.
+            "ValidationError" if NOT_DELEGATED_ADMIN.iter().any(|m| message.contains(m)) => {
+                ErrorKind::NotDelegatedAdmin
+            }
+            "ValidationError" if message.contains(TRUSTED_ACCESS_OFF) => ErrorKind::TrustedAccessOff,
             "NoSuchEntity"
             | "NoSuchEntityException"
             | "AWSOrganizationsNotInUseException"
@@ -48,7 +69,7 @@ impl CloudError {
             "MalformedPolicyDocument" => ErrorKind::MalformedPolicy,
             _ => ErrorKind::Other,
         };
-        Self { kind, operation: operation.into(), code: code.map(str::to_owned), message: message.into() }
+        Self { kind, operation: operation.into(), code: code.map(str::to_owned), message }
     }
 }
 

@@ -13,9 +13,9 @@ use std::future::Future;
 pub use error::{CloudError, ErrorKind};
 pub use organization::{AccountState, OrgAccount, OrgUnit, Organization};
 pub use stacksets::{
-    AccountFilter, Amount, AutoDeployment, CallAs, DeploymentTargets, InstanceInfo, InstanceStatus,
-    OperationInfo, OperationResult, OperationStatus, Preferences, RegionConcurrency, StackSetInfo,
-    StackSetSpec, StackSets,
+    running_operation, AccountFilter, Amount, AutoDeployment, CallAs, DeploymentTargets, InstanceInfo,
+    InstanceStatus, OperationInfo, OperationResult, OperationStatus, OperationsPage, Preferences,
+    RegionConcurrency, StackSetInfo, StackSetSpec, StackSets, TrustedAccess,
 };
 
 use crate::model::{AccountId, PolicyDocument, Tags};

@@ -41,6 +41,29 @@ pub struct StackSetInfo {
     pub tags: Tags,
     /// `None`: not in the answer (the emulator leaves it out).
     pub auto_deployment: Option<AutoDeployment>,
+    /// ManagedExecution: AWS runs non-conflicting operations at once and
+    /// queues the others, so more than one can be active.
+    pub managed_execution: bool,
+}
+
+/// CloudFormation's trusted access with AWS Organizations
+/// (DescribeOrganizationsAccess): service-managed stack sets need it on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TrustedAccess {
+    Enabled,
+    Disabled,
+    DisabledPermanently,
+}
+
+impl TrustedAccess {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::DisabledPermanently => "DISABLED_PERMANENTLY",
+        }
+    }
 }
 
 /// Service-managed deployment targets: OUs (or the root), with an account filter.
@@ -135,6 +158,16 @@ pub struct OperationInfo {
     pub action: String,
     pub status: OperationStatus,
     pub reason: Option<String>,
+    /// CreationTimestamp, in milliseconds since the epoch: the order of a listing.
+    #[serde(default)]
+    pub created: Option<i64>,
+}
+
+/// One page of ListStackSetOperations, in the order AWS gives.
+#[derive(Debug, Clone, Default)]
+pub struct OperationsPage {
+    pub operations: Vec<OperationInfo>,
+    pub next: Option<String>,
 }
 
 /// One account and region of an operation (ListStackSetOperationResults).
@@ -152,8 +185,13 @@ pub struct OperationResult {
 pub trait StackSets: Clone + Send + Sync + 'static {
     fn describe(&self, name: &str) -> impl Future<Output = Result<Option<StackSetInfo>, CloudError>> + Send;
     fn instances(&self, name: &str) -> impl Future<Output = Result<Vec<InstanceInfo>, CloudError>> + Send;
-    /// Newest first.
-    fn operations(&self, name: &str) -> impl Future<Output = Result<Vec<OperationInfo>, CloudError>> + Send;
+    /// One page of ListStackSetOperations (`running_operation` reads only
+    /// as many as it needs).
+    fn operations_page(
+        &self,
+        name: &str,
+        next: Option<String>,
+    ) -> impl Future<Output = Result<OperationsPage, CloudError>> + Send;
     fn operation(
         &self,
         name: &str,
@@ -189,4 +227,38 @@ pub trait StackSets: Clone + Send + Sync + 'static {
         preferences: &Preferences,
     ) -> impl Future<Output = Result<String, CloudError>> + Send;
     fn delete(&self, name: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+
+    /// DescribeOrganizationsAccess.
+    fn trusted_access(&self) -> impl Future<Output = Result<TrustedAccess, CloudError>> + Send;
+    /// ActivateOrganizationsAccess: the management account only.
+    fn activate_trusted_access(&self) -> impl Future<Output = Result<(), CloudError>> + Send;
+}
+
+/// An operation active on the stack set, read from as few pages of
+/// ListStackSetOperations as it takes. AWS does not document the listing's
+/// order, so it is read from the creation times. Without managed execution
+/// a stack set runs one operation at a time and refuses another meanwhile
+/// (OperationInProgressException), so only the newest operation can be
+/// active: listed newest first, the first page says; oldest first, every
+/// page is read. With managed execution (queues), the first active one found.
+pub async fn running_operation<S: StackSets>(
+    sets: &S,
+    name: &str,
+    managed_execution: bool,
+) -> Result<Option<OperationInfo>, CloudError> {
+    let mut next = None;
+    let mut first: Option<i64> = None;
+    loop {
+        let page = sets.operations_page(name, next).await?;
+        if let Some(active) = page.operations.iter().find(|o| o.status.is_active()) {
+            return Ok(Some(active.clone()));
+        }
+        let created = page.operations.iter().filter_map(|o| o.created);
+        first = first.or(page.operations.first().and_then(|o| o.created));
+        let newest_first = first.is_some_and(|f| created.clone().any(|c| c < f));
+        if page.next.is_none() || (newest_first && !managed_execution) {
+            return Ok(None);
+        }
+        next = page.next;
+    }
 }

@@ -145,6 +145,15 @@ pub(super) fn read(
         keyword(value, "`call-as`", &[("self", CallAs::Caller), ("delegated-admin", CallAs::DelegatedAdmin)], help, problems)
     });
     let access_role = child("access-role").map(|r| read_access_role(&r, problems));
+    if let (Some(accounts), Some(AccountFilter::Intersection | AccountFilter::Difference), Some(true)) =
+        (child("accounts"), filter, auto_deployment)
+    {
+        problems.push(Problem::warning(
+            accounts.span(),
+            "AWS's automatic deployments do not apply account filters: an account that joins a targeted OU gets the role whatever the filter says, until orgrole's next apply removes it",
+            "to keep the filter exact, turn auto-deployment off (`auto-deployment #false`: orgrole deploys joining accounts on its next apply); or keep it and target OUs without a filter (move the chosen accounts into an OU of their own)",
+        ));
+    }
     if let (Some(Template::Generated), [_, _, ..], Some(r)) =
         (&template, regions.as_slice(), child("regions"))
     {
@@ -398,6 +407,23 @@ mod tests {
             }
         );
         assert_eq!((s.template, s.call_as), (Template::Generated, CallAs::DelegatedAdmin));
+    }
+
+    /// AWS: "Automatic deployments do not consider account level targeting filters".
+    #[test]
+    fn a_filter_with_auto_deployment_is_a_warning_with_the_choices() {
+        for filter in ["intersection", "difference"] {
+            let text = with_stackset(&format!(
+                "    ou \"ou-ab12-cdef3456\"\n    accounts \"111111111111\" filter=\"{filter}\"\n    regions \"us-east-1\""
+            ));
+            let loaded = load(&text).unwrap();
+            let warnings = crate::config::testing::seen(loaded.warnings.as_ref().unwrap(), &text);
+            assert_eq!(warnings.len(), 1, "{filter}");
+            assert!(warnings[0].message.contains("automatic deployments do not apply account filters"));
+            assert!(warnings[0].help.contains("`auto-deployment #false`"));
+            let off = text.replace("    regions", "    auto-deployment #false\n    regions");
+            assert!(load(&off).unwrap().warnings.is_none(), "{filter} without auto-deployment");
+        }
     }
 
     #[test]

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use futures_util::stream::{self, StreamExt};
 
-use crate::cloud::{AccountState, Caller, Cloud, CloudError, Iam, Organization, PolicyInfo, RoleInfo};
+use crate::cloud::{
+    AccountState, CallAs, Caller, Cloud, CloudError, ErrorKind, Iam, Organization, PolicyInfo, RoleInfo,
+};
 use crate::config::{Desired, DirectTargets};
 use crate::model::{AccountId, Address, PolicyDocument, ResourceKind};
 use crate::state::State;
@@ -69,8 +71,36 @@ pub enum ObserveError {
     StackSetRenamed { recorded: String, configured: String },
     #[error("`filter=\"union\"` lists accounts outside the stack set's OUs ({0}), and auto-deployment is on: StackSets can create their instances only through the OU each sits in, and would then also deploy to every account that joins those OUs. Target their OUs with `ou`, list them with `filter=\"intersection\"` in a stack set of their own, or turn auto-deployment off")]
     UnionOutsideWithAutoDeployment(String),
+    #[error("{}", not_stacksets_admin(.account, .management, *.call_as))]
+    NotStackSetsAdmin { account: AccountId, management: Option<AccountId>, call_as: CallAs },
     #[error("{} covered by both `direct` and `stackset`: each account gets the role one way. Exclude {} from `direct` (or filter it out of the stack set)", list(.0), if .0.len() == 1 { "it" } else { "them" })]
     Overlap(Vec<String>),
+}
+
+/// Why StackSets refuse `account` as it calls, and what to do.
+fn not_stacksets_admin(account: &AccountId, management: &Option<AccountId>, call_as: CallAs) -> String {
+    let there = management.as_ref().map(|m| format!(" {m}")).unwrap_or_default();
+    let register = format!(
+        "in the management account{there}, run `aws organizations register-delegated-administrator --account-id {account} --service-principal member.org.stacksets.cloudformation.amazonaws.com`, then plan again"
+    );
+    let Some(management) = management else {
+        // Organizations itself refused: only the management account and
+        // delegated administrators read the organization.
+        return format!(
+            "account {account} may not read the organization (AccessDenied), so it is neither the management account nor a delegated administrator for CloudFormation StackSets: run orgrole in the management account, or register it: {register}"
+        );
+    };
+    match call_as {
+        CallAs::DelegatedAdmin if account == management => format!(
+            "orgrole runs in the management account {account}, which calls StackSets as itself, not as a delegated administrator: set `call-as \"self\"` in the `stackset` block (or run from the delegated administrator's account)"
+        ),
+        CallAs::DelegatedAdmin => format!(
+            "account {account} is not a delegated administrator for CloudFormation StackSets, so `call-as \"delegated-admin\"` is refused: {register}"
+        ),
+        CallAs::Caller => format!(
+            "account {account} is not the organization's management account ({management}), and only that account calls StackSets as itself: run orgrole in {management}, or from a delegated administrator with `call-as \"delegated-admin\"` in the `stackset` block (to register {account}: {register})"
+        ),
+    }
 }
 
 /// `account 1 (a) is`, `accounts 1 (a), 2 (b) are`.
@@ -117,13 +147,23 @@ pub async fn observe<C: Cloud>(
     let needs_org = !destroy && (direct.organization || !direct.ous.is_empty() || desired.stackset.is_some());
     let organization = match cloud.organization().await {
         Ok(org) => org,
-        Err(e) if needs_org => return Err(ObserveError::Organization(e)),
+        Err(e) if needs_org => {
+            return Err(match (&desired.stackset, e.kind) {
+                (Some(s), ErrorKind::AccessDenied) if !destroy => ObserveError::NotStackSetsAdmin {
+                    account: caller.account,
+                    management: None,
+                    call_as: s.call_as,
+                },
+                _ => ObserveError::Organization(e),
+            })
+        }
         // Explicit accounts work without Organizations; their state is then unknown.
         Err(_) => None,
     };
     let mut resolution =
         if destroy { Resolution::default() } else { targets::resolve(direct, organization.as_ref())? };
-    let stackset = stackset::observe_stackset(cloud, desired, state, organization.as_ref(), destroy).await?;
+    let stackset =
+        stackset::observe_stackset(cloud, &caller, desired, state, organization.as_ref(), destroy).await?;
     if let Some(observed) = &stackset {
         let both: Vec<String> = observed
             .expected

@@ -6,7 +6,7 @@ use super::view::{conflict_message, plan_view};
 use crate::plan::{Action, Plan};
 
 /// Bumped on any change a consumer could notice; additions bump the minor part.
-pub const JSON_FORMAT_VERSION: &str = "1.2";
+pub const JSON_FORMAT_VERSION: &str = "1.3";
 
 pub fn plan_json(plan: &Plan) -> Value {
     let view = plan_view(plan);
@@ -60,6 +60,8 @@ pub fn plan_json(plan: &Plan) -> Value {
             })).collect::<Vec<_>>(),
             "instances": s.plan.instances,
             "running_operation": s.plan.running,
+            "trusted_access": s.plan.trusted_access,
+            "notes": s.notes,
             "conflict": s.plan.conflict,
         })),
         "kept": plan.kept.iter().zip(&view.kept).map(|(k, (_, lines))| json!({

@@ -39,6 +39,11 @@ pub fn stackset_section(plan: &Plan) -> Option<StackSetSection<'_>> {
             op.status.as_str()
         ));
     }
+    if plan.destroy {
+        notes.push(
+            "trusted access between CloudFormation StackSets and AWS Organizations stays on: other stack sets and services (AWS Control Tower) rely on it".into(),
+        );
+    }
     let steps = s.steps.iter().map(step_view).collect();
     let name = |account| {
         let n = plan.account_name(account);
@@ -109,6 +114,19 @@ fn step_view(step: &crate::plan::StackSetStep) -> StepView {
     for reason in &step.reasons {
         match reason {
             StackSetReason::New => {}
+            StackSetReason::TrustedAccessOff { status } => {
+                notes.push("service-managed stack sets need it");
+                detail(
+                    "!",
+                    format!("trusted access is {}: CreateStackSet is refused without it", status.as_str()),
+                );
+            }
+            StackSetReason::AutoDeployedPastFilter { accounts } => {
+                notes.push("auto-deployment ignores account filters");
+                for a in accounts {
+                    detail("-", format!("{a}: joined a targeted OU and got an instance, which the account filter leaves out"));
+                }
+            }
             StackSetReason::TemplateChanged { diff } => {
                 notes.push("template changed");
                 for line in diff.lines().filter(|l| !l.starts_with("---") && !l.starts_with("+++")) {

@@ -15,4 +15,7 @@ mod reports;
 mod s3_state;
 mod saved_plans;
 mod stackset;
+mod stackset_callers;
+mod stackset_emulators;
 mod tampering;
+mod vendor_template;

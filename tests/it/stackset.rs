@@ -1,11 +1,10 @@
-//! StackSet mode on the emulator: create, a no-op plan, an OU removed, and
-//! destroy, with the role really made in the member accounts by moto.
-//!
-//! What moto shows (docs/moto-stacksets.md): it reaches an OU and its child
-//! OUs only (not grandchildren), deploys to the management account and to
-//! suspended accounts when their OU is targeted, and ends every operation at
-//! once. The organizations here are shaped so that what AWS would do and
-//! what moto does agree; the rest is in the sim tests (src/apply/stackset_tests.rs).
+//! StackSet mode on the emulator: trusted access activated, create, a no-op
+//! plan, an OU removed, and destroy, with the role really made in the member
+//! accounts by moto, patched where AWS's behaviour is documented
+//! (tests/it/support/moto_stacksets.py, docs/moto-stacksets.md): OUs reached
+//! at every depth, never the management account, trusted access, CallAs
+//! checked, operations that run for a few polls. What moto still does not
+//! show is in the sim tests (src/apply/stackset_tests.rs).
 
 use serde_json::json;
 
@@ -39,25 +38,43 @@ fn an_ou_targeted_stack_set_deploys_the_role_plans_nothing_more_and_destroy_remo
     let t = Test::new(&org).config(&stackset_config(&targets, true));
     t.run(&["validate"]).code(0);
 
+    // A new organization: CloudFormation's trusted access with Organizations is off.
+    assert_eq!(org.trusted_access(), "DISABLED");
     let plan = t
         .run(&["plan", "--detailed-exitcode"])
         .code(2)
         .stdout_has("# stack set radiant-aws-api-access")
+        .stdout_has("+ activating trusted access between CloudFormation StackSets and AWS Organizations")
+        .stdout_has("trusted access is DISABLED: CreateStackSet is refused without it")
         .stdout_has("+ creating the stack set")
         .stdout_has(&format!("{} (payments) us-east-1: no instance → new instance", org.id("payments")))
         .stdout_has(&format!("# account {}", org.management))
-        // The stack set's two steps and the management account's policy, role and attachment.
-        .stdout_has("Plan: 5 to add, 0 to change, 0 to destroy.");
+        // The activation, the stack set's two steps, and the management account's policy, role and attachment.
+        .stdout_has("Plan: 6 to add, 0 to change, 0 to destroy.");
     assert!(plan.write_calls().is_empty(), "plan wrote: {:?}", plan.write_calls());
+    t.run(&["plan", "--format", "markdown"])
+        .code(0)
+        .stdout_has("activating trusted access between CloudFormation StackSets and AWS Organizations");
+    t.run(&["plan", "--format", "json"])
+        .code(0)
+        .stdout_has("\"action\": \"activate_trusted_access\"")
+        .stdout_has("\"trusted_access\": \"DISABLED\"");
     t.run(&["graph"])
         .code(0)
-        .stdout_has("s0 [label=\"+ stackset/radiant-aws-api-access: Creating the stack set\"];")
+        .stdout_has("s0 [label=\"+ stackset/radiant-aws-api-access: Activating trusted access between CloudFormation StackSets and AWS Organizations\"];")
+        .stdout_has("s1 [label=\"+ stackset/radiant-aws-api-access: Creating the stack set\"];")
         .stdout_has("s0 -> s1;");
 
-    t.run(&["apply", "--auto-approve"])
+    let apply = t
+        .run(&["apply", "--auto-approve"])
         .code(0)
+        .stdout_has("stackset/radiant-aws-api-access: Activating trusted access between CloudFormation StackSets and AWS Organizations: complete")
         .stdout_has("stackset/radiant-aws-api-access: Adding instances in")
-        .stdout_has("Apply complete! Resources: 5 added, 0 changed, 0 destroyed.");
+        .stdout_has("Apply complete! Resources: 6 added, 0 changed, 0 destroyed.");
+    let activations =
+        apply.write_calls().iter().filter(|c| c.contains("ActivateOrganizationsAccess")).count();
+    assert_eq!(activations, 1);
+    assert_eq!(org.trusted_access(), "ENABLED");
     for name in ["audit", "payments", "sandbox", "management"] {
         assert_has_role(&org, name);
     }
@@ -77,8 +94,10 @@ fn an_ou_targeted_stack_set_deploys_the_role_plans_nothing_more_and_destroy_remo
 
     t.run(&["destroy", "--auto-approve"])
         .code(0)
+        .stdout_has("trusted access between CloudFormation StackSets and AWS Organizations stays on")
         .stdout_has("stackset/radiant-aws-api-access: Deleting the stack set: complete")
         .stdout_has("Destroy complete! Resources: 0 added, 0 changed, 5 destroyed.");
+    assert_eq!(org.trusted_access(), "ENABLED", "destroy left trusted access on");
     for name in ["audit", "payments", "sandbox", "management"] {
         assert!(org.iam(name).role(ROLE).is_none(), "{name} kept the role");
         assert!(org.iam(name).policy_names().is_empty(), "{name} kept the policy");
@@ -87,28 +106,37 @@ fn an_ou_targeted_stack_set_deploys_the_role_plans_nothing_more_and_destroy_remo
 }
 
 #[test]
-fn an_organization_wide_stack_set_reaches_the_members_and_an_ou_dropped_later_loses_its_instances() {
-    // One level of OUs: moto reaches the root's child OUs but not their
-    // children (AWS reaches every depth; the sim tests show that).
+fn an_organization_wide_stack_set_reaches_every_depth_but_the_management_account_and_an_ou_dropped_later_loses_its_instances(
+) {
+    // AWS: the root reaches every ACTIVE member at any depth (OUs nest five
+    // levels), never the management account (it gets a direct role), and
+    // skips suspended accounts.
     let org = Org::builder()
         .account("audit", "Security")
         .account("sandbox", "Workloads")
         .account("lab", "Research")
+        .account("deep3", "Research/Teams/Genomics")
+        .account("deep5", "Research/Teams/Genomics/Lab/Bench")
+        .suspended("closed", "Research/Teams")
         .seed();
-    // moto also deploys to the management account when the root is targeted
-    // (AWS never does), so the management account gets no direct role here.
-    let t = Test::new(&org).config(&stackset_config("organization", false));
+    let t = Test::new(&org).config(&stackset_config("organization", true));
     let events =
         t.run(&["apply", "--auto-approve", "--json"]).code(0).stdout_has("\"stackset_step_completed\"");
     assert!(!events.stdout.contains(EXTERNAL_ID), "the external ID is in the events:\n{}", events.stdout);
     let state = std::fs::read_to_string(t.path("state/orgrole.state.json")).unwrap();
     assert!(!state.contains(EXTERNAL_ID), "the external ID is in the state:\n{state}");
-    for name in ["audit", "sandbox", "lab"] {
+    for name in ["audit", "sandbox", "lab", "deep3", "deep5", "management"] {
         assert_has_role(&org, name);
     }
+    let instances = org.stack_instance_accounts("radiant-aws-api-access");
+    assert!(!instances.contains(&org.management), "the management account got an instance: {instances:?}");
+    assert!(!instances.iter().any(|a| a == org.id("closed")), "the suspended account got an instance");
+    assert_eq!(instances.len(), 5, "{instances:?}");
     t.run(&["plan", "--detailed-exitcode"]).code(0);
     t.run(&["destroy", "--auto-approve"]).code(0);
-    assert!(org.iam("lab").role(ROLE).is_none(), "lab kept the role");
+    for name in ["lab", "deep5", "management"] {
+        assert!(org.iam(name).role(ROLE).is_none(), "{name} kept the role");
+    }
 
     let both = format!(r#"ou "{}" "{}""#, org.ou("Security"), org.ou("Research"));
     let t = t.config(&stackset_config(&both, false));
@@ -118,10 +146,12 @@ fn an_organization_wide_stack_set_reaches_the_members_and_an_ou_dropped_later_lo
     let t = t.config(&stackset_config(&format!(r#"ou "{}""#, org.ou("Security")), false));
     t.run(&["plan", "--detailed-exitcode"])
         .code(2)
-        .stdout_has(&format!("- deleting instances in {} × us-east-1 (1 account)", org.ou("Research")))
+        .stdout_has(&format!("- deleting instances in {} × us-east-1 (3 accounts)", org.ou("Research")))
         .stdout_has("(no longer in the configuration)");
     t.run(&["apply", "--auto-approve"]).code(0);
-    assert!(org.iam("lab").role(ROLE).is_none(), "lab kept the role");
+    for name in ["lab", "deep3", "deep5"] {
+        assert!(org.iam(name).role(ROLE).is_none(), "{name} kept the role");
+    }
     assert_has_role(&org, "audit");
     t.run(&["plan", "--detailed-exitcode"]).code(0);
 }

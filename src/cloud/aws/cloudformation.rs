@@ -1,5 +1,3 @@
-use std::cmp::Reverse;
-
 use aws_config::SdkConfig;
 use aws_sdk_cloudformation::types as cfn;
 use aws_sdk_cloudformation::Client;
@@ -11,8 +9,8 @@ use super::pace::Pacer;
 use super::retries::{CountRetries, ThrottlingIsPaced};
 use crate::cloud::{
     AccountFilter, Amount, AutoDeployment, CallAs, CloudError, DeploymentTargets, ErrorKind, InstanceInfo,
-    InstanceStatus, OperationInfo, OperationResult, OperationStatus, Preferences, RegionConcurrency,
-    StackSetInfo, StackSetSpec, StackSets,
+    InstanceStatus, OperationInfo, OperationResult, OperationStatus, OperationsPage, Preferences,
+    RegionConcurrency, StackSetInfo, StackSetSpec, StackSets, TrustedAccess,
 };
 use crate::model::{AccountId, Tags};
 
@@ -119,6 +117,9 @@ fn to_preferences(p: &Preferences) -> Option<cfn::StackSetOperationPreferences> 
     Some(b.set_region_concurrency_type(regions).build())
 }
 
+/// ListStackSetOperations' largest page.
+const OPERATIONS_PER_PAGE: i32 = 100;
+
 fn operation_info(
     id: &str,
     action: Option<&cfn::StackSetOperationAction>,
@@ -130,6 +131,7 @@ fn operation_info(
         action: action.map(|a| a.as_str().to_owned()).unwrap_or_default(),
         status: OperationStatus::from_api(status.map(|s| s.as_str()).unwrap_or_default()),
         reason: reason.map(str::to_owned),
+        created: None,
     }
 }
 
@@ -169,6 +171,7 @@ impl StackSets for AwsStackSets {
                 enabled: a.enabled().unwrap_or_default(),
                 retain_stacks: a.retain_stacks_on_account_removal().unwrap_or_default(),
             }),
+            managed_execution: set.managed_execution().and_then(|m| m.active()).unwrap_or_default(),
         }))
     }
 
@@ -209,28 +212,31 @@ impl StackSets for AwsStackSets {
             .collect()
     }
 
-    async fn operations(&self, name: &str) -> Result<Vec<OperationInfo>, CloudError> {
+    async fn operations_page(&self, name: &str, next: Option<String>) -> Result<OperationsPage, CloudError> {
         const OP: &str = "cloudformation:ListStackSetOperations";
-        let mut items = call::send(&self.pacer, OP, &"caller", || {
+        let out = call::send(&self.pacer, OP, &"caller", || {
             self.client
                 .list_stack_set_operations()
                 .stack_set_name(name)
+                .max_results(OPERATIONS_PER_PAGE)
+                .set_next_token(next.clone())
                 .call_as(self.call_as.clone())
-                .into_paginator()
-                .items()
                 .send()
-                .try_collect()
         })
         .await
         .map_err(|e| call::error(OP, e))?;
-        items.sort_by_key(|o| Reverse(o.creation_timestamp().copied()));
-        items
+        let operations = out
+            .summaries()
             .iter()
             .map(|o| {
                 let id = required(OP, o.operation_id(), "operation ID")?;
-                Ok(operation_info(&id, o.action(), o.status(), o.status_reason()))
+                let mut info = operation_info(&id, o.action(), o.status(), o.status_reason());
+                info.created = o.creation_timestamp().and_then(|t| t.to_millis().ok());
+                Ok(info)
             })
-            .collect()
+            .collect::<Result<_, CloudError>>()?;
+        // An empty token is the end too.
+        Ok(OperationsPage { operations, next: out.next_token.filter(|t| !t.is_empty()) })
     }
 
     async fn operation(&self, name: &str, id: &str) -> Result<OperationInfo, CloudError> {
@@ -380,6 +386,29 @@ impl StackSets for AwsStackSets {
         .map_err(|e| call::error(OP, e))?;
         Ok(())
     }
+
+    async fn trusted_access(&self) -> Result<TrustedAccess, CloudError> {
+        const OP: &str = "cloudformation:DescribeOrganizationsAccess";
+        let out = call::send(&self.pacer, OP, &"caller", || {
+            self.client.describe_organizations_access().call_as(self.call_as.clone()).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
+        match out.status() {
+            Some(cfn::OrganizationStatus::Enabled) => Ok(TrustedAccess::Enabled),
+            Some(cfn::OrganizationStatus::Disabled) => Ok(TrustedAccess::Disabled),
+            Some(cfn::OrganizationStatus::DisabledPermanently) => Ok(TrustedAccess::DisabledPermanently),
+            other => Err(CloudError::from_code(OP, None, format!("unknown status {other:?}"))),
+        }
+    }
+
+    async fn activate_trusted_access(&self) -> Result<(), CloudError> {
+        const OP: &str = "cloudformation:ActivateOrganizationsAccess";
+        call::send(&self.pacer, OP, &"caller", || self.client.activate_organizations_access().send())
+            .await
+            .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -393,6 +422,7 @@ mod tests {
     use aws_sdk_cloudformation::operation::create_stack_set::CreateStackSetOutput;
     use aws_sdk_cloudformation::operation::delete_stack_instances::DeleteStackInstancesOutput;
     use aws_sdk_cloudformation::operation::delete_stack_set::DeleteStackSetOutput;
+    use aws_sdk_cloudformation::operation::describe_organizations_access::DescribeOrganizationsAccessOutput;
     use aws_sdk_cloudformation::operation::describe_stack_set::DescribeStackSetOutput;
     use aws_sdk_cloudformation::operation::describe_stack_set_operation::DescribeStackSetOperationOutput;
     use aws_sdk_cloudformation::operation::list_stack_instances::ListStackInstancesOutput;
@@ -422,9 +452,13 @@ mod tests {
     /// An error as CloudFormation sends it (the awsQuery protocol), so that
     /// the SDK's own parsing gives the code, as it does against AWS.
     fn aws_error(status: u16, code: &str) -> HttpResponse {
+        aws_refusal(status, code, &format!("{code} from the test"))
+    }
+
+    fn aws_refusal(status: u16, code: &str, message: &str) -> HttpResponse {
         let body = format!(
             "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\">\
-             <Error><Type>Sender</Type><Code>{code}</Code><Message>{code} from the test</Message></Error>\
+             <Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>\
              <RequestId>7d5c4d6a-0000-4000-8000-000000000000</RequestId></ErrorResponse>"
         );
         HttpResponse::new(StatusCode::try_from(status).expect("valid status"), SdkBody::from(body))
@@ -588,6 +622,7 @@ mod tests {
                                     .retain_stacks_on_account_removal(true)
                                     .build(),
                             )
+                            .managed_execution(cfn::ManagedExecution::builder().active(true).build())
                             .build(),
                     )
                     .build()
@@ -601,6 +636,7 @@ mod tests {
                 parameters: BTreeMap::from([("ExternalId".to_owned(), "****".to_owned())]),
                 tags: Tags::from([("managed-by".to_owned(), "orgrole".to_owned())]),
                 auto_deployment: Some(AutoDeployment { enabled: true, retain_stacks: true }),
+                managed_execution: true,
             }
         );
 
@@ -685,6 +721,11 @@ mod tests {
         let operations = mock!(Client::list_stack_set_operations)
             .match_requests(move |r| admin(r.call_as()))
             .then_output(|| ListStackSetOperationsOutput::builder().build());
+        let access = mock!(Client::describe_organizations_access)
+            .match_requests(move |r| admin(r.call_as()))
+            .then_output(|| {
+                DescribeOrganizationsAccessOutput::builder().status(cfn::OrganizationStatus::Enabled).build()
+            });
         let operation = mock!(Client::describe_stack_set_operation)
             .match_requests(move |r| admin(r.call_as()) && r.operation_id() == Some("op-1"))
             .then_output(|| {
@@ -755,6 +796,7 @@ mod tests {
             &describe,
             &instances,
             &operations,
+            &access,
             &operation,
             &results,
             &create,
@@ -768,7 +810,8 @@ mod tests {
 
         assert_eq!(stacksets.describe(NAME).await.unwrap(), None);
         assert_eq!(stacksets.instances(NAME).await.unwrap(), vec![]);
-        assert_eq!(stacksets.operations(NAME).await.unwrap(), vec![]);
+        assert_eq!(crate::cloud::running_operation(&stacksets, NAME, false).await.unwrap(), None);
+        assert_eq!(stacksets.trusted_access().await.unwrap(), TrustedAccess::Enabled);
         assert_eq!(
             stacksets.operation(NAME, "op-1").await.unwrap(),
             OperationInfo {
@@ -778,6 +821,7 @@ mod tests {
                 reason: Some(
                     "Account 333333333333 should have 'AWSCloudFormationStackSetExecutionRole'".into()
                 ),
+                created: None,
             }
         );
         assert_eq!(
@@ -899,10 +943,12 @@ mod tests {
         assert_eq!((create.num_calls(), update.num_calls()), (1, 1));
     }
 
-    /// ListStackSetOperations answers over pages in no promised order; the
-    /// newest (by CreationTimestamp) comes first.
+    /// ListStackSetOperations pages in no documented order: listed newest
+    /// first, one page says whether an operation runs; oldest first, every
+    /// page is read, and the last says.
     #[tokio::test]
-    async fn operations_are_newest_first() {
+    async fn a_running_operation_is_found_from_as_few_pages_as_the_order_allows() {
+        use cfn::StackSetOperationStatus::{Running, Succeeded};
         let op = |id: &str, secs: i64, status: cfn::StackSetOperationStatus| {
             cfn::StackSetOperationSummary::builder()
                 .operation_id(id)
@@ -911,32 +957,52 @@ mod tests {
                 .creation_timestamp(DateTime::from_secs(secs))
                 .build()
         };
-        let first = mock!(Client::list_stack_set_operations)
-            .match_requests(|r| r.next_token().is_none())
-            .then_output(move || {
-                ListStackSetOperationsOutput::builder()
-                    .summaries(op("old", 100, cfn::StackSetOperationStatus::Succeeded))
-                    .summaries(op("newest", 300, cfn::StackSetOperationStatus::Queued))
-                    .next_token("more")
-                    .build()
-            });
-        let second = mock!(Client::list_stack_set_operations)
-            .match_requests(|r| r.next_token() == Some("more"))
-            .then_output(move || {
-                ListStackSetOperationsOutput::builder()
-                    .summaries(op("middle", 200, cfn::StackSetOperationStatus::Running))
-                    .build()
-            });
-        let ops = handle(&[&first, &second]).operations(NAME).await.unwrap();
-        let seen: Vec<_> = ops.iter().map(|o| (o.id.as_str(), o.action.as_str(), o.status)).collect();
+        let page = |token: Option<&'static str>,
+                    ops: Vec<cfn::StackSetOperationSummary>,
+                    next: Option<&'static str>| {
+            mock!(Client::list_stack_set_operations)
+                .match_requests(move |r| r.next_token() == token && r.max_results() == Some(100))
+                .then_output(move || {
+                    ListStackSetOperationsOutput::builder()
+                        .set_summaries(Some(ops.clone()))
+                        .set_next_token(next.map(str::to_owned))
+                        .build()
+                })
+        };
+        let newest = page(None, vec![op("c", 300, Succeeded), op("b", 200, Succeeded)], Some("more"));
+        let older = page(Some("more"), vec![op("a", 100, Succeeded)], None);
+        let sets = handle(&[&newest, &older]);
+        assert_eq!(crate::cloud::running_operation(&sets, NAME, false).await.unwrap(), None);
+        assert_eq!((newest.num_calls(), older.num_calls()), (1, 0));
+
+        let oldest = page(None, vec![op("a", 100, Succeeded), op("b", 200, Succeeded)], Some("more"));
+        let newer = page(Some("more"), vec![op("c", 300, Running)], None);
+        let sets = handle(&[&oldest, &newer]);
+        let running = crate::cloud::running_operation(&sets, NAME, false).await.unwrap().expect("running");
         assert_eq!(
-            seen,
-            [
-                ("newest", "UPDATE", OperationStatus::Queued),
-                ("middle", "UPDATE", OperationStatus::Running),
-                ("old", "UPDATE", OperationStatus::Succeeded),
-            ]
+            (running.id.as_str(), running.status, running.created),
+            ("c", OperationStatus::Running, Some(300_000))
         );
+        assert_eq!((oldest.num_calls(), newer.num_calls()), (1, 1));
+    }
+
+    /// StackSets' refusals of a caller that is not what CallAs says come
+    /// as ValidationError; orgrole acts on them by kind.
+    #[tokio::test]
+    async fn refusals_of_the_caller_and_of_trusted_access_have_their_kind() {
+        let refusal = |message: &'static str| move || aws_refusal(400, "ValidationError", message);
+        let describe = mock!(Client::describe_stack_set)
+            .then_http_response(refusal("Account used is not a delegated administrator"));
+        let access = mock!(Client::describe_organizations_access).then_http_response(refusal(
+            "You must be the management account or delegated admin account of an organization before operating a SERVICE_MANAGED stack set",
+        ));
+        let create = mock!(Client::create_stack_set).then_http_response(refusal(
+            "You must enable organizations access to operate a service managed stack set",
+        ));
+        let sets = handle(&[&describe, &access, &create]);
+        assert_eq!(sets.describe(NAME).await.unwrap_err().kind, ErrorKind::NotDelegatedAdmin);
+        assert_eq!(sets.trusted_access().await.unwrap_err().kind, ErrorKind::NotDelegatedAdmin);
+        assert_eq!(sets.create(&spec()).await.unwrap_err().kind, ErrorKind::TrustedAccessOff);
     }
 
     /// CloudFormation throttles with HTTP 400 and the code `Throttling`

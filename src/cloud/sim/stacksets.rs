@@ -13,12 +13,21 @@
 //! ListStackSetOperationResults, one operation at a time per stack set
 //! (OperationInProgressException: orgrole does not ask for
 //! `ManagedExecution`, so AWS does not queue), failure tolerance per region,
-//! and automatic deployment to accounts that join a targeted OU.
+//! automatic deployment to accounts that join a targeted OU (which ignores
+//! account filters, as AWS's does), trusted access with Organizations
+//! (DescribeOrganizationsAccess, ActivateOrganizationsAccess from the
+//! management account only, CreateStackSet refused while it is off), and
+//! the check that CallAs fits the caller (the management account as SELF,
+//! a registered delegated administrator as DELEGATED_ADMIN).
+//!
+//! ListStackSetOperations pages (`operations_per_page`); AWS does not
+//! document its order. Answers seen from AWS list the newest first, the
+//! default here; `newest_first = false` lists the oldest first, so that
+//! orgrole is tested on both.
 //!
 //! Not modelled: QUEUED and STOPPING, MaxConcurrent and region order (every
 //! account of an operation is handled when it ends), cancelling the rest of
-//! a region once its failure tolerance is exceeded, drift, and the check that
-//! CallAs fits the caller (every CallAs is recorded for tests to check).
+//! a region once its failure tolerance is exceeded, and drift.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -26,8 +35,8 @@ use std::sync::{Arc, Mutex};
 use super::World;
 use crate::cloud::{
     AccountFilter, AccountState, Amount, CallAs, CloudError, DeploymentTargets, InstanceInfo, InstanceStatus,
-    OperationInfo, OperationResult, OperationStatus, OrgAccount, Organization, Preferences, StackSetInfo,
-    StackSetSpec, StackSets,
+    OperationInfo, OperationResult, OperationStatus, OperationsPage, OrgAccount, Organization, Preferences,
+    StackSetInfo, StackSetSpec, StackSets, TrustedAccess,
 };
 use crate::model::AccountId;
 
@@ -50,6 +59,15 @@ pub struct StackSetWorld {
     /// The CallAs of every StackSets call, with its operation
     /// (`cloudformation:CreateStackInstances`), in order.
     pub call_as: Vec<(String, CallAs)>,
+    /// CloudFormation's trusted access with Organizations. Default Enabled:
+    /// the world of an organization that turned it on.
+    pub trusted_access: TrustedAccess,
+    /// Accounts registered (RegisterDelegatedAdministrator) for StackSets.
+    pub delegated_admins: Vec<AccountId>,
+    /// ListStackSetOperations' page size.
+    pub operations_per_page: usize,
+    /// ListStackSetOperations lists the newest first (default) or the oldest.
+    pub newest_first: bool,
     next_operation: u64,
     next_stack_set: u64,
 }
@@ -63,6 +81,10 @@ impl Default for StackSetWorld {
             mask_no_echo: true,
             failing: BTreeMap::new(),
             call_as: Vec::new(),
+            trusted_access: TrustedAccess::Enabled,
+            delegated_admins: Vec::new(),
+            operations_per_page: 100,
+            newest_first: true,
             next_operation: 0,
             next_stack_set: 0,
         }
@@ -120,6 +142,8 @@ pub struct SimOperation {
     pub results: Vec<OperationResult>,
     /// The CallAs it was started with; `None` for a foreign one.
     pub call_as: Option<CallAs>,
+    /// Its creation, in the sim's clock (one tick per operation).
+    pub created: i64,
 }
 
 impl SimOperation {
@@ -129,6 +153,7 @@ impl SimOperation {
             action: self.kind.action().into(),
             status: self.status,
             reason: self.reason.clone(),
+            created: Some(self.created),
         }
     }
 }
@@ -183,6 +208,7 @@ impl StackSetWorld {
             targets,
             results: vec![],
             call_as,
+            created: i64::try_from(self.next_operation).expect("few operations"),
         });
         id
     }
@@ -455,7 +481,25 @@ impl SimStackSets {
         let mut world = self.world.lock().expect("not poisoned");
         world.stacksets.call_as.push((operation.clone(), self.call_as));
         world.call(&self.caller, &operation)?;
+        self.check_call_as(&world, &operation)?;
         f(&mut world, &operation)
+    }
+
+    /// AWS's refusals of a caller that is not what its CallAs says.
+    fn check_call_as(&self, world: &World, operation: &str) -> Result<(), CloudError> {
+        let Some(org) = &world.organization else { return Ok(()) };
+        let management = self.caller == org.management_account;
+        match self.call_as {
+            CallAs::DelegatedAdmin if !world.stacksets.delegated_admins.contains(&self.caller) => {
+                Err(error(operation, "ValidationError", "Account used is not a delegated administrator"))
+            }
+            CallAs::Caller if !management => Err(error(
+                operation,
+                "ValidationError",
+                "You must be the management account or delegated admin account of an organization before operating a SERVICE_MANAGED stack set",
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -475,6 +519,7 @@ impl StackSets for SimStackSets {
                     .collect(),
                 tags: set.spec.tags.clone(),
                 auto_deployment: Some(set.spec.auto_deployment),
+                managed_execution: false,
             }))
         })
     }
@@ -486,15 +531,26 @@ impl StackSets for SimStackSets {
         })
     }
 
-    /// ListStackSetOperations, newest first.
-    async fn operations(&self, name: &str) -> Result<Vec<OperationInfo>, CloudError> {
+    /// ListStackSetOperations: `operations_per_page` at a time, in the
+    /// world's order; the token is the index of the next one.
+    async fn operations_page(&self, name: &str, next: Option<String>) -> Result<OperationsPage, CloudError> {
         self.with("ListStackSetOperations", |world, op| {
-            Ok(live(&mut world.stacksets.sets, op, name)?
+            let (per_page, newest_first) =
+                (world.stacksets.operations_per_page, world.stacksets.newest_first);
+            let mut all: Vec<OperationInfo> = live(&mut world.stacksets.sets, op, name)?
                 .operations
                 .iter()
-                .rev()
                 .map(SimOperation::info)
-                .collect())
+                .collect();
+            if newest_first {
+                all.reverse();
+            }
+            let start: usize = next
+                .map_or(Ok(0), |t| t.parse())
+                .map_err(|_| error(op, "ValidationError", "invalid NextToken"))?;
+            let end = (start + per_page).min(all.len());
+            let next = (end < all.len()).then(|| end.to_string());
+            Ok(OperationsPage { operations: all.get(start..end).unwrap_or_default().to_vec(), next })
         })
     }
 
@@ -556,6 +612,13 @@ impl StackSets for SimStackSets {
     async fn create(&self, spec: &StackSetSpec) -> Result<String, CloudError> {
         self.with("CreateStackSet", |world, op| {
             let stacksets = &mut world.stacksets;
+            if stacksets.trusted_access != TrustedAccess::Enabled {
+                return Err(error(
+                    op,
+                    "ValidationError",
+                    "You must enable organizations access to operate a service managed stack set",
+                ));
+            }
             if stacksets.sets.contains_key(&spec.name) {
                 return Err(error(
                     op,
@@ -662,6 +725,27 @@ impl StackSets for SimStackSets {
             Ok(())
         })
     }
+
+    async fn trusted_access(&self) -> Result<TrustedAccess, CloudError> {
+        self.with("DescribeOrganizationsAccess", |world, _| Ok(world.stacksets.trusted_access))
+    }
+
+    /// ActivateOrganizationsAccess: synchronous here; from a delegated
+    /// administrator refused (AWS: the management account only).
+    async fn activate_trusted_access(&self) -> Result<(), CloudError> {
+        self.with("ActivateOrganizationsAccess", |world, op| {
+            let management = world.organization.as_ref().map(|o| &o.management_account);
+            if management != Some(&self.caller) {
+                return Err(error(
+                    op,
+                    "ValidationError",
+                    "Only the management account can activate organizations access",
+                ));
+            }
+            world.stacksets.trusted_access = TrustedAccess::Enabled;
+            Ok(())
+        })
+    }
 }
 
 #[cfg(test)]
@@ -728,8 +812,12 @@ mod tests {
 
     /// Polls until the operation ends; returns its end.
     async fn wait(ss: &SimStackSets, op: &str) -> OperationInfo {
+        wait_for(ss, NAME, op).await
+    }
+
+    async fn wait_for(ss: &SimStackSets, name: &str, op: &str) -> OperationInfo {
         loop {
-            let info = ss.operation(NAME, op).await.unwrap();
+            let info = ss.operation(name, op).await.unwrap();
             if !info.status.is_active() {
                 return info;
             }
@@ -751,7 +839,7 @@ mod tests {
     #[tokio::test]
     async fn create_stack_instances_stays_running_for_a_poll_then_succeeds() {
         let cloud = cloud();
-        let ss = cloud.stacksets(CallAs::DelegatedAdmin);
+        let ss = cloud.stacksets(CallAs::Caller);
         ss.create(&spec("v1")).await.unwrap();
         let op =
             ss.create_instances(NAME, &ous(&["ou-a"]), &regions(), &Preferences::default()).await.unwrap();
@@ -778,7 +866,7 @@ mod tests {
         let world = cloud.world();
         assert!(world.calls.contains(&format!("{MANAGEMENT} cloudformation:CreateStackInstances")));
         assert_eq!(world.stacksets.call_as.len(), 8);
-        assert!(world.stacksets.call_as.iter().all(|(_, c)| *c == CallAs::DelegatedAdmin));
+        assert!(world.stacksets.call_as.iter().all(|(_, c)| *c == CallAs::Caller));
     }
 
     #[tokio::test]
@@ -802,8 +890,8 @@ mod tests {
             ss.delete(NAME).await.unwrap_err(),
         ];
         assert!(errors.iter().all(|e| e.kind == ErrorKind::OperationInProgress), "{errors:?}");
-        let newest = ss.operations(NAME).await.unwrap();
-        assert_eq!((newest[0].id.as_str(), newest[0].status), (foreign.as_str(), OperationStatus::Running));
+        let running = crate::cloud::running_operation(&ss, NAME, false).await.unwrap().expect("running");
+        assert_eq!((running.id.as_str(), running.status), (foreign.as_str(), OperationStatus::Running));
         assert_eq!(wait(&ss, &foreign).await.status, OperationStatus::Succeeded);
         ss.create_instances(NAME, &ous(&["ou-z"]), &regions(), &prefs).await.unwrap();
     }
@@ -899,7 +987,8 @@ mod tests {
         wait(&ss, &op).await;
         assert!(ss.instances(NAME).await.unwrap().iter().all(|i| i.status == InstanceStatus::Current));
 
-        let history: Vec<_> = ss.operations(NAME).await.unwrap().into_iter().map(|o| o.action).collect();
+        let page = ss.operations_page(NAME, None).await.unwrap();
+        let history: Vec<_> = page.operations.into_iter().map(|o| o.action).collect();
         assert_eq!(history, ["UPDATE", "CREATE"], "newest first");
         cloud.world().stacksets.mask_no_echo = false;
         assert_eq!(ss.describe(NAME).await.unwrap().unwrap().parameters["ExternalId"], "secret");
@@ -942,5 +1031,151 @@ mod tests {
         let world = cloud.world();
         assert_eq!(world.calls, [format!("{MANAGEMENT} cloudformation:DescribeStackSet")]);
         assert_eq!(world.stacksets.call_as, [("cloudformation:DescribeStackSet".to_owned(), CallAs::Caller)]);
+    }
+
+    /// AWS: "You must enable organizations access to operate a service
+    /// managed stack set"; ActivateOrganizationsAccess from the management
+    /// account only.
+    #[tokio::test]
+    async fn a_service_managed_stack_set_needs_trusted_access_which_only_the_management_account_activates() {
+        let cloud = cloud();
+        cloud.world().stacksets.trusted_access = TrustedAccess::Disabled;
+        cloud.world().stacksets.delegated_admins.push(id(A2));
+        let ss = cloud.stacksets(CallAs::Caller);
+        assert_eq!(ss.create(&spec("v1")).await.unwrap_err().kind, ErrorKind::TrustedAccessOff);
+        let admin = SimStackSets::new(id(A2), CallAs::DelegatedAdmin, cloud.world.clone());
+        assert_eq!(admin.trusted_access().await.unwrap(), TrustedAccess::Disabled);
+        assert!(admin.activate_trusted_access().await.is_err());
+        ss.activate_trusted_access().await.unwrap();
+        assert_eq!(admin.trusted_access().await.unwrap(), TrustedAccess::Enabled);
+        ss.create(&spec("v1")).await.unwrap();
+    }
+
+    /// AWS: CallAs DELEGATED_ADMIN from an account not registered for
+    /// StackSets (or from the management account), and SELF from a member
+    /// account, are refused.
+    #[tokio::test]
+    async fn call_as_must_fit_the_caller() {
+        let cloud = cloud();
+        let as_admin =
+            |account: &str| SimStackSets::new(id(account), CallAs::DelegatedAdmin, cloud.world.clone());
+        for refused in [
+            as_admin(A2),
+            as_admin(MANAGEMENT),
+            SimStackSets::new(id(A2), CallAs::Caller, cloud.world.clone()),
+        ] {
+            assert_eq!(refused.describe(NAME).await.unwrap_err().kind, ErrorKind::NotDelegatedAdmin);
+        }
+        cloud.world().stacksets.delegated_admins.push(id(A2));
+        assert_eq!(as_admin(A2).describe(NAME).await.unwrap(), None);
+    }
+
+    /// ListStackSetOperations pages in an order AWS does not document:
+    /// orgrole finds a running operation either way, from one page when the
+    /// newest come first.
+    #[tokio::test]
+    async fn a_running_operation_is_found_in_either_order_from_as_few_pages_as_it_allows() {
+        for newest_first in [true, false] {
+            let cloud = cloud();
+            let ss = cloud.stacksets(CallAs::Caller);
+            deployed(&ss).await;
+            for n in 0..9 {
+                let op = ss.update(&spec(&format!("v{n}")), &Preferences::default()).await.unwrap();
+                wait(&ss, &op).await;
+            }
+            {
+                let mut world = cloud.world();
+                world.stacksets.operations_per_page = 3;
+                world.stacksets.newest_first = newest_first;
+            }
+            let listings =
+                || cloud.world().calls.iter().filter(|c| c.ends_with("ListStackSetOperations")).count();
+            assert_eq!(crate::cloud::running_operation(&ss, NAME, false).await.unwrap(), None);
+            let idle = listings();
+            let foreign = cloud.world().stacksets.start_foreign_operation(NAME, 1);
+            let running = crate::cloud::running_operation(&ss, NAME, false).await.unwrap();
+            assert_eq!(running.map(|o| o.id), Some(foreign));
+            // 10 operations, 3 a page: the newest first, one page; else all four, each time.
+            let pages = if newest_first { (1, 2) } else { (4, 8) };
+            assert_eq!((idle, listings()), pages, "newest first: {newest_first}");
+        }
+    }
+
+    /// The shared scenario (tests/fixtures/stackset-scenario.json): the sim
+    /// reaches what the fixture says AWS reaches, and so does orgrole's own
+    /// reading of the targets; the patched moto is checked on the same file
+    /// (tests/it/stackset_emulators.rs).
+    #[tokio::test]
+    async fn the_sim_reaches_the_shared_scenarios_accounts() {
+        let scenario: serde_json::Value =
+            serde_json::from_str(include_str!("../../../tests/fixtures/stackset-scenario.json")).unwrap();
+        let unit = |path: &str| {
+            if path.is_empty() || path == "root" {
+                "r-root".to_owned()
+            } else {
+                format!("ou-{}", path.replace('/', "-"))
+            }
+        };
+        let mut org = Organization {
+            id: "o-scenario".into(),
+            management_account: id(MANAGEMENT),
+            root: "r-root".into(),
+            units: vec![],
+            accounts: vec![org_account(&id(MANAGEMENT), "r-root", "ACTIVE")],
+        };
+        let mut names: BTreeMap<AccountId, String> = BTreeMap::new();
+        for (n, a) in scenario["accounts"].as_array().unwrap().iter().enumerate() {
+            let path = a["ou"].as_str().unwrap();
+            let mut parent = "r-root".to_owned();
+            for depth in path.split('/').filter(|p| !p.is_empty()).scan(String::new(), |so_far, part| {
+                *so_far = if so_far.is_empty() { part.to_owned() } else { format!("{so_far}/{part}") };
+                Some(so_far.clone())
+            }) {
+                if !org.units.iter().any(|u| u.id == unit(&depth)) {
+                    org.units.push(org_unit(&unit(&depth), &parent));
+                }
+                parent = unit(&depth);
+            }
+            let account = id(&format!("{:012}", 700_000_000_000u64 + n as u64));
+            let state = if a["suspended"].as_bool().unwrap_or_default() { "SUSPENDED" } else { "ACTIVE" };
+            org.accounts.push(org_account(&account, &parent, state));
+            names.insert(account, a["name"].as_str().unwrap().to_owned());
+        }
+        let by_name: BTreeMap<&str, &AccountId> = names.iter().map(|(a, n)| (n.as_str(), a)).collect();
+        let cloud =
+            SimCloud::new(id(MANAGEMENT), World { organization: Some(org.clone()), ..Default::default() });
+        let ss = cloud.stacksets(CallAs::Caller);
+        for (n, case) in scenario["cases"].as_array().unwrap().iter().enumerate() {
+            let strings = |key: &str| {
+                case[key]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap().to_owned())
+                    .collect::<Vec<_>>()
+            };
+            let targets = DeploymentTargets {
+                ous: strings("ous").iter().map(|p| unit(p)).collect(),
+                accounts: strings("accounts").iter().map(|a| by_name[a.as_str()].clone()).collect(),
+                filter: match case["filter"].as_str().unwrap() {
+                    "none" => AccountFilter::None,
+                    "intersection" => AccountFilter::Intersection,
+                    "difference" => AccountFilter::Difference,
+                    other => panic!("filter {other}"),
+                },
+            };
+            let name = format!("scenario-{n}");
+            ss.create(&StackSetSpec { name: name.clone(), ..spec("v1") }).await.unwrap();
+            let op = ss.create_instances(&name, &targets, &regions(), &Preferences::default()).await.unwrap();
+            wait_for(&ss, &name, &op).await;
+            let mut reached: Vec<&str> =
+                ss.instances(&name).await.unwrap().iter().map(|i| names[&i.account].as_str()).collect();
+            reached.sort();
+            assert_eq!(reached, strings("reached"), "case {n}: {case}");
+            let orgrole = crate::stackset::expected(&targets, &org).unwrap();
+            let mut seen: Vec<&str> = orgrole.targets.keys().map(|a| names[a].as_str()).collect();
+            seen.sort();
+            assert_eq!(seen, strings("reached"), "orgrole, case {n}");
+        }
     }
 }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{InstanceView, StackSetAction, StackSetPlan, StackSetReason, StackSetStep, Will};
 use crate::cloud::{
-    AccountFilter, AccountState, AutoDeployment, DeploymentTargets, InstanceInfo, InstanceStatus, OrgAccount,
-    Organization, StackSetInfo, StackSetSpec,
+    AccountFilter, AccountState, AutoDeployment, CallAs, DeploymentTargets, InstanceInfo, InstanceStatus,
+    OrgAccount, Organization, StackSetInfo, StackSetSpec, TrustedAccess,
 };
 use crate::config::{StackSetConfig, Template};
 use crate::model::{AccountId, MANAGED_BY_KEY, MANAGED_BY_VALUE};
@@ -54,6 +54,7 @@ pub fn plan_stackset(
         instances: vec![],
         running: observed.running.clone(),
         conflict: None,
+        trusted_access: observed.trusted_access,
     };
     let planner = Planner { observed, org, steps: vec![] };
     plan.steps = match (wanted, &observed.info, record) {
@@ -77,8 +78,31 @@ pub fn plan_stackset(
             }
         }
     };
+    if let (Some(_), Some(status)) = (wanted, observed.trusted_access) {
+        trusted_access(&mut plan, status);
+    }
     plan.instances = instance_views(&plan, wanted, observed);
     Some(plan)
+}
+
+/// Trusted access off: activated first, by the management account; a
+/// delegated administrator cannot (AWS: the management account only).
+fn trusted_access(plan: &mut StackSetPlan, status: TrustedAccess) {
+    if status == TrustedAccess::Enabled {
+        return;
+    }
+    match plan.call_as {
+        CallAs::Caller => {
+            let reason = StackSetReason::TrustedAccessOff { status };
+            plan.steps.insert(0, step(StackSetAction::ActivateTrustedAccess, reason, vec![], None));
+        }
+        CallAs::DelegatedAdmin => {
+            plan.conflict.get_or_insert(format!(
+                "CloudFormation's trusted access with AWS Organizations is {}, and only the management account can activate it: there, run `aws cloudformation activate-organizations-access` (or the console: CloudFormation → StackSets → Activate trusted access), then plan again",
+                status.as_str()
+            ));
+        }
+    }
 }
 
 fn step(
@@ -360,6 +384,15 @@ impl Planner<'_> {
             .iter()
             .map(|g| (g.ou.as_str(), g.region.as_str(), Some(*g)))
             .chain(wanted_places.iter().map(|(ou, region)| (ou.as_str(), region.as_str(), None)));
+        // AWS's automatic deployments ignore account filters: an account
+        // that joined an OU deployed as before got an instance the filter
+        // leaves out. Removed once, and said so (AWS adds it again only if
+        // it joins again).
+        let filtered = w.config.auto_deployment
+            && matches!(w.config.filter, AccountFilter::Intersection | AccountFilter::Difference);
+        let unchanged = |ou: &str, region: &str| {
+            wanted.iter().any(|d| d.ou == ou && d.region == region && deployed.contains(d))
+        };
         for (ou, region, narrowed) in places {
             let accounts: Vec<AccountId> = self
                 .unreached_below(ou, region)
@@ -368,7 +401,12 @@ impl Planner<'_> {
                 .collect();
             if !accounts.is_empty() {
                 let effect = narrowed.map(|g| Effect::Withdrawn(vec![g.clone()]));
-                self.remove_accounts(ou, region, accounts, false, &StackSetReason::NotTargeted, effect);
+                let reason = if filtered && narrowed.is_none() && unchanged(ou, region) {
+                    StackSetReason::AutoDeployedPastFilter { accounts: accounts.clone() }
+                } else {
+                    StackSetReason::NotTargeted
+                };
+                self.remove_accounts(ou, region, accounts, false, &reason, effect);
             }
         }
 

@@ -9,7 +9,7 @@ pub use build::{plan_stackset, StackSetWanted};
 
 use crate::cloud::{
     AccountFilter, AutoDeployment, CallAs, DeploymentTargets, InstanceInfo, OperationInfo, Preferences,
-    StackSetSpec,
+    StackSetSpec, TrustedAccess,
 };
 use crate::model::{AccountId, Tags};
 use crate::state::Effect;
@@ -28,8 +28,13 @@ pub struct StackSetPlan {
     pub instances: Vec<InstanceView>,
     /// An operation that was running when planned: apply waits for it first.
     pub running: Option<OperationInfo>,
-    /// The stack set exists, was not made by orgrole and is not in state.
+    /// The stack set exists, was not made by orgrole and is not in state;
+    /// or trusted access is off and only the management account can turn it on.
     pub conflict: Option<String>,
+    /// CloudFormation's trusted access with Organizations, as found; `None`
+    /// when not read (destroying).
+    #[serde(default)]
+    pub trusted_access: Option<TrustedAccess>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -45,6 +50,8 @@ pub struct StackSetStep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum StackSetAction {
+    /// ActivateOrganizationsAccess: service-managed stack sets need it.
+    ActivateTrustedAccess,
     Create {
         spec: StackSetSpec,
     },
@@ -75,6 +82,9 @@ impl StackSetAction {
         let list =
             |accounts: &[AccountId]| accounts.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ");
         match self {
+            Self::ActivateTrustedAccess => {
+                "Activating trusted access between CloudFormation StackSets and AWS Organizations".into()
+            }
             Self::Create { .. } => "Creating the stack set".into(),
             Self::Update { .. } => "Updating the stack set and its instances".into(),
             Self::AddInstances { targets, regions } => {
@@ -103,7 +113,7 @@ impl StackSetAction {
     pub fn action(&self) -> super::Action {
         use super::Action;
         match self {
-            Self::Create { .. } | Self::AddInstances { .. } => Action::Create,
+            Self::ActivateTrustedAccess | Self::Create { .. } | Self::AddInstances { .. } => Action::Create,
             Self::Update { .. } => Action::Update,
             Self::RemoveInstances { .. } | Self::Delete => Action::Delete,
             Self::Forget => Action::Forget,
@@ -115,6 +125,16 @@ impl StackSetAction {
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum StackSetReason {
     New,
+    /// DescribeOrganizationsAccess did not say ENABLED.
+    TrustedAccessOff {
+        status: TrustedAccess,
+    },
+    /// Accounts that auto-deployment gave an instance when they joined a
+    /// targeted OU, though the account filter leaves them out: AWS's
+    /// automatic deployments do not apply account filters.
+    AutoDeployedPastFilter {
+        accounts: Vec<AccountId>,
+    },
     /// A unified diff of the template bodies.
     TemplateChanged {
         diff: String,

@@ -139,20 +139,74 @@ impl Org {
         self.accounts.get(name).unwrap_or_else(|| panic!("no account named {name}"))
     }
 
+    /// The organization's root (`r-...`).
+    pub fn root(&self) -> String {
+        let org = aws_sdk_organizations::Client::new(&sdk(self.credentials.clone()));
+        let roots = block_on(org.list_roots().send()).expect("ListRoots");
+        roots.roots()[0].id().expect("a root ID").to_owned()
+    }
+
     pub fn ou(&self, path: &str) -> &str {
         self.ous.get(path).unwrap_or_else(|| panic!("no OU {path}"))
     }
 
+    /// Credentials in the named account (or "management"), as orgrole
+    /// would reach it: the access role assumed from the management account.
+    pub fn credentials_of(&self, name: &str) -> Credentials {
+        if name == "management" {
+            return self.credentials.clone();
+        }
+        assume(&sdk(self.credentials.clone()), self.id(name), "OrganizationAccountAccessRole")
+    }
+
     /// IAM in the named account (or "management"), as orgrole would reach it.
     pub fn iam(&self, name: &str) -> AccountIam {
-        let management = sdk(self.credentials.clone());
-        let config = if name == "management" {
-            management
-        } else {
-            sdk(assume(&management, self.id(name), "OrganizationAccountAccessRole"))
-        };
+        let config = sdk(self.credentials_of(name));
         let account = if name == "management" { self.management.clone() } else { self.id(name).to_owned() };
         AccountIam { client: aws_sdk_iam::Client::new(&config), account }
+    }
+
+    /// CloudFormation in the management account.
+    pub fn cloudformation(&self) -> aws_sdk_cloudformation::Client {
+        aws_sdk_cloudformation::Client::new(&sdk(self.credentials.clone()))
+    }
+
+    /// Trusted access between StackSets and Organizations, as
+    /// DescribeOrganizationsAccess says from the management account.
+    pub fn trusted_access(&self) -> String {
+        let out = block_on(self.cloudformation().describe_organizations_access().send())
+            .expect("DescribeOrganizationsAccess");
+        out.status().map(|s| s.as_str().to_owned()).unwrap_or_default()
+    }
+
+    /// The accounts with an instance of the management account's stack set `name`.
+    pub fn stack_instance_accounts(&self, name: &str) -> Vec<String> {
+        let out = block_on(self.cloudformation().list_stack_instances().stack_set_name(name).send())
+            .expect("ListStackInstances");
+        out.summaries().iter().filter_map(|s| s.account().map(str::to_owned)).collect()
+    }
+
+    /// ActivateOrganizationsAccess, from the management account.
+    pub fn activate_trusted_access(&self) {
+        block_on(self.cloudformation().activate_organizations_access().send())
+            .expect("ActivateOrganizationsAccess");
+    }
+
+    /// Registers the named account as a delegated administrator for StackSets.
+    pub fn register_stacksets_admin(&self, name: &str) {
+        self.register_admin(name, "member.org.stacksets.cloudformation.amazonaws.com");
+    }
+
+    /// Registers the named account as a delegated administrator for `service`.
+    pub fn register_admin(&self, name: &str, service: &str) {
+        let org = aws_sdk_organizations::Client::new(&sdk(self.credentials.clone()));
+        block_on(
+            org.register_delegated_administrator()
+                .account_id(self.id(name))
+                .service_principal(service)
+                .send(),
+        )
+        .expect("RegisterDelegatedAdministrator");
     }
 }
 

@@ -55,7 +55,12 @@ pub struct Test {
 
 impl Test {
     pub fn new(org: &Org) -> Self {
-        let c = block_on(org.credentials.provide_credentials()).expect("test credentials");
+        Self::as_account(org, "management")
+    }
+
+    /// Runs as the named account of `org` (or "management").
+    pub fn as_account(org: &Org, name: &str) -> Self {
+        let c = block_on(org.credentials_of(name).provide_credentials()).expect("test credentials");
         let mut test = Self::without_aws();
         test.env.extend([
             ("AWS_ENDPOINT_URL".into(), moto().endpoint.clone()),
