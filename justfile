@@ -41,11 +41,13 @@ fuzz seconds="60":
 # Scale benchmark (not part of `test`): orgrole's direct mode on organizations
 # of `sizes` accounts in moto, against a plain boto3 script and the emulator's
 # ceiling; then connections, memory, throttling as a rate and expiring sessions
-# on 300 accounts; prints tables and writes bench/RESULTS.md. `just bench 100` is quicker.
+# on 300 accounts; then a StackSet plan's calls on a long operation history;
+# prints tables and writes bench/RESULTS.md. `just bench 100` is quicker.
 bench sizes="100 1000": setup
     cargo build --release --locked --bin orgrole --example fault-proxy
     {{venv}}/bin/python bench/scale.py --sizes {{sizes}}
     {{venv}}/bin/python bench/connections.py --size 300
+    {{venv}}/bin/python bench/stackset_history.py --history 250
 
 # Lints that CI does not gate on.
 lint:

@@ -109,10 +109,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(argv, pattern, timeout=30):
+def start_server(argv, pattern, timeout=30, env=None):
     """Starts a server that runs until its stdin closes; returns (process, URL)
     once it printed the line matching `pattern` (with the URL in group 1)."""
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
     deadline = time.monotonic() + timeout
