@@ -253,9 +253,10 @@ pub async fn running_operation<S: StackSets>(
         if let Some(active) = page.operations.iter().find(|o| o.status.is_active()) {
             return Ok(Some(active.clone()));
         }
-        let created = page.operations.iter().filter_map(|o| o.created);
-        first = first.or(page.operations.first().and_then(|o| o.created));
-        let newest_first = first.is_some_and(|f| created.clone().any(|c| c < f));
+        first = first.or_else(|| page.operations.first().and_then(|o| o.created));
+        // Listed newest first: this page holds an operation older than the first one.
+        let newest_first =
+            first.is_some_and(|f| page.operations.iter().filter_map(|o| o.created).any(|c| c < f));
         if page.next.is_none() || (newest_first && !managed_execution) {
             return Ok(None);
         }

@@ -71,6 +71,8 @@ pub async fn observe_stackset<C: Cloud>(
         .or(configured.map(|c| (&c.name, c.call_as)));
     let Some((name, call_as)) = chosen else { return Ok(None) };
     let name = name.clone();
+    // The management account calls as itself, any other account as a
+    // delegated administrator: AWS refuses the rest.
     if let Some(org) = org {
         let management = org.management_account == caller.account;
         if management == (call_as == CallAs::DelegatedAdmin) {
