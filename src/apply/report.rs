@@ -171,7 +171,7 @@ impl Reporter {
             for f in &stackset.failed_instances {
                 let account = f.account.as_ref().map_or("?".to_owned(), |a| a.to_string());
                 let reason = f.reason.as_deref().unwrap_or("AWS gave no reason");
-                out += &format!("  account {account} in {}: {}: {reason}\n", f.region, f.status);
+                out += &format!("  account {account} in {}: {}: {reason}\n", f.region, f.status_name());
             }
         }
         for (i, error) in &outcome.failed {
@@ -224,7 +224,7 @@ impl Reporter {
     pub fn stackset_instance_failed(&self, name: &str, result: &OperationResult) {
         let account = result.account.as_ref().map_or("an account".to_owned(), |a| format!("account {a}"));
         let reason = result.reason.as_deref().unwrap_or("AWS gave no reason");
-        self.emit(format!("stackset/{name}: {account} in {}: {}: {reason}", result.region, result.status), || {
+        self.emit(format!("stackset/{name}: {account} in {}: {}: {reason}", result.region, result.status_name()), || {
             json!({"type": "stackset_instance_failed", "stackset": name, "account": result.account, "region": result.region, "status": result.status, "reason": result.reason})
         });
     }
@@ -246,7 +246,7 @@ impl Reporter {
 
     pub fn stackset_waiting(&self, name: &str, op: &OperationInfo) {
         self.emit(
-            format!("stackset/{name}: waiting for operation {} ({}, {}), which another run started: StackSets run one operation at a time", op.id, op.action, op.status.as_str()),
+            format!("stackset/{name}: waiting for operation {} ({}, {}), which another run started: StackSets run one operation at a time", op.id, op.action_name(), op.status.as_str()),
             || json!({"type": "stackset_waiting", "stackset": name, "operation": op}),
         );
     }

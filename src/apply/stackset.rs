@@ -13,8 +13,8 @@ use tokio::time::Instant;
 use super::report::Reporter;
 use super::Persist;
 use crate::cloud::{
-    running_operation, CloudError, ErrorKind, OperationInfo, OperationResult, OperationStatus, StackSets,
-    TrustedAccess,
+    running_operation, CloudError, ErrorKind, OperationInfo, OperationResult, OperationStatus, ResultStatus,
+    StackSets, TrustedAccess,
 };
 use crate::plan::{StackSetAction, StackSetPlan, StackSetStep};
 use crate::state::{Effect, PendingOperation, StackSetRecord, State, StateError};
@@ -135,9 +135,9 @@ fn by_region(results: &[OperationResult]) -> BTreeMap<String, (usize, usize)> {
     let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for r in results {
         let entry = counts.entry(r.region.clone()).or_default();
-        match r.status.as_str() {
-            "SUCCEEDED" => entry.0 += 1,
-            "FAILED" | "CANCELLED" => entry.1 += 1,
+        match r.status {
+            Some(ResultStatus::Succeeded) => entry.0 += 1,
+            Some(ResultStatus::Failed | ResultStatus::Cancelled) => entry.1 += 1,
             _ => {}
         }
     }
@@ -288,7 +288,8 @@ async fn run_step<S: StackSets>(
     settle(state, name, &op);
     store.persist(state).await?;
     let results = waiter.sets.operation_results(name, &id).await?;
-    let failed: Vec<OperationResult> = results.into_iter().filter(|r| r.status == "FAILED").collect();
+    let failed: Vec<OperationResult> =
+        results.into_iter().filter(|r| r.status == Some(ResultStatus::Failed)).collect();
     if op.status == OperationStatus::Succeeded && failed.is_empty() {
         return Ok(true);
     }

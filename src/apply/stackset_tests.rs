@@ -9,7 +9,9 @@ use std::time::Duration;
 use super::tests::Discard;
 use super::*;
 use crate::cloud::sim::{SimCloud, World};
-use crate::cloud::{AccountFilter, CallAs, InstanceStatus, Organization, StackSets, TrustedAccess};
+use crate::cloud::{
+    AccountFilter, CallAs, DetailedStatus, InstanceStatus, Organization, StackSets, TrustedAccess,
+};
 use crate::config::{Desired, Preferences, StackSetConfig, StackSetTargets, Template};
 use crate::model::AccountId;
 use crate::observe::observe;
@@ -558,19 +560,22 @@ async fn instances_an_update_cannot_change_are_shown_not_planned_over_and_over()
     {
         let mut world = cloud.world();
         let set = world.stacksets.sets.get_mut(NAME).unwrap();
-        let instance = |account: &str, status, detailed: &str| crate::cloud::InstanceInfo {
+        let instance = |account: &str, status, detailed| crate::cloud::InstanceInfo {
             account: id(account),
             region: REGION.into(),
             ou: Some("ou-a".into()),
             status,
-            detailed: Some(detailed.into()),
+            detailed: Some(detailed),
             reason: None,
         };
         set.instances.insert(
             (id(SUSPENDED), REGION.into()),
-            instance(SUSPENDED, InstanceStatus::Outdated, "SKIPPED_SUSPENDED_ACCOUNT"),
+            instance(SUSPENDED, InstanceStatus::Outdated, DetailedStatus::SkippedSuspendedAccount),
         );
-        set.instances.insert((id(A1), REGION.into()), instance(A1, InstanceStatus::Inoperable, "INOPERABLE"));
+        set.instances.insert(
+            (id(A1), REGION.into()),
+            instance(A1, InstanceStatus::Inoperable, DetailedStatus::Inoperable),
+        );
     }
     let plan = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
     assert!(!plan.has_changes(), "{:#?}", plan.stackset);
@@ -658,7 +663,7 @@ async fn destroy_also_drops_a_suspended_accounts_instance_so_the_stack_set_can_g
         region: REGION.into(),
         ou: Some("ou-a".into()),
         status: InstanceStatus::Current,
-        detailed: Some("SUCCEEDED".into()),
+        detailed: Some(DetailedStatus::Succeeded),
         reason: None,
     };
     let key = (id(SUSPENDED), REGION.to_owned());

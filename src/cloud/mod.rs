@@ -13,9 +13,10 @@ use std::future::Future;
 pub use error::{CloudError, ErrorKind};
 pub use organization::{AccountState, OrgAccount, OrgUnit, Organization};
 pub use stacksets::{
-    running_operation, AccountFilter, Amount, AutoDeployment, CallAs, DeploymentTargets, InstanceInfo,
-    InstanceStatus, OperationInfo, OperationResult, OperationStatus, OperationsPage, Preferences,
-    RegionConcurrency, StackSetInfo, StackSetSpec, StackSets, TrustedAccess,
+    running_operation, AccountFilter, Amount, AutoDeployment, CallAs, DeploymentTargets, DetailedStatus,
+    InstanceInfo, InstanceStatus, OperationAction, OperationInfo, OperationResult, OperationStatus,
+    OperationsPage, Preferences, RegionConcurrency, ResultStatus, StackSetInfo, StackSetSpec, StackSets,
+    TrustedAccess,
 };
 
 use crate::model::{AccountId, PolicyDocument, Tags};

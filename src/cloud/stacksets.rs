@@ -82,15 +82,88 @@ pub struct InstanceInfo {
     /// The OU it was deployed through; `None` when AWS does not say.
     pub ou: Option<String>,
     pub status: InstanceStatus,
-    /// StackInstanceStatus.DetailedStatus: SUCCEEDED, FAILED, RUNNING, ...
-    pub detailed: Option<String>,
+    /// `None`: AWS did not say (or said something newer than this build).
+    pub detailed: Option<DetailedStatus>,
     pub reason: Option<String>,
 }
 
 impl InstanceInfo {
     /// As configured: CURRENT, and its last operation did not fail.
     pub fn is_current(&self) -> bool {
-        self.status == InstanceStatus::Current && self.detailed.as_deref() != Some("FAILED")
+        self.status == InstanceStatus::Current && self.detailed != Some(DetailedStatus::Failed)
+    }
+}
+
+/// StackInstanceStatus.DetailedStatus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DetailedStatus {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Inoperable,
+    SkippedSuspendedAccount,
+    FailedImport,
+}
+
+impl DetailedStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Running => "RUNNING",
+            Self::Succeeded => "SUCCEEDED",
+            Self::Failed => "FAILED",
+            Self::Cancelled => "CANCELLED",
+            Self::Inoperable => "INOPERABLE",
+            Self::SkippedSuspendedAccount => "SKIPPED_SUSPENDED_ACCOUNT",
+            Self::FailedImport => "FAILED_IMPORT",
+        }
+    }
+}
+
+/// StackSetOperation.Action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OperationAction {
+    Create,
+    Update,
+    Delete,
+    DetectDrift,
+}
+
+impl OperationAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "CREATE",
+            Self::Update => "UPDATE",
+            Self::Delete => "DELETE",
+            Self::DetectDrift => "DETECT_DRIFT",
+        }
+    }
+}
+
+/// StackSetOperationResultSummary.Status: one account and region of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ResultStatus {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl ResultStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Running => "RUNNING",
+            Self::Succeeded => "SUCCEEDED",
+            Self::Failed => "FAILED",
+            Self::Cancelled => "CANCELLED",
+        }
     }
 }
 
@@ -122,17 +195,6 @@ pub enum OperationStatus {
 }
 
 impl OperationStatus {
-    pub fn from_api(s: &str) -> Self {
-        match s {
-            "QUEUED" => Self::Queued,
-            "RUNNING" => Self::Running,
-            "STOPPING" => Self::Stopping,
-            "SUCCEEDED" => Self::Succeeded,
-            "STOPPED" => Self::Stopped,
-            _ => Self::Failed,
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Queued => "QUEUED",
@@ -154,13 +216,20 @@ impl OperationStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperationInfo {
     pub id: String,
-    /// CREATE, UPDATE, DELETE or DETECT_DRIFT.
-    pub action: String,
+    /// `None`: AWS did not say (or said something newer than this build).
+    pub action: Option<OperationAction>,
     pub status: OperationStatus,
     pub reason: Option<String>,
     /// CreationTimestamp, in milliseconds since the epoch: the order of a listing.
     #[serde(default)]
     pub created: Option<i64>,
+}
+
+impl OperationInfo {
+    /// `UPDATE`; `UNKNOWN` when AWS did not say.
+    pub fn action_name(&self) -> &'static str {
+        self.action.map_or("UNKNOWN", OperationAction::as_str)
+    }
 }
 
 /// One page of ListStackSetOperations, in the order AWS gives.
@@ -175,9 +244,16 @@ pub struct OperationsPage {
 pub struct OperationResult {
     pub account: Option<AccountId>,
     pub region: String,
-    /// PENDING, RUNNING, SUCCEEDED, FAILED or CANCELLED.
-    pub status: String,
+    /// `None`: AWS did not say (or said something newer than this build).
+    pub status: Option<ResultStatus>,
     pub reason: Option<String>,
+}
+
+impl OperationResult {
+    /// `FAILED`; `UNKNOWN` when AWS did not say.
+    pub fn status_name(&self) -> &'static str {
+        self.status.map_or("UNKNOWN", ResultStatus::as_str)
+    }
 }
 
 /// The StackSets calls orgrole makes, each with the handle's CallAs.

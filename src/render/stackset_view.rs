@@ -2,7 +2,7 @@
 //! (the template as a diff, never a blob), and what each account gets.
 
 use super::view::{marker, plural, Detail};
-use crate::cloud::{CallAs, InstanceInfo, InstanceStatus};
+use crate::cloud::{CallAs, DetailedStatus, InstanceInfo, InstanceStatus};
 use crate::plan::{Plan, StackSetAction, StackSetPlan, StackSetReason, Will};
 
 pub struct StackSetSection<'a> {
@@ -35,7 +35,7 @@ pub fn stackset_section(plan: &Plan) -> Option<StackSetSection<'_>> {
         notes.push(format!(
             "operation {} ({}) is {}: apply waits for it to end first",
             op.id,
-            op.action,
+            op.action_name(),
             op.status.as_str()
         ));
     }
@@ -91,7 +91,7 @@ pub fn stackset_section(plan: &Plan) -> Option<StackSetSection<'_>> {
 fn now(found: Option<&InstanceInfo>) -> String {
     let Some(i) = found else { return "no instance".into() };
     let mut text = i.status.as_str().to_owned();
-    let detail = i.detailed.as_deref().filter(|d| *d != "SUCCEEDED");
+    let detail = i.detailed.filter(|d| *d != DetailedStatus::Succeeded).map(DetailedStatus::as_str);
     match (detail, &i.reason) {
         (Some(d), Some(r)) => text += &format!(" ({d}: {r})"),
         (Some(d), None) => text += &format!(" ({d})"),

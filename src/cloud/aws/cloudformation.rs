@@ -8,9 +8,10 @@ use super::call;
 use super::pace::Pacer;
 use super::retries::{CountRetries, ThrottlingIsPaced};
 use crate::cloud::{
-    AccountFilter, Amount, AutoDeployment, CallAs, CloudError, DeploymentTargets, ErrorKind, InstanceInfo,
-    InstanceStatus, OperationInfo, OperationResult, OperationStatus, OperationsPage, Preferences,
-    RegionConcurrency, StackSetInfo, StackSetSpec, StackSets, TrustedAccess,
+    AccountFilter, Amount, AutoDeployment, CallAs, CloudError, DeploymentTargets, DetailedStatus, ErrorKind,
+    InstanceInfo, InstanceStatus, OperationAction, OperationInfo, OperationResult, OperationStatus,
+    OperationsPage, Preferences, RegionConcurrency, ResultStatus, StackSetInfo, StackSetSpec, StackSets,
+    TrustedAccess,
 };
 use crate::model::{AccountId, Tags};
 
@@ -126,13 +127,56 @@ fn operation_info(
     status: Option<&cfn::StackSetOperationStatus>,
     reason: Option<&str>,
 ) -> OperationInfo {
+    use cfn::StackSetOperationAction as A;
+    use cfn::StackSetOperationStatus as S;
     OperationInfo {
         id: id.to_owned(),
-        action: action.map(|a| a.as_str().to_owned()).unwrap_or_default(),
-        status: OperationStatus::from_api(status.map(|s| s.as_str()).unwrap_or_default()),
+        action: action.and_then(|a| match a {
+            A::Create => Some(OperationAction::Create),
+            A::Update => Some(OperationAction::Update),
+            A::Delete => Some(OperationAction::Delete),
+            A::DetectDrift => Some(OperationAction::DetectDrift),
+            _ => None,
+        }),
+        status: match status {
+            Some(S::Queued) => OperationStatus::Queued,
+            Some(S::Running) => OperationStatus::Running,
+            Some(S::Stopping) => OperationStatus::Stopping,
+            Some(S::Succeeded) => OperationStatus::Succeeded,
+            Some(S::Stopped) => OperationStatus::Stopped,
+            // FAILED, and a status newer than this build: ended, not as asked.
+            _ => OperationStatus::Failed,
+        },
         reason: reason.map(str::to_owned),
         created: None,
     }
+}
+
+fn detailed_status(d: &cfn::StackInstanceDetailedStatus) -> Option<DetailedStatus> {
+    use cfn::StackInstanceDetailedStatus as D;
+    Some(match d {
+        D::Pending => DetailedStatus::Pending,
+        D::Running => DetailedStatus::Running,
+        D::Succeeded => DetailedStatus::Succeeded,
+        D::Failed => DetailedStatus::Failed,
+        D::Cancelled => DetailedStatus::Cancelled,
+        D::Inoperable => DetailedStatus::Inoperable,
+        D::SkippedSuspendedAccount => DetailedStatus::SkippedSuspendedAccount,
+        D::FailedImport => DetailedStatus::FailedImport,
+        _ => return None,
+    })
+}
+
+fn result_status(r: &cfn::StackSetOperationResultStatus) -> Option<ResultStatus> {
+    use cfn::StackSetOperationResultStatus as R;
+    Some(match r {
+        R::Pending => ResultStatus::Pending,
+        R::Running => ResultStatus::Running,
+        R::Succeeded => ResultStatus::Succeeded,
+        R::Failed => ResultStatus::Failed,
+        R::Cancelled => ResultStatus::Cancelled,
+        _ => return None,
+    })
 }
 
 impl StackSets for AwsStackSets {
@@ -205,7 +249,7 @@ impl StackSets for AwsStackSets {
                     detailed: s
                         .stack_instance_status()
                         .and_then(|c| c.detailed_status())
-                        .map(|d| d.as_str().to_owned()),
+                        .and_then(detailed_status),
                     reason: s.status_reason().map(str::to_owned),
                 })
             })
@@ -278,7 +322,7 @@ impl StackSets for AwsStackSets {
                 Ok(OperationResult {
                     account: r.account().map(|a| account(OP, a)).transpose()?,
                     region: r.region().unwrap_or_default().to_owned(),
-                    status: r.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                    status: r.status().and_then(result_status),
                     reason: r.status_reason().map(str::to_owned),
                 })
             })
@@ -547,7 +591,7 @@ mod tests {
                     region: "us-east-1".into(),
                     ou: Some("ou-ab12-11111111".into()),
                     status: InstanceStatus::Current,
-                    detailed: Some("SUCCEEDED".into()),
+                    detailed: Some(DetailedStatus::Succeeded),
                     reason: None,
                 },
                 InstanceInfo {
@@ -563,7 +607,7 @@ mod tests {
                     region: "eu-west-1".into(),
                     ou: Some("ou-ab12-22222222".into()),
                     status: InstanceStatus::Inoperable,
-                    detailed: Some("FAILED".into()),
+                    detailed: Some(DetailedStatus::Failed),
                     reason: Some(
                         "ResourceLogicalId:Role, ResourceType:AWS::IAM::Role, already exists".into()
                     ),
@@ -816,7 +860,7 @@ mod tests {
             stacksets.operation(NAME, "op-1").await.unwrap(),
             OperationInfo {
                 id: "op-1".into(),
-                action: "CREATE".into(),
+                action: Some(OperationAction::Create),
                 status: OperationStatus::Failed,
                 reason: Some(
                     "Account 333333333333 should have 'AWSCloudFormationStackSetExecutionRole'".into()
@@ -830,13 +874,13 @@ mod tests {
                 OperationResult {
                     account: Some(AccountId::parse(C).unwrap()),
                     region: "us-east-1".into(),
-                    status: "FAILED".into(),
+                    status: Some(ResultStatus::Failed),
                     reason: Some("the role already exists".into()),
                 },
                 OperationResult {
                     account: None,
                     region: "us-east-1".into(),
-                    status: "CANCELLED".into(),
+                    status: Some(ResultStatus::Cancelled),
                     reason: None
                 },
             ]

@@ -34,9 +34,10 @@ use std::sync::{Arc, Mutex};
 
 use super::World;
 use crate::cloud::{
-    AccountFilter, AccountState, Amount, CallAs, CloudError, DeploymentTargets, InstanceInfo, InstanceStatus,
-    OperationInfo, OperationResult, OperationStatus, OperationsPage, OrgAccount, Organization, Preferences,
-    StackSetInfo, StackSetSpec, StackSets, TrustedAccess,
+    AccountFilter, AccountState, Amount, CallAs, CloudError, DeploymentTargets, DetailedStatus, InstanceInfo,
+    InstanceStatus, OperationAction, OperationInfo, OperationResult, OperationStatus, OperationsPage,
+    OrgAccount, Organization, Preferences, ResultStatus, StackSetInfo, StackSetSpec, StackSets,
+    TrustedAccess,
 };
 use crate::model::AccountId;
 
@@ -117,11 +118,11 @@ pub enum OperationKind {
 
 impl OperationKind {
     /// StackSetOperation.Action.
-    pub fn action(self) -> &'static str {
+    pub fn action(self) -> OperationAction {
         match self {
-            Self::CreateInstances => "CREATE",
-            Self::Update | Self::Foreign => "UPDATE",
-            Self::DeleteInstances => "DELETE",
+            Self::CreateInstances => OperationAction::Create,
+            Self::Update | Self::Foreign => OperationAction::Update,
+            Self::DeleteInstances => OperationAction::Delete,
         }
     }
 }
@@ -150,7 +151,7 @@ impl SimOperation {
     pub fn info(&self) -> OperationInfo {
         OperationInfo {
             id: self.id.clone(),
-            action: self.kind.action().into(),
+            action: Some(self.kind.action()),
             status: self.status,
             reason: self.reason.clone(),
             created: Some(self.created),
@@ -250,7 +251,7 @@ impl StackSetWorld {
             results.push(OperationResult {
                 account: Some(account.clone()),
                 region: region.clone(),
-                status: if failure.is_some() { "FAILED" } else { "SUCCEEDED" }.into(),
+                status: Some(if failure.is_some() { ResultStatus::Failed } else { ResultStatus::Succeeded }),
                 reason: failure.cloned(),
             });
         }
@@ -287,7 +288,7 @@ fn settled(account: &AccountId, region: &str, ou: Option<String>, failure: Optio
         region: region.to_owned(),
         ou,
         status: if failure.is_some() { InstanceStatus::Outdated } else { InstanceStatus::Current },
-        detailed: Some(if failure.is_some() { "FAILED" } else { "SUCCEEDED" }.into()),
+        detailed: Some(if failure.is_some() { DetailedStatus::Failed } else { DetailedStatus::Succeeded }),
         reason: failure.cloned(),
     }
 }
@@ -600,7 +601,7 @@ impl StackSets for SimStackSets {
                 .map(|(account, region, _)| OperationResult {
                     account: Some(account.clone()),
                     region: region.clone(),
-                    status: "RUNNING".into(),
+                    status: Some(ResultStatus::Running),
                     reason: None,
                 })
                 .collect())
@@ -653,7 +654,7 @@ impl StackSets for SimStackSets {
                 .values_mut()
                 .map(|i| {
                     i.status = InstanceStatus::Outdated;
-                    i.detailed = Some("RUNNING".into());
+                    i.detailed = Some(DetailedStatus::Running);
                     i.reason = None;
                     (i.account.clone(), i.region.clone(), i.ou.clone())
                 })
@@ -846,22 +847,22 @@ mod tests {
         assert_eq!(op, "op-1");
 
         let first = ss.operation(NAME, &op).await.unwrap();
-        assert_eq!((first.action.as_str(), first.status), ("CREATE", OperationStatus::Running));
+        assert_eq!((first.action, first.status), (Some(OperationAction::Create), OperationStatus::Running));
         assert!(ss.instances(NAME).await.unwrap().is_empty(), "effects happen when it ends");
         let running = ss.operation_results(NAME, &op).await.unwrap();
-        assert!(running.iter().all(|r| r.status == "RUNNING"));
+        assert!(running.iter().all(|r| r.status == Some(ResultStatus::Running)));
 
         assert_eq!(ss.operation(NAME, &op).await.unwrap().status, OperationStatus::Succeeded);
         let instances = ss.instances(NAME).await.unwrap();
         // Recursively below ou-a; never the management account.
         assert_eq!(accounts(&instances), vec![id(A2), id(A3), id(B4)]);
         for i in &instances {
-            assert_eq!((i.status, i.detailed.as_deref()), (InstanceStatus::Current, Some("SUCCEEDED")));
+            assert_eq!((i.status, i.detailed), (InstanceStatus::Current, Some(DetailedStatus::Succeeded)));
             assert_eq!(i.ou.as_deref(), Some("ou-a"));
         }
         let results = ss.operation_results(NAME, &op).await.unwrap();
         assert_eq!(results.len(), 3);
-        assert!(results.iter().all(|r| r.status == "SUCCEEDED" && r.region == REGION));
+        assert!(results.iter().all(|r| r.status == Some(ResultStatus::Succeeded) && r.region == REGION));
 
         let world = cloud.world();
         assert!(world.calls.contains(&format!("{MANAGEMENT} cloudformation:CreateStackInstances")));
@@ -909,7 +910,7 @@ mod tests {
         let (targets, prefs) = (ous(&["ou-a"]), Preferences::default());
         let op = ss.delete_instances(NAME, &targets, &regions(), false, &prefs).await.unwrap();
         assert_eq!(ss.instances(NAME).await.unwrap().len(), 3, "still there while it runs");
-        assert_eq!(wait(&ss, &op).await.action, "DELETE");
+        assert_eq!(wait(&ss, &op).await.action, Some(OperationAction::Delete));
         assert!(ss.instances(NAME).await.unwrap().is_empty());
 
         ss.delete(NAME).await.unwrap();
@@ -947,14 +948,14 @@ mod tests {
         let end = wait(&ss, &op).await;
         assert_eq!(end.status, OperationStatus::Failed, "failure tolerance 0 by default");
         let results = ss.operation_results(NAME, &op).await.unwrap();
-        let failed: Vec<_> = results.iter().filter(|r| r.status == "FAILED").collect();
+        let failed: Vec<_> = results.iter().filter(|r| r.status == Some(ResultStatus::Failed)).collect();
         assert_eq!(failed.len(), 1);
         assert_eq!((failed[0].account.clone(), failed[0].reason.as_deref()), (Some(id(A3)), Some(reason)));
         let instances = ss.instances(NAME).await.unwrap();
         let a3 = instances.iter().find(|i| i.account == id(A3)).unwrap();
         assert_eq!(
-            (a3.status, a3.detailed.as_deref(), a3.reason.as_deref()),
-            (InstanceStatus::Outdated, Some("FAILED"), Some(reason))
+            (a3.status, a3.detailed, a3.reason.as_deref()),
+            (InstanceStatus::Outdated, Some(DetailedStatus::Failed), Some(reason))
         );
         assert!(instances
             .iter()
@@ -988,7 +989,7 @@ mod tests {
         assert!(ss.instances(NAME).await.unwrap().iter().all(|i| i.status == InstanceStatus::Current));
 
         let page = ss.operations_page(NAME, None).await.unwrap();
-        let history: Vec<_> = page.operations.into_iter().map(|o| o.action).collect();
+        let history: Vec<_> = page.operations.into_iter().map(|o| o.action_name()).collect();
         assert_eq!(history, ["UPDATE", "CREATE"], "newest first");
         cloud.world().stacksets.mask_no_echo = false;
         assert_eq!(ss.describe(NAME).await.unwrap().unwrap().parameters["ExternalId"], "secret");
