@@ -12,6 +12,26 @@ use crate::model::{AccountId, Tags};
 
 use super::CloudError;
 
+/// An AWS enum as orgrole knows it: each variant with its wire name, which
+/// `as_str` gives and serde writes.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $wire:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $wire)] $variant,)+
+        }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                }
+            }
+        }
+    };
+}
+
 /// What CreateStackSet and UpdateStackSet send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StackSetSpec {
@@ -46,23 +66,13 @@ pub struct StackSetInfo {
     pub managed_execution: bool,
 }
 
-/// CloudFormation's trusted access with AWS Organizations
-/// (DescribeOrganizationsAccess): service-managed stack sets need it on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TrustedAccess {
-    Enabled,
-    Disabled,
-    DisabledPermanently,
-}
-
-impl TrustedAccess {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::DisabledPermanently => "DISABLED_PERMANENTLY",
-        }
+wire_enum! {
+    /// CloudFormation's trusted access with AWS Organizations
+    /// (DescribeOrganizationsAccess): service-managed stack sets need it on.
+    pub enum TrustedAccess {
+        Enabled = "ENABLED",
+        Disabled = "DISABLED",
+        DisabledPermanently = "DISABLED_PERMANENTLY",
     }
 }
 
@@ -94,76 +104,38 @@ impl InstanceInfo {
     }
 }
 
-/// StackInstanceStatus.DetailedStatus.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum DetailedStatus {
-    Pending,
-    Running,
-    Succeeded,
-    Failed,
-    Cancelled,
-    Inoperable,
-    SkippedSuspendedAccount,
-    FailedImport,
-}
-
-impl DetailedStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Running => "RUNNING",
-            Self::Succeeded => "SUCCEEDED",
-            Self::Failed => "FAILED",
-            Self::Cancelled => "CANCELLED",
-            Self::Inoperable => "INOPERABLE",
-            Self::SkippedSuspendedAccount => "SKIPPED_SUSPENDED_ACCOUNT",
-            Self::FailedImport => "FAILED_IMPORT",
-        }
+wire_enum! {
+    /// StackInstanceStatus.DetailedStatus.
+    pub enum DetailedStatus {
+        Pending = "PENDING",
+        Running = "RUNNING",
+        Succeeded = "SUCCEEDED",
+        Failed = "FAILED",
+        Cancelled = "CANCELLED",
+        Inoperable = "INOPERABLE",
+        SkippedSuspendedAccount = "SKIPPED_SUSPENDED_ACCOUNT",
+        FailedImport = "FAILED_IMPORT",
     }
 }
 
-/// StackSetOperation.Action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum OperationAction {
-    Create,
-    Update,
-    Delete,
-    DetectDrift,
-}
-
-impl OperationAction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Create => "CREATE",
-            Self::Update => "UPDATE",
-            Self::Delete => "DELETE",
-            Self::DetectDrift => "DETECT_DRIFT",
-        }
+wire_enum! {
+    /// StackSetOperation.Action.
+    pub enum OperationAction {
+        Create = "CREATE",
+        Update = "UPDATE",
+        Delete = "DELETE",
+        DetectDrift = "DETECT_DRIFT",
     }
 }
 
-/// StackSetOperationResultSummary.Status: one account and region of an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ResultStatus {
-    Pending,
-    Running,
-    Succeeded,
-    Failed,
-    Cancelled,
-}
-
-impl ResultStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Running => "RUNNING",
-            Self::Succeeded => "SUCCEEDED",
-            Self::Failed => "FAILED",
-            Self::Cancelled => "CANCELLED",
-        }
+wire_enum! {
+    /// StackSetOperationResultSummary.Status: one account and region of an operation.
+    pub enum ResultStatus {
+        Pending = "PENDING",
+        Running = "RUNNING",
+        Succeeded = "SUCCEEDED",
+        Failed = "FAILED",
+        Cancelled = "CANCELLED",
     }
 }
 
