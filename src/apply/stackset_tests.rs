@@ -9,11 +9,9 @@ use std::time::Duration;
 use super::tests::Discard;
 use super::*;
 use crate::cloud::sim::{SimCloud, World};
-use crate::cloud::{
-    AccountFilter, CallAs, DetailedStatus, InstanceStatus, Organization, StackSets, TrustedAccess,
-};
-use crate::config::{Desired, Preferences, StackSetConfig, StackSetTargets, Template};
-use crate::model::AccountId;
+use crate::cloud::{DetailedStatus, InstanceStatus, Organization, StackSets, TrustedAccess};
+use crate::config::{Desired, StackSetConfig, StackSetTargets, Template};
+use crate::model::{AccountFilter, AccountId, CallAs, Preferences};
 use crate::observe::observe;
 use crate::plan::{plan, Action, Plan, PlanOptions, StackSetAction, StackSetReason};
 use crate::state::{Deployment, State};

@@ -4,8 +4,7 @@ use miette::{miette, IntoDiagnostic};
 
 use super::{Context, Exit, StateCommand};
 use crate::cloud::aws::AwsCloud;
-use crate::cloud::AccountFilter;
-use crate::model::Address;
+use crate::model::{AccountFilter, Address};
 use crate::rebuild::rebuild;
 use crate::state::{State, StateFile, StateStore};
 

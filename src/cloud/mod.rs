@@ -13,13 +13,12 @@ use std::future::Future;
 pub use error::{CloudError, ErrorKind};
 pub use organization::{AccountState, OrgAccount, OrgUnit, Organization};
 pub use stacksets::{
-    running_operation, AccountFilter, Amount, AutoDeployment, CallAs, DeploymentTargets, DetailedStatus,
-    InstanceInfo, InstanceStatus, OperationAction, OperationInfo, OperationResult, OperationStatus,
-    OperationsPage, Preferences, RegionConcurrency, ResultStatus, StackSetInfo, StackSetSpec, StackSets,
-    TrustedAccess,
+    running_operation, AutoDeployment, DeploymentTargets, DetailedStatus, InstanceInfo, InstanceStatus,
+    OperationAction, OperationInfo, OperationResult, OperationStatus, OperationsPage, ResultStatus,
+    StackSetInfo, StackSetSpec, StackSets, TrustedAccess,
 };
 
-use crate::model::{AccountId, PolicyDocument, Tags};
+use crate::model::{AccountId, CallAs, PolicyDocument, Tags};
 
 /// Who orgrole runs as.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,8 +7,7 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::config::{AccountFilter, Amount, CallAs, Preferences, RegionConcurrency};
-use crate::model::{AccountId, Tags};
+use crate::model::{AccountFilter, AccountId, Preferences, Tags};
 
 use super::CloudError;
 

@@ -1,9 +1,11 @@
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
-use crate::model::{AccountId, PolicyDocument, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
+use crate::model::{
+    AccountFilter, AccountId, CallAs, PolicyDocument, Preferences, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE,
+};
 
 /// What the configuration asks for, validated. Spans are gone by now: every
 /// problem they could point at has been reported.
@@ -97,49 +99,12 @@ pub enum StackSetTargets {
     Ous(Vec<String>),
 }
 
-/// StackSets' AccountFilterType.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum AccountFilter {
-    /// No accounts listed: every account of the targets.
-    None,
-    Intersection,
-    Difference,
-    Union,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Amount {
-    Percent(u32),
-    Count(u32),
-}
-
-/// StackSetOperationPreferences; `None`: AWS's default.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Preferences {
-    pub max_concurrent: Option<Amount>,
-    pub failure_tolerance: Option<Amount>,
-    pub region_concurrency: Option<RegionConcurrency>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RegionConcurrency {
-    Sequential,
-    Parallel,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Template {
     /// Made from the `role` block.
     Generated,
     /// The vendor's template, with `${RS_CREDENTIAL_ID}` to fill in.
     File { path: String, body: String },
-}
-
-/// StackSets' CallAs: from the management account, or a delegated administrator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CallAs {
-    Caller,
-    DelegatedAdmin,
 }
 
 pub const DEFAULT_ACCESS_ROLE: &str = "OrganizationAccountAccessRole";

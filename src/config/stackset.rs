@@ -6,10 +6,8 @@ use std::path::Path;
 use super::direct::{account_ids, ou_id, read_access_role};
 use super::reader::{self, keyword, Node, Spanned, Spec, ONE_OR_MORE};
 use super::report::{ok, Problem};
-use super::{
-    AccountFilter, Amount, CallAs, DirectTargets, Preferences, RegionConcurrency, StackSetConfig,
-    StackSetTargets, Template,
-};
+use super::{DirectTargets, StackSetConfig, StackSetTargets, Template};
+use crate::model::{AccountFilter, Amount, CallAs, Preferences, RegionConcurrency};
 
 pub(super) const SPEC: Spec = Spec {
     name: "stackset",
@@ -367,9 +365,8 @@ mod tests {
 
     use super::MAX_TEMPLATE_BYTES;
     use crate::config::testing::{edit, load, load_in, one_problem, problems_in};
-    use crate::config::{
-        AccountFilter, Amount, CallAs, Preferences, RegionConcurrency, StackSetTargets, Template,
-    };
+    use crate::config::{StackSetTargets, Template};
+    use crate::model::{AccountFilter, Amount, CallAs, Preferences, RegionConcurrency};
 
     const DIRECT: &str = "direct {\n    organization\n}\n";
 

@@ -6,9 +6,11 @@ mod address;
 mod document;
 mod other_policies;
 mod resource;
+mod stackset;
 
 pub use account::{AccountId, AccountIdError};
 pub use address::{Address, ResourceKind};
 pub use document::{DocumentError, PolicyDocument};
 pub use other_policies::OtherPolicies;
 pub use resource::{Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
+pub use stackset::{AccountFilter, Amount, CallAs, Preferences, RegionConcurrency};

@@ -8,10 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures_util::stream::{self, StreamExt};
 
 use crate::cloud::{
-    AccountState, CallAs, Caller, Cloud, CloudError, ErrorKind, Iam, Organization, PolicyInfo, RoleInfo,
+    AccountState, Caller, Cloud, CloudError, ErrorKind, Iam, Organization, PolicyInfo, RoleInfo,
 };
 use crate::config::{Desired, DirectTargets};
-use crate::model::{AccountId, Address, PolicyDocument, ResourceKind};
+use crate::model::{AccountId, Address, CallAs, PolicyDocument, ResourceKind};
 use crate::state::State;
 use crate::targets::{self, Resolution, TargetError};
 pub use stackset::ObservedStackSet;

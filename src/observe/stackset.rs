@@ -2,10 +2,11 @@
 //! running on it, and the accounts its targets reach.
 
 use crate::cloud::{
-    running_operation, CallAs, Caller, Cloud, CloudError, ErrorKind, InstanceInfo, OperationInfo,
-    Organization, StackSetInfo, StackSets, TrustedAccess,
+    running_operation, Caller, Cloud, CloudError, ErrorKind, InstanceInfo, OperationInfo, Organization,
+    StackSetInfo, StackSets, TrustedAccess,
 };
 use crate::config::Desired;
+use crate::model::CallAs;
 use crate::stackset::{deployment_targets, expected, target_units, union_extras};
 use crate::state::State;
 use crate::targets::{Resolution, TargetError};
@@ -15,7 +16,7 @@ use super::ObserveError;
 #[derive(Debug, Clone)]
 pub struct ObservedStackSet {
     pub name: String,
-    pub call_as: crate::cloud::CallAs,
+    pub call_as: CallAs,
     /// `None`: there is no such stack set.
     pub info: Option<StackSetInfo>,
     pub instances: Vec<InstanceInfo>,

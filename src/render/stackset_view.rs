@@ -2,7 +2,8 @@
 //! (the template as a diff, never a blob), and what each account gets.
 
 use super::view::{marker, plural, Detail};
-use crate::cloud::{CallAs, DetailedStatus, InstanceInfo, InstanceStatus};
+use crate::cloud::{DetailedStatus, InstanceInfo, InstanceStatus};
+use crate::model::CallAs;
 use crate::plan::{Plan, StackSetAction, StackSetPlan, StackSetReason, Will};
 
 pub struct StackSetSection<'a> {

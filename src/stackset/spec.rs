@@ -4,11 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::template::{template_body, EXTERNAL_ID_PARAMETER};
-use crate::cloud::{
-    AccountFilter, AccountState, AutoDeployment, DeploymentTargets, Organization, StackSetSpec,
-};
+use crate::cloud::{AccountState, AutoDeployment, DeploymentTargets, Organization, StackSetSpec};
 use crate::config::{Desired, StackSetConfig, StackSetTargets, Template};
-use crate::model::AccountId;
+use crate::model::{AccountFilter, AccountId};
 
 pub fn spec(desired: &Desired, stackset: &StackSetConfig) -> StackSetSpec {
     let role = &desired.role;

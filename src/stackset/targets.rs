@@ -6,8 +6,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::cloud::{AccountFilter, AccountState, DeploymentTargets, OrgAccount, Organization};
-use crate::model::AccountId;
+use crate::cloud::{AccountState, DeploymentTargets, OrgAccount, Organization};
+use crate::model::{AccountFilter, AccountId};
 use crate::targets::{Resolution, TargetError};
 
 pub fn expected(targets: &DeploymentTargets, org: &Organization) -> Result<Resolution, TargetError> {

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-use crate::cloud::{AccountFilter, AutoDeployment, CallAs};
-use crate::model::AccountId;
+use crate::cloud::AutoDeployment;
+use crate::model::{AccountFilter, AccountId, CallAs};
 
 /// A stack set orgrole made, and what it deployed with it. Never the
 /// external ID: only a fingerprint of the parameters.

@@ -8,12 +8,11 @@ use super::call;
 use super::pace::Pacer;
 use super::retries::{CountRetries, ThrottlingIsPaced};
 use crate::cloud::{
-    AccountFilter, Amount, AutoDeployment, CallAs, CloudError, DeploymentTargets, DetailedStatus, ErrorKind,
-    InstanceInfo, InstanceStatus, OperationAction, OperationInfo, OperationResult, OperationStatus,
-    OperationsPage, Preferences, RegionConcurrency, ResultStatus, StackSetInfo, StackSetSpec, StackSets,
-    TrustedAccess,
+    AutoDeployment, CloudError, DeploymentTargets, DetailedStatus, ErrorKind, InstanceInfo, InstanceStatus,
+    OperationAction, OperationInfo, OperationResult, OperationStatus, OperationsPage, ResultStatus,
+    StackSetInfo, StackSetSpec, StackSets, TrustedAccess,
 };
-use crate::model::{AccountId, Tags};
+use crate::model::{AccountFilter, AccountId, Amount, CallAs, Preferences, RegionConcurrency, Tags};
 
 /// CloudFormation StackSets in the caller's account and region, every call
 /// made as one CallAs.

@@ -24,8 +24,8 @@ pub use iam::AwsIam;
 pub use retries::summary as retry_summary;
 pub use s3::S3Objects;
 
-use super::{CallAs, Caller, Cloud, CloudError, Organization};
-use crate::model::AccountId;
+use super::{Caller, Cloud, CloudError, Organization};
+use crate::model::{AccountId, CallAs};
 
 pub struct AwsCloud {
     config: SdkConfig,

@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub use iam::{SimIam, SimPolicy, SimRole};
 pub use stacksets::{SimStackSets, StackSetWorld};
 
-use super::{CallAs, Caller, Cloud, CloudError, Organization};
-use crate::model::AccountId;
+use super::{Caller, Cloud, CloudError, Organization};
+use crate::model::{AccountId, CallAs};
 
 #[derive(Debug, Default)]
 pub struct World {

@@ -34,12 +34,11 @@ use std::sync::{Arc, Mutex};
 
 use super::World;
 use crate::cloud::{
-    AccountFilter, AccountState, Amount, CallAs, CloudError, DeploymentTargets, DetailedStatus, InstanceInfo,
-    InstanceStatus, OperationAction, OperationInfo, OperationResult, OperationStatus, OperationsPage,
-    OrgAccount, Organization, Preferences, ResultStatus, StackSetInfo, StackSetSpec, StackSets,
-    TrustedAccess,
+    AccountState, CloudError, DeploymentTargets, DetailedStatus, InstanceInfo, InstanceStatus,
+    OperationAction, OperationInfo, OperationResult, OperationStatus, OperationsPage, OrgAccount,
+    Organization, ResultStatus, StackSetInfo, StackSetSpec, StackSets, TrustedAccess,
 };
-use crate::model::AccountId;
+use crate::model::{AccountFilter, AccountId, Amount, CallAs, Preferences};
 
 /// The StackSets part of the world: the caller's stack sets in its region.
 #[derive(Debug)]
@@ -753,7 +752,7 @@ impl StackSets for SimStackSets {
 mod tests {
     use super::super::SimCloud;
     use super::*;
-    use crate::cloud::{AccountFilter, AutoDeployment, Cloud, ErrorKind};
+    use crate::cloud::{AutoDeployment, Cloud, ErrorKind};
     use crate::testing::{id, org_account, org_unit};
 
     const MANAGEMENT: &str = "100000000001";

@@ -8,10 +8,9 @@ use serde::{Deserialize, Serialize};
 pub use build::{plan_stackset, StackSetWanted};
 
 use crate::cloud::{
-    AccountFilter, AutoDeployment, CallAs, DeploymentTargets, InstanceInfo, OperationInfo, Preferences,
-    StackSetSpec, TrustedAccess,
+    AutoDeployment, DeploymentTargets, InstanceInfo, OperationInfo, StackSetSpec, TrustedAccess,
 };
-use crate::model::{AccountId, Tags};
+use crate::model::{AccountFilter, AccountId, CallAs, Preferences, Tags};
 use crate::state::Effect;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
