@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::view::marker;
+use super::lines::marker;
 use crate::graph::ChangeGraph;
 use crate::plan::Plan;
 

@@ -2,6 +2,7 @@
 //! change requests, JSON for machines. All from one view model.
 
 mod graph;
+mod lines;
 mod paint;
 mod plan_json;
 mod plan_markdown;

@@ -4,7 +4,8 @@
 
 use std::fmt::Write;
 
-use super::view::{conflict_message, plan_view, Detail};
+use super::lines::Detail;
+use super::view::{conflict_message, plan_view};
 use crate::plan::Plan;
 
 pub fn plan_markdown(plan: &Plan) -> String {

@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use super::view::{conflict_message, plan_view, Detail};
+use super::lines::Detail;
+use super::view::{conflict_message, plan_view};
 use super::Paint;
 use crate::plan::Plan;
 

@@ -1,7 +1,7 @@
 //! The stack set's part of the plan view: its steps with their reasons
 //! (the template as a diff, never a blob), and what each account gets.
 
-use super::view::{marker, plural, Detail};
+use super::lines::{marker, plural, Detail};
 use crate::cloud::{DetailedStatus, InstanceInfo, InstanceStatus};
 use crate::model::CallAs;
 use crate::plan::{Plan, StackSetAction, StackSetPlan, StackSetReason, Will};

@@ -2,6 +2,7 @@
 //! that they cannot disagree: accounts in order, each change with its
 //! marker, subject, notes and detail lines.
 
+use super::lines::{marker, plural, Detail};
 use crate::model::{AccountId, OtherPolicies, ResourceKind};
 use crate::plan::{Action, Change, Plan, Reason, ResourceValue, Summary};
 
@@ -47,13 +48,6 @@ pub struct ChangeView<'a> {
     pub details: Vec<Detail>,
 }
 
-/// One line under a change: `+ action s3:GetObject`, `~ external ID (value hidden)`.
-pub struct Detail {
-    /// `+`, `-`, `~`, or `` for plain information.
-    pub marker: &'static str,
-    pub text: String,
-}
-
 pub fn plan_view(plan: &Plan) -> PlanView<'_> {
     let mut accounts: Vec<AccountSection> = Vec::new();
     for change in &plan.changes {
@@ -97,20 +91,6 @@ fn summary_line(plan: &Plan) -> String {
         line += &format!(" {} in state only.", plural(s.state_only, "change"));
     }
     line
-}
-
-/// `1 action`, `66 actions`.
-pub fn plural(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
-}
-
-pub fn marker(action: Action) -> &'static str {
-    match action {
-        Action::Create => "+",
-        Action::Update => "~",
-        Action::Delete => "-",
-        Action::Record | Action::Forget => "=",
-    }
 }
 
 fn change_view(change: &Change) -> ChangeView<'_> {
