@@ -19,7 +19,7 @@ pub use stackset::{finish_pending, settle, Failure, StackSetOutcome, Waiter};
 use crate::cloud::{Cloud, CloudError};
 use crate::graph::ChangeGraph;
 use crate::plan::Plan;
-use crate::state::{State, StateError, StateStore};
+use crate::state::{ObjectStore, State, StateError, StateStore};
 use steps::StateEffect;
 
 pub struct ApplyOptions<'a> {
@@ -35,7 +35,7 @@ pub trait Persist {
     fn persist(&self, state: &mut State) -> impl Future<Output = Result<(), StateError>>;
 }
 
-impl Persist for StateStore {
+impl<O: ObjectStore> Persist for StateStore<O> {
     async fn persist(&self, state: &mut State) -> Result<(), StateError> {
         self.save(state).await
     }

@@ -327,7 +327,7 @@ fn unrecorded(plan: &StackSetPlan) -> StackSetRecord {
         call_as: plan.call_as,
         parameters: String::new(),
         auto_deployment: spec
-            .map_or(crate::cloud::AutoDeployment { enabled: false, retain_stacks: false }, |s| {
+            .map_or(crate::model::AutoDeployment { enabled: false, retain_stacks: false }, |s| {
                 s.auto_deployment
             }),
         deployed: vec![],

@@ -12,13 +12,16 @@ use crate::plan::{plan, Plan, PlanOptions};
 use crate::render::Paint;
 use crate::state::{RemoteState, State, StateFile, StateStore};
 
+/// Where the CLI keeps the state: a local file, or S3.
+pub type Store = StateStore<S3Objects>;
+
 /// What every command shares: the global flags and how to print.
 pub struct Context {
     pub global: Global,
     pub paint: Paint,
 }
 
-fn s3_store(cloud: &AwsCloud, bucket: &str, key: &str, region: Option<&str>) -> StateStore {
+fn s3_store(cloud: &AwsCloud, bucket: &str, key: &str, region: Option<&str>) -> Store {
     let objects = S3Objects::new(cloud.config(), bucket, region);
     StateStore::S3(RemoteState::new(objects, format!("s3://{bucket}/{key}"), key.to_owned()))
 }
@@ -59,7 +62,7 @@ impl Context {
 
     /// Where the state lives: `--state` (a path or `s3://bucket/key`), else
     /// the configuration's `state` block, else `state/<config stem>.state.json`.
-    pub fn state_store(&self, desired: Option<&Desired>, cloud: &AwsCloud) -> miette::Result<StateStore> {
+    pub fn state_store(&self, desired: Option<&Desired>, cloud: &AwsCloud) -> miette::Result<Store> {
         if let Some(location) = &self.global.state {
             let text = location.to_string_lossy();
             if let Some(rest) = text.strip_prefix("s3://") {
@@ -137,7 +140,7 @@ impl Context {
     /// happened; a failed release is reported after the work's own error.
     pub async fn under_lock<T>(
         &self,
-        store: &StateStore,
+        store: &Store,
         operation: &str,
         work: impl AsyncFnOnce() -> miette::Result<T>,
     ) -> miette::Result<T> {

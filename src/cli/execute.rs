@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use miette::{miette, IntoDiagnostic};
 
+use super::context::Store;
 use super::{Context, Exit};
 use crate::apply::{self, apply as apply_plan, ApplyOptions, Failure, Reporter, Style, Waiter};
 use crate::cloud::aws::AwsCloud;
@@ -14,7 +15,7 @@ use crate::observe::read_accounts;
 use crate::plan::{Plan, PlanOptions};
 use crate::render::{plan_json, plan_text};
 use crate::saved_plan::SavedPlan;
-use crate::state::{State, StateStore};
+use crate::state::State;
 
 pub struct ApplyArgs {
     /// A saved plan to apply exactly.
@@ -49,7 +50,7 @@ async fn locked(
     args: &ApplyArgs,
     desired: &Desired,
     cloud: &AwsCloud,
-    store: &StateStore,
+    store: &Store,
 ) -> miette::Result<Exit> {
     let mut state = store.load().await.into_diagnostic()?;
     let style =
@@ -112,7 +113,7 @@ async fn locked(
 async fn finish_pending(
     cloud: &AwsCloud,
     state: &mut State,
-    store: &StateStore,
+    store: &Store,
     args: &ApplyArgs,
     style: Style,
 ) -> miette::Result<bool> {

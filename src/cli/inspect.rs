@@ -2,11 +2,12 @@
 
 use miette::{miette, IntoDiagnostic};
 
+use super::context::Store;
 use super::{Context, Exit, StateCommand};
 use crate::cloud::aws::AwsCloud;
 use crate::model::{AccountFilter, Address};
 use crate::rebuild::rebuild;
-use crate::state::{State, StateFile, StateStore};
+use crate::state::{State, StateFile};
 
 pub fn state(cx: &Context, command: StateCommand) -> miette::Result<Exit> {
     let desired = match command {
@@ -82,7 +83,7 @@ pub fn state(cx: &Context, command: StateCommand) -> miette::Result<Exit> {
 /// Replaces the stored state with `make(current)`, holding the lock.
 async fn replace_state(
     cx: &Context,
-    store: &StateStore,
+    store: &Store,
     operation: &str,
     make: impl FnOnce(&State) -> miette::Result<State>,
 ) -> miette::Result<()> {

@@ -13,9 +13,9 @@ use std::future::Future;
 pub use error::{CloudError, ErrorKind};
 pub use organization::{AccountState, OrgAccount, OrgUnit, Organization};
 pub use stacksets::{
-    running_operation, AutoDeployment, DeploymentTargets, DetailedStatus, InstanceInfo, InstanceStatus,
-    OperationAction, OperationInfo, OperationResult, OperationStatus, OperationsPage, ResultStatus,
-    StackSetInfo, StackSetSpec, StackSets, TrustedAccess,
+    running_operation, DeploymentTargets, DetailedStatus, InstanceInfo, InstanceStatus, OperationAction,
+    OperationInfo, OperationResult, OperationStatus, OperationsPage, ResultStatus, StackSetInfo,
+    StackSetSpec, StackSets, TrustedAccess,
 };
 
 use crate::model::{AccountId, CallAs, PolicyDocument, Tags};

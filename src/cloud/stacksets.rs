@@ -7,7 +7,7 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AccountFilter, AccountId, Preferences, Tags};
+use crate::model::{AccountFilter, AccountId, AutoDeployment, Preferences, Tags};
 
 use super::CloudError;
 
@@ -41,13 +41,6 @@ pub struct StackSetSpec {
     pub parameters: BTreeMap<String, String>,
     pub tags: Tags,
     pub auto_deployment: AutoDeployment,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AutoDeployment {
-    pub enabled: bool,
-    /// Keep the stacks of accounts that leave a targeted OU.
-    pub retain_stacks: bool,
 }
 
 /// DescribeStackSet, as far as orgrole reads it.

@@ -13,4 +13,4 @@ pub use address::{Address, ResourceKind};
 pub use document::{DocumentError, PolicyDocument};
 pub use other_policies::OtherPolicies;
 pub use resource::{Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
-pub use stackset::{AccountFilter, Amount, CallAs, Preferences, RegionConcurrency};
+pub use stackset::{AccountFilter, Amount, AutoDeployment, CallAs, Preferences, RegionConcurrency};

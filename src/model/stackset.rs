@@ -40,3 +40,11 @@ pub enum CallAs {
     Caller,
     DelegatedAdmin,
 }
+
+/// StackSets' automatic deployment to accounts that join a targeted OU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutoDeployment {
+    pub enabled: bool,
+    /// Keep the stacks of accounts that leave a targeted OU.
+    pub retain_stacks: bool,
+}

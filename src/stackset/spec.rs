@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::template::{template_body, EXTERNAL_ID_PARAMETER};
-use crate::cloud::{AccountState, AutoDeployment, DeploymentTargets, Organization, StackSetSpec};
+use crate::cloud::{AccountState, DeploymentTargets, Organization, StackSetSpec};
 use crate::config::{Desired, StackSetConfig, StackSetTargets, Template};
-use crate::model::{AccountFilter, AccountId};
+use crate::model::{AccountFilter, AccountId, AutoDeployment};
 
 pub fn spec(desired: &Desired, stackset: &StackSetConfig) -> StackSetSpec {
     let role = &desired.role;

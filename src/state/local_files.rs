@@ -7,14 +7,13 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::{Object, ObjectStore, Precondition, PutError};
-use crate::cloud::CloudError;
+use super::{Object, ObjectError, ObjectStore, Precondition, PutError};
 use crate::private_file::write_private;
 
 pub struct LocalFiles;
 
-fn failed(operation: &str, path: &str, e: std::io::Error) -> CloudError {
-    CloudError::from_code(operation, None, format!("{path}: {e}"))
+fn failed(operation: &str, path: &str, e: std::io::Error) -> ObjectError {
+    ObjectError(format!("{operation}: {path}: {e}"))
 }
 
 fn etag(body: &[u8]) -> String {
@@ -22,7 +21,7 @@ fn etag(body: &[u8]) -> String {
 }
 
 impl ObjectStore for LocalFiles {
-    async fn get(&self, key: &str) -> Result<Option<Object>, CloudError> {
+    async fn get(&self, key: &str) -> Result<Option<Object>, ObjectError> {
         match std::fs::read(key) {
             Ok(body) => Ok(Some(Object { etag: etag(&body), body })),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
@@ -31,7 +30,7 @@ impl ObjectStore for LocalFiles {
     }
 
     async fn put(&self, key: &str, body: Vec<u8>, condition: Precondition) -> Result<String, PutError> {
-        let fail = |e| PutError::Cloud(failed("write", key, e));
+        let fail = |e| PutError::Failed(failed("write", key, e));
         if let Some(dir) = Path::new(key).parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(fail)?;
         }
@@ -46,7 +45,7 @@ impl ObjectStore for LocalFiles {
                 file.write_all(&body).and_then(|()| file.sync_all()).map_err(fail)?;
             }
             Precondition::Matches(expected) => {
-                let current = self.get(key).await.map_err(PutError::Cloud)?;
+                let current = self.get(key).await.map_err(PutError::Failed)?;
                 if current.is_none_or(|o| o.etag != expected) {
                     return Err(PutError::Precondition);
                 }
@@ -56,7 +55,7 @@ impl ObjectStore for LocalFiles {
         Ok(etag(&body))
     }
 
-    async fn delete(&self, key: &str) -> Result<(), CloudError> {
+    async fn delete(&self, key: &str) -> Result<(), ObjectError> {
         std::fs::remove_file(key).map_err(|e| failed("delete", key, e))
     }
 }

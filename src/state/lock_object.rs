@@ -4,8 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{LockInfo, ObjectStore, Precondition, PutError, StateError};
-use crate::cloud::CloudError;
+use super::{LockInfo, ObjectError, ObjectStore, Precondition, PutError, StateError};
 
 const RETRY_EVERY: Duration = Duration::from_millis(250);
 
@@ -17,7 +16,7 @@ pub struct LockObject<'a, O> {
 }
 
 impl<O: ObjectStore> LockObject<'_, O> {
-    fn failed(&self) -> impl Fn(CloudError) -> StateError + '_ {
+    fn failed(&self) -> impl Fn(ObjectError) -> StateError + '_ {
         |e| StateError::Store { location: self.location.clone(), message: e.to_string() }
     }
 
@@ -28,7 +27,7 @@ impl<O: ObjectStore> LockObject<'_, O> {
         loop {
             match self.store.put(&self.key, body.clone(), Precondition::Absent).await {
                 Ok(_) => return Ok(info),
-                Err(PutError::Cloud(e)) => return Err(self.failed()(e)),
+                Err(PutError::Failed(e)) => return Err(self.failed()(e)),
                 Err(PutError::Precondition) if Instant::now() >= deadline => {
                     let holder = self.read().await?.unwrap_or_else(|| LockInfo::unknown(&self.location));
                     return Err(StateError::Locked(Box::new(holder)));

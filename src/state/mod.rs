@@ -18,7 +18,7 @@ pub use error::StateError;
 pub use file::StateFile;
 pub use lock::LockInfo;
 pub use lock_object::LockObject;
-pub use remote::{Object, ObjectStore, Precondition, PutError, RemoteState};
+pub use remote::{Object, ObjectError, ObjectStore, Precondition, PutError, RemoteState};
 pub use resources::{State, StateResource, FORMAT_VERSION};
 pub use stackset::{Deployment, Effect, PendingOperation, StackSetRecord};
 pub use store::StateStore;

@@ -11,7 +11,6 @@ use std::sync::Mutex;
 
 use super::lock_object::LockObject;
 use super::{parse, State, StateError};
-use crate::cloud::CloudError;
 
 pub struct Object {
     pub body: Vec<u8>,
@@ -27,24 +26,30 @@ pub enum Precondition {
     Absent,
 }
 
+/// An object store's failure, with what it said: the store is the
+/// caller's (S3, the disk), its errors are not orgrole's cloud calls.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct ObjectError(pub String);
+
 #[derive(Debug)]
 pub enum PutError {
     /// The condition did not hold: someone else wrote first.
     Precondition,
-    Cloud(CloudError),
+    Failed(ObjectError),
 }
 
 /// The few object-store calls a remote state needs; `cloud/aws` implements
 /// them with S3.
 pub trait ObjectStore: Send + Sync {
-    fn get(&self, key: &str) -> impl Future<Output = Result<Option<Object>, CloudError>> + Send;
+    fn get(&self, key: &str) -> impl Future<Output = Result<Option<Object>, ObjectError>> + Send;
     fn put(
         &self,
         key: &str,
         body: Vec<u8>,
         condition: Precondition,
     ) -> impl Future<Output = Result<String, PutError>> + Send;
-    fn delete(&self, key: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn delete(&self, key: &str) -> impl Future<Output = Result<(), ObjectError>> + Send;
 }
 
 pub struct RemoteState<O> {
@@ -65,12 +70,12 @@ impl<O: ObjectStore> RemoteState<O> {
         &self.url
     }
 
-    fn cloud(&self) -> impl Fn(CloudError) -> StateError + '_ {
+    fn failed(&self) -> impl Fn(ObjectError) -> StateError + '_ {
         |source| StateError::Store { location: self.url.clone(), message: source.to_string() }
     }
 
     pub async fn load(&self) -> Result<State, StateError> {
-        let object = self.store.get(&self.key).await.map_err(self.cloud())?;
+        let object = self.store.get(&self.key).await.map_err(self.failed())?;
         let Some(object) = object else {
             *self.etag.lock().expect("not poisoned") = None;
             return Ok(State::new());
@@ -98,7 +103,7 @@ impl<O: ObjectStore> RemoteState<O> {
                 state.serial -= 1;
                 Err(match e {
                     PutError::Precondition => StateError::Overtaken { url: self.url.clone() },
-                    PutError::Cloud(e) => self.cloud()(e),
+                    PutError::Failed(e) => self.failed()(e),
                 })
             }
         }
@@ -128,7 +133,7 @@ mod tests {
     struct Memory(Arc<Mutex<(HashMap<String, Object>, u64)>>);
 
     impl ObjectStore for Memory {
-        async fn get(&self, key: &str) -> Result<Option<Object>, CloudError> {
+        async fn get(&self, key: &str) -> Result<Option<Object>, ObjectError> {
             let objects = self.0.lock().unwrap();
             Ok(objects.0.get(key).map(|o| Object { body: o.body.clone(), etag: o.etag.clone() }))
         }
@@ -149,7 +154,7 @@ mod tests {
             Ok(etag)
         }
 
-        async fn delete(&self, key: &str) -> Result<(), CloudError> {
+        async fn delete(&self, key: &str) -> Result<(), ObjectError> {
             self.0.lock().unwrap().0.remove(key);
             Ok(())
         }

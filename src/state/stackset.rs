@@ -1,7 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::cloud::AutoDeployment;
-use crate::model::{AccountFilter, AccountId, CallAs};
+use crate::model::{AccountFilter, AccountId, AutoDeployment, CallAs};
 
 /// A stack set orgrole made, and what it deployed with it. Never the
 /// external ID: only a fingerprint of the parameters.

@@ -2,15 +2,15 @@
 
 use std::time::Duration;
 
-use super::{LockInfo, RemoteState, State, StateError, StateFile};
-use crate::cloud::aws::S3Objects;
+use super::{LockInfo, ObjectStore, RemoteState, State, StateError, StateFile};
 
-pub enum StateStore {
+/// `O`: the object store of a remote state (S3, which `cloud/aws` gives).
+pub enum StateStore<O> {
     Local(StateFile),
-    S3(RemoteState<S3Objects>),
+    S3(RemoteState<O>),
 }
 
-impl StateStore {
+impl<O: ObjectStore> StateStore<O> {
     /// The path or `s3://bucket/key`.
     pub fn location(&self) -> String {
         match self {

@@ -8,11 +8,13 @@ use super::call;
 use super::pace::Pacer;
 use super::retries::{CountRetries, ThrottlingIsPaced};
 use crate::cloud::{
-    AutoDeployment, CloudError, DeploymentTargets, DetailedStatus, ErrorKind, InstanceInfo, InstanceStatus,
-    OperationAction, OperationInfo, OperationResult, OperationStatus, OperationsPage, ResultStatus,
-    StackSetInfo, StackSetSpec, StackSets, TrustedAccess,
+    CloudError, DeploymentTargets, DetailedStatus, ErrorKind, InstanceInfo, InstanceStatus, OperationAction,
+    OperationInfo, OperationResult, OperationStatus, OperationsPage, ResultStatus, StackSetInfo,
+    StackSetSpec, StackSets, TrustedAccess,
 };
-use crate::model::{AccountFilter, AccountId, Amount, CallAs, Preferences, RegionConcurrency, Tags};
+use crate::model::{
+    AccountFilter, AccountId, Amount, AutoDeployment, CallAs, Preferences, RegionConcurrency, Tags,
+};
 
 /// CloudFormation StackSets in the caller's account and region, every call
 /// made as one CallAs.

@@ -8,7 +8,7 @@ use super::call;
 use super::pace::Pacer;
 use super::retries::{CountRetries, ThrottlingIsPaced};
 use crate::cloud::CloudError;
-use crate::state::{Object, ObjectStore, Precondition, PutError};
+use crate::state::{Object, ObjectError, ObjectStore, Precondition, PutError};
 
 /// Objects of one S3 bucket, for the remote state.
 pub struct S3Objects {
@@ -35,20 +35,20 @@ impl S3Objects {
 }
 
 impl ObjectStore for S3Objects {
-    async fn get(&self, key: &str) -> Result<Option<Object>, CloudError> {
+    async fn get(&self, key: &str) -> Result<Option<Object>, ObjectError> {
         const OP: &str = "s3:GetObject";
         let get = || self.client.get_object().bucket(&self.bucket).key(key).send();
         let out = match call::send(&self.pacer, OP, &self.bucket, get).await {
             Ok(out) => out,
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
-            Err(e) => return Err(call::error(OP, e)),
+            Err(e) => return Err(object_error(call::error(OP, e))),
         };
         let etag = out.e_tag().unwrap_or_default().to_owned();
         let body = out
             .body
             .collect()
             .await
-            .map_err(|e| CloudError::from_code(OP, None, format!("reading the object: {e}")))?
+            .map_err(|e| ObjectError(format!("{OP}: reading the object: {e}")))?
             .into_bytes()
             .to_vec();
         Ok(Some(Object { body, etag }))
@@ -72,19 +72,24 @@ impl ObjectStore for S3Objects {
                 // 412 PreconditionFailed; 409 ConditionalRequestConflict when two writes race.
                 match e.code.as_deref() {
                     Some("PreconditionFailed" | "ConditionalRequestConflict") => Err(PutError::Precondition),
-                    _ => Err(PutError::Cloud(e)),
+                    _ => Err(PutError::Failed(object_error(e))),
                 }
             }
         }
     }
 
-    async fn delete(&self, key: &str) -> Result<(), CloudError> {
+    async fn delete(&self, key: &str) -> Result<(), ObjectError> {
         const OP: &str = "s3:DeleteObject";
         call::send(&self.pacer, OP, &self.bucket, || {
             self.client.delete_object().bucket(&self.bucket).key(key).send()
         })
         .await
-        .map_err(|e| call::error(OP, e))?;
+        .map_err(|e| object_error(call::error(OP, e)))?;
         Ok(())
     }
+}
+
+/// S3's answer, as the state sees it: AWS's code and message.
+fn object_error(e: CloudError) -> ObjectError {
+    ObjectError(e.to_string())
 }

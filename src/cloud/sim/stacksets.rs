@@ -38,7 +38,7 @@ use crate::cloud::{
     OperationAction, OperationInfo, OperationResult, OperationStatus, OperationsPage, OrgAccount,
     Organization, ResultStatus, StackSetInfo, StackSetSpec, StackSets, TrustedAccess,
 };
-use crate::model::{AccountFilter, AccountId, Amount, CallAs, Preferences};
+use crate::model::{AccountFilter, AccountId, Amount, AutoDeployment, CallAs, Preferences};
 
 /// The StackSets part of the world: the caller's stack sets in its region.
 #[derive(Debug)]
@@ -752,7 +752,7 @@ impl StackSets for SimStackSets {
 mod tests {
     use super::super::SimCloud;
     use super::*;
-    use crate::cloud::{AutoDeployment, Cloud, ErrorKind};
+    use crate::cloud::{Cloud, ErrorKind};
     use crate::testing::{id, org_account, org_unit};
 
     const MANAGEMENT: &str = "100000000001";

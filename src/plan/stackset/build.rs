@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{InstanceView, StackSetAction, StackSetPlan, StackSetReason, StackSetStep, Will};
 use crate::cloud::{
-    AccountState, AutoDeployment, DeploymentTargets, InstanceInfo, InstanceStatus, OrgAccount, Organization,
-    StackSetInfo, StackSetSpec, TrustedAccess,
+    AccountState, DeploymentTargets, InstanceInfo, InstanceStatus, OrgAccount, Organization, StackSetInfo,
+    StackSetSpec, TrustedAccess,
 };
 use crate::config::{StackSetConfig, Template};
-use crate::model::{AccountFilter, AccountId, CallAs, MANAGED_BY_KEY, MANAGED_BY_VALUE};
+use crate::model::{AccountFilter, AccountId, AutoDeployment, CallAs, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use crate::observe::ObservedStackSet;
 use crate::plan::tag_changes;
 use crate::stackset::{expected, filled_in_value, mask_external_id, union_extras, EXTERNAL_ID_PARAMETER};

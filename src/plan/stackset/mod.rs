@@ -7,10 +7,8 @@ use serde::{Deserialize, Serialize};
 
 pub use build::{plan_stackset, StackSetWanted};
 
-use crate::cloud::{
-    AutoDeployment, DeploymentTargets, InstanceInfo, OperationInfo, StackSetSpec, TrustedAccess,
-};
-use crate::model::{AccountFilter, AccountId, CallAs, Preferences, Tags};
+use crate::cloud::{DeploymentTargets, InstanceInfo, OperationInfo, StackSetSpec, TrustedAccess};
+use crate::model::{AccountFilter, AccountId, AutoDeployment, CallAs, Preferences, Tags};
 use crate::state::Effect;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
