@@ -47,6 +47,36 @@ where
     }
 }
 
+/// Every page of a listing, each page sent through `send`: paced, logged
+/// and, if throttled, sent again alone. (An SDK paginator sent as one call
+/// took one pace for all its pages, logged them as one call, and sent them
+/// all again when one was throttled.) `next`: the page's token for the next.
+pub async fn pages<P, E, F, Fut>(
+    pacer: &Pacer,
+    operation: &str,
+    account: &(dyn std::fmt::Display + Sync),
+    mut page: F,
+    next: impl Fn(&P) -> Option<&str>,
+) -> Result<Vec<P>, CloudError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<P, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + Error + Send + Sync + 'static,
+{
+    let mut pages = vec![];
+    let mut token: Option<String> = None;
+    loop {
+        let answer =
+            send(pacer, operation, account, || page(token.clone())).await.map_err(|e| error(operation, e))?;
+        // An empty token is the end too.
+        token = next(&answer).filter(|t| !t.is_empty()).map(str::to_owned);
+        pages.push(answer);
+        if token.is_none() {
+            return Ok(pages);
+        }
+    }
+}
+
 /// Logs one API call at debug level (target `orgrole::api`), so that a run's
 /// calls can be counted: `ORGROLE_LOG=orgrole::api=debug orgrole plan`.
 pub fn log(operation: &str, account: &dyn std::fmt::Display) {

@@ -94,6 +94,22 @@ fn to_targets(targets: &DeploymentTargets) -> cfn::DeploymentTargets {
         .build()
 }
 
+/// What CreateStackSet and UpdateStackSet both send of the spec: their
+/// builders share these setters, not a type.
+macro_rules! with_spec {
+    ($request:expr, $spec:expr) => {
+        $request
+            .stack_set_name(&$spec.name)
+            .description(&$spec.description)
+            .template_body(&$spec.template_body)
+            .set_parameters(Some(to_parameters($spec)))
+            .capabilities(cfn::Capability::CapabilityNamedIam)
+            .set_tags(Some(to_tags(&$spec.tags)))
+            .permission_model(cfn::PermissionModels::ServiceManaged)
+            .auto_deployment(to_auto_deployment($spec.auto_deployment))
+    };
+}
+
 /// `None` when nothing is set: AWS then uses its defaults.
 fn to_preferences(p: &Preferences) -> Option<cfn::StackSetOperationPreferences> {
     if *p == Preferences::default() {
@@ -222,20 +238,20 @@ impl StackSets for AwsStackSets {
 
     async fn instances(&self, name: &str) -> Result<Vec<InstanceInfo>, CloudError> {
         const OP: &str = "cloudformation:ListStackInstances";
-        let items = call::send(&self.pacer, OP, &"caller", || {
-            self.client
-                .list_stack_instances()
-                .stack_set_name(name)
-                .call_as(self.call_as.clone())
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        })
-        .await
-        .map_err(|e| call::error(OP, e))?;
-        items
+        let pages = call::pages(
+            &self.pacer,
+            OP,
+            &"caller",
+            |token| {
+                let list = self.client.list_stack_instances().stack_set_name(name);
+                list.call_as(self.call_as.clone()).set_next_token(token).send()
+            },
+            |p| p.next_token(),
+        )
+        .await?;
+        pages
             .iter()
+            .flat_map(|p| p.summaries())
             .map(|s| {
                 Ok(InstanceInfo {
                     account: account(OP, s.account().unwrap_or_default())?,
@@ -304,21 +320,21 @@ impl StackSets for AwsStackSets {
 
     async fn operation_results(&self, name: &str, id: &str) -> Result<Vec<OperationResult>, CloudError> {
         const OP: &str = "cloudformation:ListStackSetOperationResults";
-        let items = call::send(&self.pacer, OP, &"caller", || {
-            self.client
-                .list_stack_set_operation_results()
-                .stack_set_name(name)
-                .operation_id(id)
-                .call_as(self.call_as.clone())
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        })
-        .await
-        .map_err(|e| call::error(OP, e))?;
-        items
+        let pages = call::pages(
+            &self.pacer,
+            OP,
+            &"caller",
+            |token| {
+                let list =
+                    self.client.list_stack_set_operation_results().stack_set_name(name).operation_id(id);
+                list.call_as(self.call_as.clone()).set_next_token(token).send()
+            },
+            |p| p.next_token(),
+        )
+        .await?;
+        pages
             .iter()
+            .flat_map(|p| p.summaries())
             .map(|r| {
                 Ok(OperationResult {
                     account: r.account().map(|a| account(OP, a)).transpose()?,
@@ -333,18 +349,7 @@ impl StackSets for AwsStackSets {
     async fn create(&self, spec: &StackSetSpec) -> Result<String, CloudError> {
         const OP: &str = "cloudformation:CreateStackSet";
         let out = call::send(&self.pacer, OP, &"caller", || {
-            self.client
-                .create_stack_set()
-                .stack_set_name(&spec.name)
-                .description(&spec.description)
-                .template_body(&spec.template_body)
-                .set_parameters(Some(to_parameters(spec)))
-                .capabilities(cfn::Capability::CapabilityNamedIam)
-                .set_tags(Some(to_tags(&spec.tags)))
-                .permission_model(cfn::PermissionModels::ServiceManaged)
-                .auto_deployment(to_auto_deployment(spec.auto_deployment))
-                .call_as(self.call_as.clone())
-                .send()
+            with_spec!(self.client.create_stack_set(), spec).call_as(self.call_as.clone()).send()
         })
         .await
         .map_err(|e| call::error(OP, e))?;
@@ -355,16 +360,7 @@ impl StackSets for AwsStackSets {
         const OP: &str = "cloudformation:UpdateStackSet";
         // No DeploymentTargets or Regions: AWS then updates every instance.
         let out = call::send(&self.pacer, OP, &"caller", || {
-            self.client
-                .update_stack_set()
-                .stack_set_name(&spec.name)
-                .description(&spec.description)
-                .template_body(&spec.template_body)
-                .set_parameters(Some(to_parameters(spec)))
-                .capabilities(cfn::Capability::CapabilityNamedIam)
-                .set_tags(Some(to_tags(&spec.tags)))
-                .permission_model(cfn::PermissionModels::ServiceManaged)
-                .auto_deployment(to_auto_deployment(spec.auto_deployment))
+            with_spec!(self.client.update_stack_set(), spec)
                 .set_operation_preferences(to_preferences(preferences))
                 .call_as(self.call_as.clone())
                 .send()
@@ -1072,6 +1068,34 @@ mod tests {
             assert_eq!(op.unwrap(), "op-1", "{code}");
             assert_eq!(rule.num_calls(), 2, "{code}: one throttled attempt, one that went through");
         }
+    }
+
+    /// A listing goes page by page: a throttled page is sent again alone,
+    /// not with the pages before it, and each page is a call of its own.
+    #[tokio::test(start_paused = true)]
+    async fn a_throttled_page_is_sent_again_alone() {
+        let first = mock!(Client::list_stack_instances)
+            .match_requests(|r| r.next_token().is_none())
+            .then_output(|| {
+                ListStackInstancesOutput::builder()
+                    .summaries(instance(A, "us-east-1", cfn::StackInstanceStatus::Current))
+                    .next_token("page-2")
+                    .build()
+            });
+        let second = mock!(Client::list_stack_instances)
+            .match_requests(|r| r.next_token() == Some("page-2"))
+            .sequence()
+            .http_response(|| aws_error(400, "Throttling"))
+            .output(|| {
+                ListStackInstancesOutput::builder()
+                    .summaries(instance(B, "us-east-1", cfn::StackInstanceStatus::Current))
+                    .build()
+            })
+            .build();
+        let instances = handle(&[&first, &second]).instances(NAME).await.unwrap();
+        let accounts: Vec<_> = instances.iter().map(|i| i.account.as_str()).collect();
+        assert_eq!(accounts, [A, B]);
+        assert_eq!((first.num_calls(), second.num_calls()), (1, 2));
     }
 
     /// StackSetOperationPreferences takes a percentage or a count for each

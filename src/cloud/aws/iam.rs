@@ -84,18 +84,16 @@ impl Iam for AwsIam {
 
     async fn attached_role_policies(&self, role: &str) -> Result<Vec<String>, CloudError> {
         const OP: &str = "iam:ListAttachedRolePolicies";
-        let items = call::send(&self.pacer, OP, &self.account, || {
-            self.client
-                .list_attached_role_policies()
-                .role_name(role)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-        })
-        .await
-        .map_err(|e| call::error(OP, e))?;
-        Ok(items.iter().filter_map(|p| p.policy_arn().map(str::to_owned)).collect())
+        let pages = call::pages(
+            &self.pacer,
+            OP,
+            &self.account,
+            |marker| self.client.list_attached_role_policies().role_name(role).set_marker(marker).send(),
+            |p| p.is_truncated.then_some(p.marker()).flatten(),
+        )
+        .await?;
+        let items = pages.iter().flat_map(|p| p.attached_policies());
+        Ok(items.filter_map(|p| p.policy_arn().map(str::to_owned)).collect())
     }
 
     async fn get_policy(&self, arn: &str) -> Result<Option<PolicyInfo>, CloudError> {
@@ -126,13 +124,17 @@ impl Iam for AwsIam {
 
     async fn policy_versions(&self, arn: &str) -> Result<Vec<PolicyVersion>, CloudError> {
         const OP: &str = "iam:ListPolicyVersions";
-        let items = call::send(&self.pacer, OP, &self.account, || {
-            self.client.list_policy_versions().policy_arn(arn).into_paginator().items().send().try_collect()
-        })
-        .await
-        .map_err(|e| call::error(OP, e))?;
-        Ok(items
+        let pages = call::pages(
+            &self.pacer,
+            OP,
+            &self.account,
+            |marker| self.client.list_policy_versions().policy_arn(arn).set_marker(marker).send(),
+            |p| p.is_truncated.then_some(p.marker()).flatten(),
+        )
+        .await?;
+        Ok(pages
             .iter()
+            .flat_map(|p| p.versions())
             .map(|v| PolicyVersion {
                 id: v.version_id().unwrap_or_default().to_owned(),
                 is_default: v.is_default_version(),
@@ -290,12 +292,15 @@ impl Iam for AwsIam {
 
     async fn inline_role_policies(&self, role: &str) -> Result<Vec<String>, CloudError> {
         const OP: &str = "iam:ListRolePolicies";
-        let names = call::send(&self.pacer, OP, &self.account, || {
-            self.client.list_role_policies().role_name(role).into_paginator().items().send().try_collect()
-        })
-        .await
-        .map_err(|e| call::error(OP, e))?;
-        Ok(names)
+        let pages = call::pages(
+            &self.pacer,
+            OP,
+            &self.account,
+            |marker| self.client.list_role_policies().role_name(role).set_marker(marker).send(),
+            |p| p.is_truncated.then_some(p.marker()).flatten(),
+        )
+        .await?;
+        Ok(pages.iter().flat_map(|p| p.policy_names()).cloned().collect())
     }
 
     async fn inline_role_policy(&self, role: &str, name: &str) -> Result<Option<PolicyDocument>, CloudError> {

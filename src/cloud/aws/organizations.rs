@@ -37,11 +37,14 @@ pub async fn read(config: &SdkConfig) -> Result<Option<Organization>, CloudError
         .map_err(|e| CloudError::from_code(DESCRIBE, None, e.to_string()))?;
 
     const ROOTS: &str = "organizations:ListRoots";
-    let pages = call::send(&walk.pacer, ROOTS, &"caller", || {
-        client.list_roots().into_paginator().send().try_collect()
-    })
-    .await
-    .map_err(|e| call::error(ROOTS, e))?;
+    let pages = call::pages(
+        &walk.pacer,
+        ROOTS,
+        &"caller",
+        |token| client.list_roots().set_next_token(token).send(),
+        |p| p.next_token(),
+    )
+    .await?;
     let root = pages
         .iter()
         .flat_map(|p| p.roots())
@@ -83,20 +86,26 @@ async fn read_parent(walk: &Walk, parent: &str) -> Result<(Vec<OrgUnit>, Vec<Org
     const ACCOUNTS: &str = "organizations:ListAccountsForParent";
     let client = &walk.client;
     let (ous, accounts) = tokio::join!(
-        call::send(&walk.pacer, OUS, &parent, || {
-            client
+        call::pages(
+            &walk.pacer,
+            OUS,
+            &parent,
+            |token| client
                 .list_organizational_units_for_parent()
                 .parent_id(parent)
-                .into_paginator()
-                .send()
-                .try_collect()
-        }),
-        call::send(&walk.pacer, ACCOUNTS, &parent, || {
-            client.list_accounts_for_parent().parent_id(parent).into_paginator().send().try_collect()
-        }),
+                .set_next_token(token)
+                .send(),
+            |p| p.next_token(),
+        ),
+        call::pages(
+            &walk.pacer,
+            ACCOUNTS,
+            &parent,
+            |token| client.list_accounts_for_parent().parent_id(parent).set_next_token(token).send(),
+            |p| p.next_token(),
+        ),
     );
-    let units = ous
-        .map_err(|e| call::error(OUS, e))?
+    let units = ous?
         .iter()
         .flat_map(|page| page.organizational_units())
         .map(|ou| OrgUnit {
@@ -105,8 +114,7 @@ async fn read_parent(walk: &Walk, parent: &str) -> Result<(Vec<OrgUnit>, Vec<Org
             parent: parent.to_owned(),
         })
         .collect();
-    let members = accounts
-        .map_err(|e| call::error(ACCOUNTS, e))?
+    let members = accounts?
         .iter()
         .flat_map(|page| page.accounts())
         .filter_map(|a| {
