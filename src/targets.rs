@@ -13,7 +13,30 @@ use crate::model::AccountId;
 pub struct Skipped {
     pub account: AccountId,
     pub name: String,
-    pub reason: String,
+    pub reason: SkipReason,
+}
+
+/// Why an account the configuration names is not a target (said in `render`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Named in `exclude`.
+    Excluded,
+    /// Not ACTIVE in Organizations.
+    Inactive {
+        state: AccountState,
+    },
+    /// Not ACTIVE: StackSets skip it.
+    InactiveForStackSets {
+        state: AccountState,
+    },
+    NotMember {
+        organization: String,
+    },
+    /// StackSets never deploy to the management account.
+    ManagementAccount,
+    /// Has resources in state but is no longer an ACTIVE member: they are left as they are.
+    LeftWithResources,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,7 +48,7 @@ pub struct Resolution {
 
 impl Resolution {
     /// A target, or, with a reason, a skipped account.
-    pub fn add(&mut self, account: AccountId, name: String, skipped: Option<String>) {
+    pub fn add(&mut self, account: AccountId, name: String, skipped: Option<SkipReason>) {
         match skipped {
             Some(reason) => self.skipped.push(Skipped { account, name, reason }),
             None => {
@@ -62,10 +85,12 @@ pub fn resolve(direct: &DirectTargets, org: Option<&Organization>) -> Result<Res
         let member = members.get(&account);
         let name = member.map(|a| a.name.clone()).unwrap_or_default();
         let reason = match member {
-            _ if excluded.contains(&account) => Some("excluded by the configuration".to_owned()),
-            Some(a) if a.state != AccountState::Active => Some(format!("account is {}", a.state.as_str())),
+            _ if excluded.contains(&account) => Some(SkipReason::Excluded),
+            Some(a) if a.state != AccountState::Active => {
+                Some(SkipReason::Inactive { state: a.state.clone() })
+            }
             None if org.is_some() => {
-                Some(format!("not a member of organization {}", org.map_or("", |o| &o.id)))
+                Some(SkipReason::NotMember { organization: org.map_or("", |o| &o.id).to_owned() })
             }
             _ => None,
         };
@@ -105,8 +130,9 @@ mod tests {
         let direct = DirectTargets { organization: true, exclude: vec![id(2)], ..Default::default() };
         let r = resolve(&direct, Some(&org())).unwrap();
         assert_eq!(r.targets.keys().cloned().collect::<Vec<_>>(), [id(1), id(4)]);
-        let skipped: Vec<_> = r.skipped.iter().map(|s| (s.account.clone(), s.reason.as_str())).collect();
-        assert_eq!(skipped, [(id(2), "excluded by the configuration"), (id(3), "account is SUSPENDED")]);
+        let skipped: Vec<_> = r.skipped.iter().map(|s| (s.account.clone(), s.reason.clone())).collect();
+        let suspended = SkipReason::Inactive { state: AccountState::from_api("SUSPENDED") };
+        assert_eq!(skipped, [(id(2), SkipReason::Excluded), (id(3), suspended)]);
     }
 
     #[test]
@@ -129,6 +155,6 @@ mod tests {
         assert_eq!(resolve(&direct, None).unwrap().targets.len(), 1);
         let r = resolve(&direct, Some(&org())).unwrap();
         assert!(r.targets.is_empty());
-        assert_eq!(r.skipped[0].reason, "not a member of organization o-test");
+        assert_eq!(r.skipped[0].reason, SkipReason::NotMember { organization: "o-test".into() });
     }
 }

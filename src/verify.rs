@@ -5,34 +5,52 @@
 use std::collections::BTreeMap;
 
 use futures_util::stream::{self, StreamExt};
-use serde::Serialize;
 
-use crate::cloud::{Cloud, Iam};
+use crate::cloud::{Cloud, CloudError, Iam};
 use crate::config::Desired;
-use crate::model::AccountId;
+use crate::model::{AccountId, OtherPolicies};
 use crate::observe::{AccountView, Observed};
-use crate::plan::{Plan, Will};
-use crate::render::{kept_lines, plan_view};
+use crate::plan::{Change, Conflict, InstanceView, Plan, Will};
 
-#[derive(Debug, Clone, Serialize)]
+/// One target account's verdict; `render` says it.
+#[derive(Debug, Clone)]
 pub struct AccountCheck {
     pub account: AccountId,
     pub name: String,
     /// What is not as desired; empty when the account is as configured.
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
     /// Policies on the role that the configuration does not name, kept
     /// (`other-policies "keep"`): shown, not problems.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub kept: Vec<String>,
+    pub kept: Vec<OtherPolicies>,
     pub permissions: Permissions,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "result", content = "detail", rename_all = "snake_case")]
+/// Something in an account that is not as configured.
+#[derive(Debug, Clone)]
+pub enum Problem {
+    /// What a plan would change.
+    Change(Box<Change>),
+    /// A resource of the configured name that orgrole does not own.
+    NotOwned(Conflict),
+    /// A stack instance that is missing, not current, or not as configured.
+    Instance(InstanceView),
+    Unreachable(CloudError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Permissions {
     Allowed,
+    /// The actions IAM's simulation denies.
     Denied(Vec<String>),
-    NotChecked(String),
+    NotChecked(NotChecked),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotChecked {
+    /// Simulated only on a role that is as configured.
+    RoleNotAsConfigured,
+    /// The access role or the simulation was refused.
+    Refused(CloudError),
 }
 
 impl AccountCheck {
@@ -42,42 +60,23 @@ impl AccountCheck {
 }
 
 /// The problems a plan shows, per target account (pure).
-pub fn problems(plan: &Plan) -> BTreeMap<AccountId, Vec<String>> {
-    let mut problems: BTreeMap<AccountId, Vec<String>> = BTreeMap::new();
-    for section in plan_view(plan).accounts {
-        for c in &section.changes {
-            let mut what: Vec<String> = c.notes.iter().map(|n| n.to_string()).collect();
-            what.extend(
-                c.details.iter().filter(|d| !d.marker.is_empty()).map(|d| format!("{} {}", d.marker, d.text)),
-            );
-            if what.is_empty() {
-                what.push(if c.change.before.is_none() { "missing".into() } else { "differs".into() });
-            }
-            problems.entry(section.account.clone()).or_default().push(format!(
-                "{}: {}",
-                c.subject,
-                what.join(", ")
-            ));
-        }
+pub fn problems(plan: &Plan) -> BTreeMap<AccountId, Vec<Problem>> {
+    let mut problems: BTreeMap<AccountId, Vec<Problem>> = BTreeMap::new();
+    let mut add = |account: &AccountId, problem| problems.entry(account.clone()).or_default().push(problem);
+    for change in &plan.changes {
+        add(&change.address.account, Problem::Change(Box::new(change.clone())));
     }
     for c in &plan.conflicts {
-        let problem = format!("{} {} exists but is not orgrole's", c.address.kind.as_str(), c.address.name);
-        problems.entry(c.address.account.clone()).or_default().push(problem);
+        add(&c.address.account, Problem::NotOwned(c.clone()));
     }
     for v in plan.stackset.iter().flat_map(|s| &s.instances) {
-        let what = match (&v.found, v.will) {
-            (None, _) => "no stack instance".to_owned(),
-            (Some(found), _) if !found.is_current() => {
-                let reason = found.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-                format!("stack instance {}{reason}", found.status.as_str())
-            }
-            (Some(_), Will::Keep) => continue,
-            (Some(_), _) => "stack instance differs from the configuration".to_owned(),
-        };
-        problems.entry(v.account.clone()).or_default().push(format!("{what} in {}", v.region));
+        let settled = v.found.as_ref().is_some_and(|found| found.is_current()) && v.will == Will::Keep;
+        if !settled {
+            add(&v.account, Problem::Instance(v.clone()));
+        }
     }
     for u in &plan.unreachable {
-        problems.entry(u.account.clone()).or_default().push(format!("could not be read: {}", u.error));
+        add(&u.account, Problem::Unreachable(u.error.clone()));
     }
     problems
 }
@@ -91,9 +90,9 @@ pub async fn verify<C: Cloud>(
     parallelism: usize,
 ) -> Vec<AccountCheck> {
     let mut problems = problems(plan);
-    let mut kept: BTreeMap<AccountId, Vec<String>> = BTreeMap::new();
+    let mut kept: BTreeMap<AccountId, Vec<OtherPolicies>> = BTreeMap::new();
     for k in &plan.kept {
-        kept.entry(k.address.account.clone()).or_default().extend(kept_lines(&k.other));
+        kept.entry(k.address.account.clone()).or_default().push(k.other.clone());
     }
     let mut targets: Vec<(AccountId, String)> =
         observed.resolution.targets.iter().map(|(a, n)| (a.clone(), n.clone())).collect();
@@ -117,7 +116,7 @@ pub async fn verify<C: Cloud>(
                     Some(arn) if problems.is_empty() => {
                         permissions(cloud, desired, &account, &arn, access_role).await
                     }
-                    _ => Permissions::NotChecked("the role is not as configured".into()),
+                    _ => Permissions::NotChecked(NotChecked::RoleNotAsConfigured),
                 };
                 AccountCheck { account, name, problems, kept, permissions }
             }
@@ -137,7 +136,7 @@ async fn permissions<C: Cloud>(
 ) -> Permissions {
     let iam = match cloud.iam(account, access_role).await {
         Ok(iam) => iam,
-        Err(e) => return Permissions::NotChecked(e.to_string()),
+        Err(e) => return Permissions::NotChecked(NotChecked::Refused(e)),
     };
     let mut denied = vec![];
     for (actions, resources) in desired.role.policy.grants() {
@@ -146,7 +145,7 @@ async fn permissions<C: Cloud>(
         }
         match iam.denied_actions(role_arn, &actions, resources.first().map_or("*", String::as_str)).await {
             Ok(d) => denied.extend(d),
-            Err(e) => return Permissions::NotChecked(e.to_string()),
+            Err(e) => return Permissions::NotChecked(NotChecked::Refused(e)),
         }
     }
     if denied.is_empty() {
@@ -179,12 +178,9 @@ mod tests {
         let d = desired(&[a]);
         let mut state = State::new();
         let report = checks(&cloud, &d, &state).await;
-        assert_eq!(report[0].permissions, Permissions::NotChecked("the role is not as configured".into()));
-        assert!(
-            report[0].problems.iter().any(|p| p.starts_with("role role: missing")),
-            "{:?}",
-            report[0].problems
-        );
+        assert_eq!(report[0].permissions, Permissions::NotChecked(NotChecked::RoleNotAsConfigured));
+        let missing_role = |p: &Problem| matches!(p, Problem::Change(c) if c.address.kind == crate::model::ResourceKind::Role && c.before.is_none());
+        assert!(report[0].problems.iter().any(missing_role), "{:?}", report[0].problems);
 
         let observed = observe(&cloud, &d, &state, false, 2).await.unwrap();
         let p = plan(&d, &observed, &state, PlanOptions::default());
@@ -214,7 +210,7 @@ mod tests {
         let report = checks(&cloud, &d, &state).await;
         assert!(
             report[0].ok()
-                && matches!(&report[0].permissions, Permissions::NotChecked(why) if why.contains("AccessDenied"))
+                && matches!(&report[0].permissions, Permissions::NotChecked(NotChecked::Refused(e)) if e.kind == crate::cloud::ErrorKind::AccessDenied)
         );
     }
 }

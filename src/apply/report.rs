@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::cloud::{CloudError, OperationInfo, OperationResult};
 use crate::plan::{Action, Change, Plan, StackSetPlan, StackSetStep};
+use crate::render::step_description;
 
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -194,7 +195,7 @@ impl Reporter {
     }
 
     pub fn stackset_started(&self, plan: &StackSetPlan, step: &StackSetStep) {
-        let what = step.action.describe();
+        let what = step_description(&step.action);
         let reach = if step.accounts.is_empty() {
             String::new()
         } else {
@@ -206,7 +207,7 @@ impl Reporter {
     }
 
     pub fn stackset_finished(&self, plan: &StackSetPlan, step: &StackSetStep, elapsed: Duration) {
-        let what = step.action.describe();
+        let what = step_description(&step.action);
         self.emit(format!("stackset/{}: {what}: complete after {:.1}s", plan.name, elapsed.as_secs_f64()), || {
             json!({"type": "stackset_step_completed", "stackset": plan.name, "step": what, "elapsed_ms": elapsed.as_millis() as u64})
         });
@@ -214,7 +215,7 @@ impl Reporter {
     }
 
     pub fn stackset_failed(&self, plan: &StackSetPlan, step: &StackSetStep, error: &str) {
-        let what = step.action.describe();
+        let what = step_description(&step.action);
         self.emit(
             format!("stackset/{}: {what}: Error: {error}", plan.name),
             || json!({"type": "stackset_step_failed", "stackset": plan.name, "step": what, "error": error}),

@@ -32,7 +32,7 @@ const NOT_DELEGATED_ADMIN: [&str; 2] = [
 /// CreateStackSet (service-managed) before ActivateOrganizationsAccess.
 const TRUSTED_ACCESS_OFF: &str = "You must enable organizations access";
 
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct CloudError {
     pub kind: ErrorKind,
     /// The API operation, e.g. `iam:CreateRole`.

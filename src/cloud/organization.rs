@@ -33,8 +33,10 @@ pub struct OrgAccount {
     pub joined: String,
 }
 
-/// Organizations' account `State` (since 2025; the older `Status` maps onto it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Organizations' account `State` (since 2025; the older `Status` maps onto
+/// it). Serialized as AWS's word for it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
 pub enum AccountState {
     Active,
     Other(String),
@@ -53,6 +55,18 @@ impl AccountState {
             Self::Active => "ACTIVE",
             Self::Other(s) => s,
         }
+    }
+}
+
+impl From<String> for AccountState {
+    fn from(s: String) -> Self {
+        Self::from_api(&s)
+    }
+}
+
+impl From<AccountState> for String {
+    fn from(state: AccountState) -> Self {
+        state.as_str().to_owned()
     }
 }
 

@@ -11,7 +11,7 @@ use crate::config::Desired;
 use crate::model::{AccountId, Address, OtherPolicies, ResourceKind, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use crate::observe::{AccountResources, AccountView, Observed};
 use crate::state::{State, StateResource};
-use crate::targets::Skipped;
+use crate::targets::{SkipReason, Skipped};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PlanOptions {
@@ -56,7 +56,7 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
                 planned.insert(account, target.plan(desired, &policy, &trust, &mut plan));
             }
             Some(AccountView::Unreachable(e)) => {
-                plan.unreachable.push(Unreachable { account: account.clone(), error: e.to_string() })
+                plan.unreachable.push(Unreachable { account: account.clone(), error: e.clone() })
             }
             None => {}
         }
@@ -76,15 +76,14 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
         match observed.accounts.get(account) {
             Some(AccountView::Read(found)) => {
                 plan.changes.push(removal(recorded, state, &role.policy_name, found, reason.clone()))
-            },
+            }
             Some(AccountView::Unreachable(e)) if reported.insert(account.clone()) => {
-                plan.unreachable.push(Unreachable { account: account.clone(), error: e.to_string() })
+                plan.unreachable.push(Unreachable { account: account.clone(), error: e.clone() })
             }
             None if reported.insert(account.clone()) => plan.skipped.push(Skipped {
                 account: account.clone(),
                 name: plan.account_name(account).to_owned(),
-                reason: "no longer an ACTIVE member of the organization: its resources in state are left as they are"
-                    .into(),
+                reason: SkipReason::LeftWithResources,
             }),
             _ => {}
         }

@@ -16,8 +16,8 @@ pub use diff::reasons as diff_reasons;
 pub use diff::tag_changes;
 pub use fingerprint::{fingerprint, parameters_fingerprint};
 pub use stackset::{
-    plan_stackset, InstanceView, StackSetAction, StackSetPlan, StackSetReason, StackSetStep, StackSetWanted,
-    Will,
+    plan_stackset, InstanceView, StackSetAction, StackSetConflict, StackSetPlan, StackSetReason,
+    StackSetStep, StackSetWanted, Will,
 };
 pub use types::{Action, Change, Conflict, Kept, Plan, Reason, ResourceValue, Summary, Unreachable};
 

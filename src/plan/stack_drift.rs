@@ -42,7 +42,7 @@ pub(super) fn plan_stack_drift(
                 repairs(desired, account, &observed.caller.partition, resources, &stackset.name, plan)
             }
             Some(AccountView::Unreachable(e)) => {
-                plan.unreachable.push(Unreachable { account: account.clone(), error: e.to_string() })
+                plan.unreachable.push(Unreachable { account: account.clone(), error: e.clone() })
             }
             None => {}
         }

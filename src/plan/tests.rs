@@ -312,5 +312,5 @@ fn unreachable_accounts_are_reported_and_get_no_changes() {
     let p = plan(&d, &o, &full_state(), PlanOptions::default());
     assert!(p.changes.is_empty());
     assert_eq!(p.unreachable.len(), 1);
-    assert!(p.unreachable[0].error.contains("AccessDenied"));
+    assert_eq!(p.unreachable[0].error.kind, crate::cloud::ErrorKind::AccessDenied);
 }

@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cloud::CloudError;
 use crate::model::{AccountId, Address, OtherPolicies, PolicyDocument, Tags};
 use crate::targets::Skipped;
 
@@ -14,6 +15,8 @@ pub struct Plan {
     /// Resources of the configured names that orgrole does not own.
     pub conflicts: Vec<Conflict>,
     pub skipped: Vec<Skipped>,
+    /// Never saved: a plan with unreachable accounts is refused by `plan --out`.
+    #[serde(skip)]
     pub unreachable: Vec<Unreachable>,
     /// Account names, for display.
     pub account_names: BTreeMap<AccountId, String>,
@@ -143,10 +146,10 @@ pub struct Conflict {
     pub arn: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreachable {
     pub account: AccountId,
-    pub error: String,
+    pub error: CloudError,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

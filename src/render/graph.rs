@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::lines::marker;
+use super::prose::step_description;
 use crate::graph::ChangeGraph;
 use crate::plan::Plan;
 
@@ -60,7 +61,7 @@ fn render(plan: &Plan, syntax: &Syntax) -> String {
                 "{} stackset/{}: {}",
                 marker(step.action.action()),
                 stackset.name,
-                step.action.describe()
+                step_description(&step.action)
             );
             let _ = writeln!(out, "{}", (syntax.node)(&format!("s{i}"), &label));
             if i > 0 {

@@ -7,7 +7,9 @@ mod paint;
 mod plan_json;
 mod plan_markdown;
 mod plan_text;
+mod prose;
 mod stackset_view;
+mod verify_report;
 mod view;
 
 pub use graph::{graph_dot, graph_mermaid};
@@ -15,6 +17,8 @@ pub use paint::Paint;
 pub use plan_json::{plan_json, JSON_FORMAT_VERSION};
 pub use plan_markdown::plan_markdown;
 pub use plan_text::plan_text;
+pub use prose::{skip_reason, stackset_conflict, step_description};
+pub use verify_report::{accounts_csv, problem_text, verify_json, verify_table};
 pub use view::{kept_lines, plan_view};
 
 #[cfg(test)]

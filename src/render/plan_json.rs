@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use super::prose::{skip_reason, stackset_conflict};
 use super::view::{conflict_message, plan_view};
 use crate::plan::{Action, Plan};
 
@@ -62,7 +63,7 @@ pub fn plan_json(plan: &Plan) -> Value {
             "running_operation": s.plan.running,
             "trusted_access": s.plan.trusted_access,
             "notes": s.notes,
-            "conflict": s.plan.conflict,
+            "conflict": s.plan.conflict.as_ref().map(|c| stackset_conflict(&s.plan.name, c)),
         })),
         "kept": plan.kept.iter().zip(&view.kept).map(|(k, (_, lines))| json!({
             "address": k.address.to_string(),
@@ -70,8 +71,8 @@ pub fn plan_json(plan: &Plan) -> Value {
             "other": k.other,
             "details": lines,
         })).collect::<Vec<_>>(),
-        "skipped": plan.skipped,
-        "unreachable": plan.unreachable,
+        "skipped": plan.skipped.iter().map(|s| json!({"account": s.account, "name": s.name, "reason": skip_reason(&s.reason)})).collect::<Vec<_>>(),
+        "unreachable": plan.unreachable.iter().map(|u| json!({"account": u.account, "error": u.error.to_string()})).collect::<Vec<_>>(),
     })
 }
 

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::lines::Detail;
+use super::prose::{skip_reason, stackset_conflict};
 use super::view::{conflict_message, plan_view};
 use crate::plan::Plan;
 
@@ -69,17 +70,18 @@ pub fn plan_markdown(plan: &Plan) -> String {
         out.push_str("### Skipped accounts\n\n");
         for s in &plan.skipped {
             let name = if s.name.is_empty() { String::new() } else { format!(" ({})", s.name) };
-            let _ = writeln!(out, "- `{}`{name}: {}", s.account, s.reason);
+            let _ = writeln!(out, "- `{}`{name}: {}", s.account, skip_reason(&s.reason));
         }
         out.push('\n');
     }
-    let stackset_conflict = plan.stackset.as_ref().and_then(|s| s.conflict.as_ref());
+    let stackset_conflict =
+        plan.stackset.as_ref().and_then(|s| Some(stackset_conflict(&s.name, s.conflict.as_ref()?)));
     if !plan.conflicts.is_empty() || !plan.unreachable.is_empty() || stackset_conflict.is_some() {
         out.push_str("### Errors\n\n");
         for c in &plan.conflicts {
             let _ = writeln!(out, "- {}", conflict_message(c));
         }
-        if let Some(conflict) = stackset_conflict {
+        if let Some(conflict) = &stackset_conflict {
             let _ = writeln!(out, "- {conflict}");
         }
         for u in &plan.unreachable {

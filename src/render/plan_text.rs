@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::lines::Detail;
+use super::prose::{skip_reason, stackset_conflict};
 use super::view::{conflict_message, plan_view};
 use super::Paint;
 use crate::plan::Plan;
@@ -52,14 +53,15 @@ pub fn plan_text(plan: &Plan, paint: Paint) -> String {
         let _ = writeln!(out, "\nSkipped accounts:");
         for s in &plan.skipped {
             let name = if s.name.is_empty() { String::new() } else { format!(" ({})", s.name) };
-            let _ = writeln!(out, "  {}{name}: {}", s.account, s.reason);
+            let _ = writeln!(out, "  {}{name}: {}", s.account, skip_reason(&s.reason));
         }
     }
     for c in &plan.conflicts {
         let _ = writeln!(out, "\n{} {}", paint.red("Error:"), conflict_message(c));
     }
-    if let Some(conflict) = plan.stackset.as_ref().and_then(|s| s.conflict.as_ref()) {
-        let _ = writeln!(out, "\n{} {conflict}", paint.red("Error:"));
+    if let Some((name, conflict)) = plan.stackset.as_ref().and_then(|s| Some((&s.name, s.conflict.as_ref()?)))
+    {
+        let _ = writeln!(out, "\n{} {}", paint.red("Error:"), stackset_conflict(name, conflict));
     }
     for u in &plan.unreachable {
         let _ =

@@ -2,6 +2,7 @@
 //! (the template as a diff, never a blob), and what each account gets.
 
 use super::lines::{marker, plural, Detail};
+use super::prose::step_description;
 use crate::cloud::{DetailedStatus, InstanceInfo, InstanceStatus};
 use crate::model::CallAs;
 use crate::plan::{Plan, StackSetAction, StackSetPlan, StackSetReason, Will};
@@ -104,7 +105,7 @@ fn now(found: Option<&InstanceInfo>) -> String {
 
 fn step_view(step: &crate::plan::StackSetStep) -> StepView {
     // `Creating the stack set` as `creating the stack set`, beside `+ policy NAME`.
-    let text = step.action.describe();
+    let text = step_description(&step.action);
     let mut subject = text[..1].to_lowercase() + &text[1..];
     if !step.accounts.is_empty() && !matches!(step.action, StackSetAction::Delete) {
         subject += &format!(" ({})", plural(step.accounts.len(), "account"));

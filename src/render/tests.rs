@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::{graph_dot, graph_mermaid, plan_json, plan_markdown, plan_text, Paint};
+use crate::cloud::CloudError;
 use crate::model::{Address, PolicyDocument, Tags};
 use crate::plan::{Action, Change, Conflict, Plan, Reason, ResourceValue, Unreachable};
-use crate::targets::Skipped;
+use crate::targets::{SkipReason, Skipped};
 use crate::testing::{document, id};
 
 const NEW: &str = "111111111111";
@@ -59,31 +60,70 @@ fn sample() -> Plan {
     Plan {
         destroy: false,
         changes: vec![
-            change(Address::policy(&new, p), Action::Create, None, Some(policy(&["s3:GetObject", "iam:GetRole"])), vec![], false),
+            change(
+                Address::policy(&new, p),
+                Action::Create,
+                None,
+                Some(policy(&["s3:GetObject", "iam:GetRole"])),
+                vec![],
+                false,
+            ),
             change(Address::role(&new, r), Action::Create, None, Some(role("ext-1")), vec![], false),
-            change(Address::attachment(&new, r, p), Action::Create, None, Some(attachment(NEW)), vec![], false),
+            change(
+                Address::attachment(&new, r, p),
+                Action::Create,
+                None,
+                Some(attachment(NEW)),
+                vec![],
+                false,
+            ),
             change(
                 Address::policy(&drifted, p),
                 Action::Update,
                 Some(policy(&["s3:GetObject", "s3:PutObject"])),
                 Some(policy(&["s3:GetObject", "iam:GetRole"])),
-                vec![Reason::ActionsChanged { added: vec!["iam:GetRole".into()], removed: vec!["s3:PutObject".into()] }],
+                vec![Reason::ActionsChanged {
+                    added: vec!["iam:GetRole".into()],
+                    removed: vec!["s3:PutObject".into()],
+                }],
                 true,
             ),
             change(
                 Address::role(&drifted, r),
                 Action::Update,
-                Some(ResourceValue::Role { trust: trust("old"), tags: Tags::new(), other: Default::default() }),
+                Some(ResourceValue::Role {
+                    trust: trust("old"),
+                    tags: Tags::new(),
+                    other: Default::default(),
+                }),
                 Some(role("ext-1")),
-                vec![
-                    Reason::ExternalIdChanged,
-                    Reason::TagsChanged { set: tags(), removed: vec![] },
-                ],
+                vec![Reason::ExternalIdChanged, Reason::TagsChanged { set: tags(), removed: vec![] }],
                 true,
             ),
-            change(Address::attachment(&drifted, r, p), Action::Create, None, Some(attachment(DRIFTED)), vec![Reason::Detached], true),
-            change(Address::attachment(&leaving, r, p), Action::Delete, Some(attachment(LEAVING)), None, vec![Reason::NotTargeted], false),
-            change(Address::role(&leaving, r), Action::Delete, Some(role("ext-1")), None, vec![Reason::NotTargeted], false),
+            change(
+                Address::attachment(&drifted, r, p),
+                Action::Create,
+                None,
+                Some(attachment(DRIFTED)),
+                vec![Reason::Detached],
+                true,
+            ),
+            change(
+                Address::attachment(&leaving, r, p),
+                Action::Delete,
+                Some(attachment(LEAVING)),
+                None,
+                vec![Reason::NotTargeted],
+                false,
+            ),
+            change(
+                Address::role(&leaving, r),
+                Action::Delete,
+                Some(role("ext-1")),
+                None,
+                vec![Reason::NotTargeted],
+                false,
+            ),
             change(Address::policy(&leaving, p), Action::Forget, None, None, vec![Reason::AlreadyGone], true),
             Change { stack_set: Some("radiant-aws-api-access".into()), ..tampered_role() },
         ],
@@ -91,18 +131,30 @@ fn sample() -> Plan {
             address: Address::role(&id("444444444444"), r),
             arn: format!("arn:aws:iam::444444444444:role/{r}"),
         }],
-        skipped: vec![Skipped { account: id("555555555555"), name: "sandbox".into(), reason: "excluded by the configuration".into() }],
+        skipped: vec![Skipped {
+            account: id("555555555555"),
+            name: "sandbox".into(),
+            reason: SkipReason::Excluded,
+        }],
         unreachable: vec![Unreachable {
             account: id("666666666666"),
-            error: "sts:AssumeRole: AccessDenied: could not assume arn:aws:iam::666666666666:role/OrganizationAccountAccessRole".into(),
+            error: CloudError::from_code(
+                "sts:AssumeRole",
+                Some("AccessDenied"),
+                "could not assume arn:aws:iam::666666666666:role/OrganizationAccountAccessRole",
+            ),
         }],
         account_names: [(new, "security-audit".to_owned()), (drifted, "prod-web".to_owned())].into(),
         stackset: None,
         kept: vec![crate::plan::Kept {
             address: Address::role(&id("888888888888"), r),
             other: crate::model::OtherPolicies {
-                inline: [("deny-data".to_owned(), PolicyDocument::from_value(json!({"Statement": [
-                    {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]})).unwrap())]
+                inline: [(
+                    "deny-data".to_owned(),
+                    PolicyDocument::from_value(json!({"Statement": [
+                    {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]}))
+                    .unwrap(),
+                )]
                 .into(),
                 managed: ["arn:aws:iam::aws:policy/SecurityAudit".to_owned()].into(),
                 boundary: None,

@@ -93,7 +93,7 @@ fn summary_line(plan: &Plan) -> String {
     line
 }
 
-fn change_view(change: &Change) -> ChangeView<'_> {
+pub(super) fn change_view(change: &Change) -> ChangeView<'_> {
     let a = &change.address;
     let subject = match (a.kind, &a.target) {
         (ResourceKind::Attachment, Some(policy)) => format!("attachment {} → {policy}", a.name),

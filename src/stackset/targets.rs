@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::cloud::{AccountState, DeploymentTargets, OrgAccount, Organization};
 use crate::model::{AccountFilter, AccountId};
-use crate::targets::{Resolution, TargetError};
+use crate::targets::{Resolution, SkipReason, TargetError};
 
 pub fn expected(targets: &DeploymentTargets, org: &Organization) -> Result<Resolution, TargetError> {
     let mut below: BTreeSet<&AccountId> = BTreeSet::new();
@@ -31,14 +31,11 @@ pub fn expected(targets: &DeploymentTargets, org: &Organization) -> Result<Resol
         let member = members.get(account);
         let name = member.map(|a| a.name.clone()).unwrap_or_default();
         let reason = match member {
-            _ if *account == org.management_account => Some(
-                "the management account: StackSets never deploy there (`management-account #true` gives it a direct role)"
-                    .to_owned(),
-            ),
+            _ if *account == org.management_account => Some(SkipReason::ManagementAccount),
             Some(a) if a.state != AccountState::Active => {
-                Some(format!("account is {}: StackSets skip it", a.state.as_str()))
+                Some(SkipReason::InactiveForStackSets { state: a.state.clone() })
             }
-            None => Some(format!("not a member of organization {}", org.id)),
+            None => Some(SkipReason::NotMember { organization: org.id.clone() }),
             Some(_) => None,
         };
         resolution.add(account.clone(), name, reason);
@@ -102,8 +99,9 @@ mod tests {
         assert_eq!(r.targets.into_keys().collect::<Vec<_>>(), ids(&[2, 3, 4, 6, 7]));
         let skipped: Vec<_> = r.skipped.iter().map(|s| s.account.clone()).collect();
         assert_eq!(skipped, ids(&[1, 5]));
-        assert!(r.skipped[0].reason.contains("management account"));
-        assert_eq!(r.skipped[1].reason, "account is SUSPENDED: StackSets skip it");
+        assert_eq!(r.skipped[0].reason, SkipReason::ManagementAccount);
+        let suspended = AccountState::from_api("SUSPENDED");
+        assert_eq!(r.skipped[1].reason, SkipReason::InactiveForStackSets { state: suspended });
     }
 
     /// AccountFilterType as the CloudFormation API reference defines it.

@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{InstanceView, StackSetAction, StackSetPlan, StackSetReason, StackSetStep, Will};
+use super::{
+    InstanceView, StackSetAction, StackSetConflict, StackSetPlan, StackSetReason, StackSetStep, Will,
+};
 use crate::cloud::{
     AccountState, DeploymentTargets, InstanceInfo, InstanceStatus, OrgAccount, Organization, StackSetInfo,
     StackSetSpec, TrustedAccess,
@@ -68,10 +70,7 @@ pub fn plan_stackset(
         (Some(w), None, _) => planner.creation(w),
         (Some(w), Some(info), _) => {
             if record.is_none() && !owned && !adopt {
-                plan.conflict = Some(format!(
-                    "stack set {} ({}) exists but orgrole did not create it: it has no managed-by=orgrole tag and is not in the state. To take it over, review `orgrole plan --adopt`, then run `orgrole apply --adopt`; or choose another name in the configuration.",
-                    observed.name, info.id
-                ));
+                plan.conflict = Some(StackSetConflict::NotOwned { id: info.id.clone() });
                 vec![]
             } else {
                 planner.existing(w, info, record, owned)
@@ -97,10 +96,7 @@ fn trusted_access(plan: &mut StackSetPlan, status: TrustedAccess) {
             plan.steps.insert(0, step(StackSetAction::ActivateTrustedAccess, reason, vec![], None));
         }
         CallAs::DelegatedAdmin => {
-            plan.conflict.get_or_insert(format!(
-                "CloudFormation's trusted access with AWS Organizations is {}, and only the management account can activate it: there, run `aws cloudformation activate-organizations-access` (or the console: CloudFormation → StackSets → Activate trusted access), then plan again",
-                status.as_str()
-            ));
+            plan.conflict.get_or_insert(StackSetConflict::TrustedAccessOff { status });
         }
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub use build::{plan_stackset, StackSetWanted};
 
 use crate::cloud::{DeploymentTargets, InstanceInfo, OperationInfo, StackSetSpec, TrustedAccess};
-use crate::model::{AccountFilter, AccountId, AutoDeployment, CallAs, Preferences, Tags};
+use crate::model::{AccountId, AutoDeployment, CallAs, Preferences, Tags};
 use crate::state::Effect;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -25,13 +25,24 @@ pub struct StackSetPlan {
     pub instances: Vec<InstanceView>,
     /// An operation that was running when planned: apply waits for it first.
     pub running: Option<OperationInfo>,
-    /// The stack set exists, was not made by orgrole and is not in state;
-    /// or trusted access is off and only the management account can turn it on.
-    pub conflict: Option<String>,
+    /// What keeps the plan from being applied.
+    pub conflict: Option<StackSetConflict>,
     /// CloudFormation's trusted access with Organizations, as found; `None`
     /// when not read (destroying).
     #[serde(default)]
     pub trusted_access: Option<TrustedAccess>,
+}
+
+/// Why a StackSet plan cannot be applied as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StackSetConflict {
+    /// The stack set exists, was not made by orgrole, is not in state, and
+    /// `--adopt` was not given.
+    NotOwned { id: String },
+    /// Trusted access is off and the caller, a delegated administrator,
+    /// cannot activate it (the management account only).
+    TrustedAccessOff { status: TrustedAccess },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -74,38 +85,6 @@ pub enum StackSetAction {
 }
 
 impl StackSetAction {
-    /// `Creating the stack set`, `Adding instances in ou-1 × us-east-1`, ...
-    pub fn describe(&self) -> String {
-        let list =
-            |accounts: &[AccountId]| accounts.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ");
-        match self {
-            Self::ActivateTrustedAccess => {
-                "Activating trusted access between CloudFormation StackSets and AWS Organizations".into()
-            }
-            Self::Create { .. } => "Creating the stack set".into(),
-            Self::Update { .. } => "Updating the stack set and its instances".into(),
-            Self::AddInstances { targets, regions } => {
-                let of = match targets.filter {
-                    AccountFilter::Intersection => format!(" of {}", list(&targets.accounts)),
-                    AccountFilter::Difference => format!(" except {}", list(&targets.accounts)),
-                    _ => String::new(),
-                };
-                format!("Adding instances{of} in {} × {}", targets.ous.join(", "), regions.join(", "))
-            }
-            Self::RemoveInstances { targets, regions, retain_stacks } => {
-                let of = match targets.filter {
-                    AccountFilter::Intersection => format!(" of {}", list(&targets.accounts)),
-                    _ => String::new(),
-                };
-                let kept =
-                    if *retain_stacks { ", keeping their stacks (AWS can no longer act there)" } else { "" };
-                format!("Deleting instances{of} in {} × {}{kept}", targets.ous.join(", "), regions.join(", "))
-            }
-            Self::Delete => "Deleting the stack set".into(),
-            Self::Forget => "Removing the stack set from state (it is gone)".into(),
-        }
-    }
-
     /// `+`, `~`, `-` or `=`, as for resources.
     pub fn action(&self) -> super::Action {
         use super::Action;

@@ -1,0 +1,63 @@
+//! What orgrole says about the plan's data, in one place: why an account is
+//! skipped, why a stack set plan cannot be applied, what a step does.
+
+use crate::model::{AccountFilter, AccountId};
+use crate::plan::{StackSetAction, StackSetConflict};
+use crate::targets::SkipReason;
+
+pub fn skip_reason(reason: &SkipReason) -> String {
+    match reason {
+        SkipReason::Excluded => "excluded by the configuration".into(),
+        SkipReason::Inactive { state } => format!("account is {}", state.as_str()),
+        SkipReason::InactiveForStackSets { state } => format!("account is {}: StackSets skip it", state.as_str()),
+        SkipReason::NotMember { organization } => format!("not a member of organization {organization}"),
+        SkipReason::LeftWithResources => {
+            "no longer an ACTIVE member of the organization: its resources in state are left as they are".into()
+        }
+        SkipReason::ManagementAccount => "the management account: StackSets never deploy there (`management-account #true` gives it a direct role)".into(),
+    }
+}
+
+/// The error a stack set conflict is reported with.
+pub fn stackset_conflict(name: &str, conflict: &StackSetConflict) -> String {
+    match conflict {
+        StackSetConflict::NotOwned { id } => format!(
+            "stack set {name} ({id}) exists but orgrole did not create it: it has no managed-by=orgrole tag and is not in the state. To take it over, review `orgrole plan --adopt`, then run `orgrole apply --adopt`; or choose another name in the configuration."
+        ),
+        StackSetConflict::TrustedAccessOff { status } => format!(
+            "CloudFormation's trusted access with AWS Organizations is {}, and only the management account can activate it: there, run `aws cloudformation activate-organizations-access` (or the console: CloudFormation → StackSets → Activate trusted access), then plan again",
+            status.as_str()
+        ),
+    }
+}
+
+/// `Creating the stack set`, `Adding instances in ou-1 × us-east-1`, ...
+pub fn step_description(action: &StackSetAction) -> String {
+    let list = |accounts: &[AccountId]| accounts.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ");
+    match action {
+        StackSetAction::ActivateTrustedAccess => {
+            "Activating trusted access between CloudFormation StackSets and AWS Organizations".into()
+        }
+        StackSetAction::Create { .. } => "Creating the stack set".into(),
+        StackSetAction::Update { .. } => "Updating the stack set and its instances".into(),
+        StackSetAction::AddInstances { targets, regions } => {
+            let of = match targets.filter {
+                AccountFilter::Intersection => format!(" of {}", list(&targets.accounts)),
+                AccountFilter::Difference => format!(" except {}", list(&targets.accounts)),
+                _ => String::new(),
+            };
+            format!("Adding instances{of} in {} × {}", targets.ous.join(", "), regions.join(", "))
+        }
+        StackSetAction::RemoveInstances { targets, regions, retain_stacks } => {
+            let of = match targets.filter {
+                AccountFilter::Intersection => format!(" of {}", list(&targets.accounts)),
+                _ => String::new(),
+            };
+            let kept =
+                if *retain_stacks { ", keeping their stacks (AWS can no longer act there)" } else { "" };
+            format!("Deleting instances{of} in {} × {}{kept}", targets.ous.join(", "), regions.join(", "))
+        }
+        StackSetAction::Delete => "Deleting the stack set".into(),
+        StackSetAction::Forget => "Removing the stack set from state (it is gone)".into(),
+    }
+}
