@@ -9,6 +9,7 @@ pub mod config;
 pub mod graph;
 pub mod model;
 pub mod observe;
+pub mod operation;
 pub mod plan;
 mod private_file;
 pub mod rebuild;

@@ -158,9 +158,9 @@ async fn permissions<C: Cloud>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::apply::{apply, ApplyOptions, Reporter, Style};
     use crate::cloud::sim::{SimCloud, World};
     use crate::observe::observe;
+    use crate::operation::testing::converge;
     use crate::plan::{plan, PlanOptions};
     use crate::state::State;
     use crate::testing::{desired, id};
@@ -182,25 +182,7 @@ mod tests {
         let missing_role = |p: &Problem| matches!(p, Problem::Change(c) if c.address.kind == crate::model::ResourceKind::Role && c.before.is_none());
         assert!(report[0].problems.iter().any(missing_role), "{:?}", report[0].problems);
 
-        let observed = observe(&cloud, &d, &state, false, 2).await.unwrap();
-        let p = plan(&d, &observed, &state, PlanOptions::default());
-        let options = ApplyOptions {
-            parallelism: 2,
-            access_role: "OrganizationAccountAccessRole",
-            timeout: std::time::Duration::from_secs(600),
-        };
-        let reporter = Reporter::new(p.changes.len(), Style::Lines { terminal: false });
-        apply(
-            &cloud,
-            &p,
-            &options,
-            &mut state,
-            &crate::apply::tests::Discard,
-            &reporter,
-            std::future::pending(),
-        )
-        .await
-        .unwrap();
+        converge(&cloud, &d, &mut state, PlanOptions::default()).await;
 
         let report = checks(&cloud, &d, &state).await;
         assert!(report[0].ok() && report[0].permissions == Permissions::Allowed, "{report:?}");

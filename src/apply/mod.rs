@@ -2,7 +2,8 @@
 //! dependencies complete, at most `parallelism` at a time; a failure skips
 //! what depends on it and nothing else; state is saved after every step.
 
-mod report;
+mod event;
+mod outcome;
 mod retry;
 mod stackset;
 mod steps;
@@ -13,8 +14,9 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
 
-pub use report::{Outcome, Reporter, Style};
-pub use stackset::{finish_pending, settle, Failure, StackSetOutcome, Waiter};
+pub use event::{ApplyEvent, Observer};
+pub use outcome::Outcome;
+pub use stackset::{finish_pending, settle, Failure, StackSetError, StackSetOutcome, Waiter};
 
 use crate::cloud::{Cloud, CloudError};
 use crate::graph::ChangeGraph;
@@ -43,14 +45,29 @@ impl<O: ObjectStore> Persist for StateStore<O> {
 
 /// Applies `plan`. `store` keeps the state after each completed step; if
 /// that fails, nothing more is started. When `interrupt` resolves, changes
-/// in flight finish and no new ones start.
+/// in flight finish and no new ones start. Ends with `ApplyEvent::Finished`.
 pub async fn apply<C: Cloud>(
     cloud: &C,
     plan: &Plan,
     options: &ApplyOptions<'_>,
     state: &mut State,
     store: &impl Persist,
-    reporter: &Reporter,
+    observer: &dyn Observer,
+    interrupt: impl Future<Output = ()> + Send,
+) -> Result<Outcome, StateError> {
+    observer.event(ApplyEvent::Starting(plan));
+    let outcome = run_plan(cloud, plan, options, state, store, observer, interrupt).await?;
+    observer.event(ApplyEvent::Finished { plan, outcome: &outcome });
+    Ok(outcome)
+}
+
+async fn run_plan<C: Cloud>(
+    cloud: &C,
+    plan: &Plan,
+    options: &ApplyOptions<'_>,
+    state: &mut State,
+    store: &impl Persist,
+    observer: &dyn Observer,
     interrupt: impl Future<Output = ()> + Send,
 ) -> Result<Outcome, StateError> {
     let mut interrupt = std::pin::pin!(interrupt);
@@ -62,7 +79,7 @@ pub async fn apply<C: Cloud>(
             sets: cloud.stacksets(stackset.call_as),
             name: &stackset.name,
             deadline: tokio::time::Instant::now() + options.timeout,
-            reporter,
+            observer,
             interrupt: interrupt.as_mut(),
         };
         outcome.stackset = stackset::apply_stackset(stackset, state, store, &mut waiter).await?;
@@ -82,7 +99,7 @@ pub async fn apply<C: Cloud>(
         while !interrupted && running.len() < options.parallelism.max(1) {
             let Some(i) = ready.pop() else { break };
             let change = &plan.changes[i];
-            reporter.started(change);
+            observer.event(ApplyEvent::ChangeStarted(change));
             running.push(async move {
                 let started = Instant::now();
                 let result = run(cloud, options.access_role, change).await;
@@ -94,7 +111,7 @@ pub async fn apply<C: Cloud>(
             biased;
             () = interrupt.as_mut(), if !interrupted => {
                 interrupted = true;
-                reporter.interrupted(running.len());
+                observer.event(ApplyEvent::Interrupted { in_flight: running.len() });
                 continue;
             }
             next = running.next() => next,
@@ -112,7 +129,7 @@ pub async fn apply<C: Cloud>(
             let change = &plan.changes[i];
             match result {
                 Ok(effect) => {
-                    reporter.finished(change, elapsed);
+                    observer.event(ApplyEvent::ChangeFinished { change, elapsed });
                     match effect {
                         StateEffect::Upsert(resource) => state.upsert(resource),
                         StateEffect::Remove => {
@@ -123,9 +140,9 @@ pub async fn apply<C: Cloud>(
                     completed.push(i);
                 }
                 Err(e) => {
-                    reporter.failed(change, &e);
-                    outcome.failed.push((i, e.to_string()));
-                    skip_dependents(&graph, plan, i, reporter, &mut outcome);
+                    observer.event(ApplyEvent::ChangeFailed { change, error: &e });
+                    outcome.failed.push((i, e));
+                    skip_dependents(&graph, plan, i, observer, &mut outcome);
                 }
             }
         }
@@ -155,7 +172,7 @@ fn skip_dependents(
     graph: &ChangeGraph,
     plan: &Plan,
     failed: usize,
-    reporter: &Reporter,
+    observer: &dyn Observer,
     outcome: &mut Outcome,
 ) {
     let mut stack: Vec<usize> = graph.dependents(failed).collect();
@@ -163,9 +180,9 @@ fn skip_dependents(
         if outcome.skipped.iter().any(|(s, _)| *s == i) {
             continue;
         }
-        let why = format!("it depends on {}, which failed", plan.changes[failed].address);
-        reporter.skipped(&plan.changes[i], &why);
-        outcome.skipped.push((i, why));
+        let failed_address = &plan.changes[failed].address;
+        observer.event(ApplyEvent::ChangeSkipped { change: &plan.changes[i], failed: failed_address });
+        outcome.skipped.push((i, failed));
         stack.extend(graph.dependents(i));
     }
 }

@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::report::Reporter;
-use super::Persist;
+use super::{ApplyEvent, Observer, Persist};
 use crate::cloud::{
     running_operation, CloudError, ErrorKind, OperationInfo, OperationResult, OperationStatus, ResultStatus,
     StackSets, TrustedAccess,
@@ -28,12 +27,27 @@ pub struct StackSetOutcome {
     /// Indexes into the plan's stack set steps.
     pub completed: Vec<usize>,
     /// What stopped the steps, if anything did.
-    pub error: Option<String>,
+    pub error: Option<StackSetError>,
     /// Accounts and regions whose instance failed, with AWS's reason.
     pub failed_instances: Vec<OperationResult>,
     /// The operation still running when `--timeout` ran out.
     pub timed_out: Option<String>,
     pub interrupted: bool,
+}
+
+/// Why a stack set step failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StackSetError {
+    Call(CloudError),
+    /// The operation ended without succeeding everywhere.
+    Operation {
+        id: String,
+        status: OperationStatus,
+        /// AWS's StatusReason.
+        reason: Option<String>,
+        /// How many (account, region) instances failed.
+        failed: usize,
+    },
 }
 
 /// How a wait for an operation ended.
@@ -48,7 +62,7 @@ pub struct Waiter<'a, S> {
     pub sets: S,
     pub name: &'a str,
     pub deadline: Instant,
-    pub reporter: &'a Reporter,
+    pub observer: &'a dyn Observer,
     pub interrupt: Pin<&'a mut (dyn Future<Output = ()> + Send)>,
 }
 
@@ -80,7 +94,14 @@ impl<S: StackSets> Waiter<'_, S> {
             let progress = by_region(&self.sets.operation_results(self.name, id).await?);
             if shown.as_ref() != Some(&progress) {
                 for (region, (done, failed)) in &progress {
-                    self.reporter.stackset_progress(self.name, id, region, *done, *failed, expected);
+                    self.observer.event(ApplyEvent::Progress {
+                        stackset: self.name,
+                        operation: id,
+                        region,
+                        done: *done,
+                        failed: *failed,
+                        total: expected,
+                    });
                 }
                 shown = Some(progress);
             }
@@ -99,7 +120,7 @@ impl<S: StackSets> Waiter<'_, S> {
         // execution; read until one is found.
         match running_operation(&self.sets, self.name, true).await? {
             Some(op) => {
-                self.reporter.stackset_waiting(self.name, &op);
+                self.observer.event(ApplyEvent::WaitingForOther { stackset: self.name, operation: &op });
                 self.wait(&op.id, 0).await.map(Some)
             }
             None => Ok(self.pause(FIRST_POLL, "(none listed)").await.err()),
@@ -153,18 +174,20 @@ pub async fn apply_stackset<S: StackSets>(
 ) -> Result<StackSetOutcome, StateError> {
     let mut outcome = StackSetOutcome::default();
     for (i, step) in plan.steps.iter().enumerate() {
-        waiter.reporter.stackset_started(plan, step);
+        waiter.observer.event(ApplyEvent::StepStarted { stackset: plan, step });
         let started = Instant::now();
         match run_step(plan, step, state, store, waiter, &mut outcome).await {
             Ok(true) => {
-                waiter.reporter.stackset_finished(plan, step, started.elapsed());
+                let elapsed = started.elapsed();
+                waiter.observer.event(ApplyEvent::StepFinished { stackset: plan, step, elapsed });
                 outcome.completed.push(i);
             }
             Ok(false) => break,
             Err(Failure::State(e)) => return Err(e),
             Err(Failure::Cloud(e)) => {
-                waiter.reporter.stackset_failed(plan, step, &e.to_string());
-                outcome.error = Some(e.to_string());
+                let error = StackSetError::Call(e);
+                waiter.observer.event(ApplyEvent::StepFailed { stackset: plan, step, error: &error });
+                outcome.error = Some(error);
                 break;
             }
         }
@@ -293,11 +316,11 @@ async fn run_step<S: StackSets>(
     if op.status == OperationStatus::Succeeded && failed.is_empty() {
         return Ok(true);
     }
-    let reason = op.reason.clone().unwrap_or_else(|| format!("{} account(s) failed", failed.len()));
-    let error = format!("operation {id} {}: {reason}", op.status.as_str());
-    waiter.reporter.stackset_failed(plan, step, &error);
-    for f in &failed {
-        waiter.reporter.stackset_instance_failed(name, f);
+    let error =
+        StackSetError::Operation { id, status: op.status, reason: op.reason.clone(), failed: failed.len() };
+    waiter.observer.event(ApplyEvent::StepFailed { stackset: plan, step, error: &error });
+    for result in &failed {
+        waiter.observer.event(ApplyEvent::InstanceFailed { stackset: name, result });
     }
     outcome.error = Some(error);
     outcome.failed_instances.extend(failed);
@@ -371,7 +394,7 @@ pub async fn finish_pending<S: StackSets>(
     waiter: &mut Waiter<'_, S>,
 ) -> Result<bool, Failure> {
     let Some(pending) = state.stackset(waiter.name).and_then(|r| r.pending.clone()) else { return Ok(true) };
-    waiter.reporter.stackset_pending(waiter.name, &pending.id);
+    waiter.observer.event(ApplyEvent::WaitingForPending { stackset: waiter.name, operation: &pending.id });
     match waiter.wait(&pending.id, 0).await {
         Ok(Waited::Ended(op)) => {
             settle(state, waiter.name, &op);

@@ -13,7 +13,9 @@ use crate::cloud::{DetailedStatus, InstanceStatus, Organization, StackSets, Trus
 use crate::config::{Desired, StackSetConfig, StackSetTargets, Template};
 use crate::model::{AccountFilter, AccountId, CallAs, Preferences};
 use crate::observe::observe;
-use crate::plan::{plan, Action, Plan, PlanOptions, StackSetAction, StackSetConflict, StackSetReason};
+use crate::operation::testing::{converge, plan_for, store_of, Quiet};
+use crate::operation::{Operation, OperationError};
+use crate::plan::{Action, Plan, PlanOptions, Refusal, StackSetAction, StackSetConflict, StackSetReason};
 use crate::state::{Deployment, State};
 use crate::testing::{desired, id, org_account, org_unit};
 
@@ -83,21 +85,9 @@ fn config(d: &mut Desired) -> &mut StackSetConfig {
     d.stackset.as_mut().unwrap()
 }
 
-async fn plan_for(cloud: &SimCloud, d: &Desired, state: &State, options: PlanOptions) -> Plan {
-    let observed = observe(cloud, d, state, options.destroy, 4).await.unwrap();
-    plan(d, &observed, state, options)
-}
-
 async fn run(cloud: &SimCloud, plan: &Plan, state: &mut State, timeout: Duration) -> Outcome {
     let options = ApplyOptions { parallelism: 4, access_role: "OrganizationAccountAccessRole", timeout };
-    let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
-    apply(cloud, plan, &options, state, &Discard, &reporter, pending()).await.unwrap()
-}
-
-async fn converge(cloud: &SimCloud, d: &Desired, state: &mut State, options: PlanOptions) -> (Plan, Outcome) {
-    let plan = plan_for(cloud, d, state, options).await;
-    let outcome = run(cloud, &plan, state, Duration::from_secs(3600)).await;
-    (plan, outcome)
+    apply(cloud, plan, &options, state, &Discard, &Quiet, pending()).await.unwrap()
 }
 
 /// The accounts with an instance, and whether each is CURRENT.
@@ -173,8 +163,12 @@ async fn union_beyond_the_ous_with_auto_deployment_is_refused_before_any_change(
     let mut d = stackset(ous(&["ou-a"]));
     config(&mut d).accounts = vec![id(Z1)];
     config(&mut d).filter = AccountFilter::Union;
-    let error = observe(&cloud, &d, &State::new(), false, 4).await.unwrap_err().to_string();
-    assert!(error.contains(&format!("lists accounts outside the stack set's OUs ({Z1})")), "{error}");
+    let store = store_of(&mut State::new()).await;
+    let op = Operation { cloud: &cloud, desired: &d, store: &store, parallelism: 4 };
+    let error = op.plan(&State::new(), PlanOptions::default()).await.unwrap_err();
+    let refused = Refusal::UnionOutsideWithAutoDeployment(vec![id(Z1)]);
+    assert!(matches!(&error, OperationError::Refused(r) if *r == refused), "{error}");
+    assert!(error.to_string().contains(&format!("lists accounts outside the stack set's OUs ({Z1})")));
     assert!(cloud.world().stacksets.sets.is_empty());
 }
 
@@ -320,15 +314,10 @@ async fn a_timed_out_operation_stays_in_state_and_a_rerun_completes_from_it() {
     assert_eq!(pending_id.as_deref(), Some(timed_out.as_str()));
 
     // The next run waits for it and records what it did before planning.
-    let reporter = Reporter::new(0, Style::Lines { terminal: false });
-    let mut waiter = Waiter {
-        sets: cloud.stacksets(CallAs::Caller),
-        name: NAME,
-        deadline: tokio::time::Instant::now() + Duration::from_secs(3600),
-        reporter: &reporter,
-        interrupt: std::pin::pin!(pending()),
-    };
-    assert!(matches!(finish_pending(&mut state, &Discard, &mut waiter).await, Ok(true)));
+    let store = store_of(&mut state).await;
+    let op = Operation { cloud: &cloud, desired: &d, store: &store, parallelism: 4 };
+    let waited = op.finish_pending(&mut state, Duration::from_secs(3600), &Quiet, pending()).await;
+    assert_eq!(waited.unwrap(), None, "it ended");
     let record = state.stackset(NAME).unwrap();
     assert!(record.pending.is_none());
     assert_eq!(record.deployed, [whole("ou-a")]);

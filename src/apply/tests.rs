@@ -9,8 +9,8 @@ use crate::cloud::sim::{SimCloud, SimPolicy, SimRole, World};
 use crate::cloud::RoleInfo;
 use crate::config::Desired;
 use crate::model::{Address, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
-use crate::observe::observe;
-use crate::plan::{plan, Plan, PlanOptions};
+use crate::operation::testing::{converge, plan_for, Quiet};
+use crate::plan::{Plan, PlanOptions};
 use crate::state::{State, StateError, StateResource};
 use crate::testing::{desired, document, id};
 
@@ -41,11 +41,6 @@ fn sim() -> SimCloud {
     SimCloud::new(id(CALLER), World::default())
 }
 
-async fn plan_for(cloud: &SimCloud, d: &Desired, state: &State, options: PlanOptions) -> Plan {
-    let observed = observe(cloud, d, state, options.destroy, 4).await.unwrap();
-    plan(d, &observed, state, options)
-}
-
 async fn run(
     cloud: &SimCloud,
     plan: &Plan,
@@ -57,15 +52,7 @@ async fn run(
         access_role: "OrganizationAccountAccessRole",
         timeout: std::time::Duration::from_secs(600),
     };
-    let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
-    apply(cloud, plan, &options, state, &Discard, &reporter, interrupt).await.unwrap()
-}
-
-/// Plans and applies; returns the plan that was applied.
-async fn converge(cloud: &SimCloud, d: &Desired, state: &mut State, options: PlanOptions) -> (Plan, Outcome) {
-    let plan = plan_for(cloud, d, state, options).await;
-    let outcome = run(cloud, &plan, state, pending()).await;
-    (plan, outcome)
+    apply(cloud, plan, &options, state, &Discard, &Quiet, interrupt).await.unwrap()
 }
 
 fn calls(cloud: &SimCloud, operation: &str) -> usize {
@@ -84,7 +71,7 @@ async fn one_accounts_failure_skips_only_what_depends_on_it() {
     let failed: Vec<String> =
         outcome.failed.iter().map(|(i, _)| plan.changes[*i].address.to_string()).collect();
     assert_eq!(failed, [format!("account/{B}/role/role")]);
-    assert!(outcome.failed[0].1.contains("AccessDenied"));
+    assert_eq!(outcome.failed[0].1.kind, crate::cloud::ErrorKind::AccessDenied);
     let skipped: Vec<String> =
         outcome.skipped.iter().map(|(i, _)| plan.changes[*i].address.to_string()).collect();
     assert_eq!(skipped, [format!("account/{B}/attachment/role/policy")]);
@@ -149,8 +136,7 @@ async fn an_interrupt_finishes_the_change_in_flight_and_starts_no_more() {
         access_role: "OrganizationAccountAccessRole",
         timeout: std::time::Duration::from_secs(600),
     };
-    let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
-    let outcome = apply(&cloud, &plan, &options, &mut state, &Discard, &reporter, ready(())).await.unwrap();
+    let outcome = apply(&cloud, &plan, &options, &mut state, &Discard, &Quiet, ready(())).await.unwrap();
     assert!(outcome.interrupted);
     assert_eq!(outcome.completed.len(), 1);
     assert_eq!(outcome.not_started, plan.changes.len() - 1);
@@ -168,8 +154,7 @@ async fn a_failed_state_write_stops_the_apply() {
         access_role: "OrganizationAccountAccessRole",
         timeout: std::time::Duration::from_secs(600),
     };
-    let reporter = Reporter::new(plan.changes.len(), Style::Lines { terminal: false });
-    let result = apply(&cloud, &plan, &options, &mut state, &DiskFull, &reporter, pending()).await;
+    let result = apply(&cloud, &plan, &options, &mut state, &DiskFull, &Quiet, pending()).await;
     assert!(matches!(result, Err(StateError::Io { .. })));
     assert_eq!(calls(&cloud, "iam:CreatePolicy") + calls(&cloud, "iam:CreateRole"), 1);
 }
@@ -328,7 +313,6 @@ async fn a_same_named_role_that_differs_from_the_planned_one_stays_a_conflict() 
     let theirs = SimRole::new(info, 0);
     cloud.world().accounts.entry(id(A)).or_default().roles.insert("role".into(), theirs);
     let outcome = run(&cloud, &plan, &mut State::new(), pending()).await;
-    let failed: Vec<&String> = outcome.failed.iter().map(|(_, e)| e).collect();
-    assert_eq!(failed.len(), 1, "{failed:?}");
-    assert!(failed[0].contains("EntityAlreadyExists"), "{failed:?}");
+    let failed: Vec<_> = outcome.failed.iter().map(|(_, e)| e.kind).collect();
+    assert_eq!(failed, [crate::cloud::ErrorKind::AlreadyExists]);
 }

@@ -11,6 +11,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::cloud::aws::AwsCloud;
+
 pub use args::{AccountsFormat, Cli, Command, Format, GraphFormat, StateCommand};
 use context::Context;
 
@@ -47,25 +49,61 @@ pub fn run() -> miette::Result<Exit> {
     exit
 }
 
+/// The composition root: the configuration first (its errors need no
+/// credentials), then the commands on AWS.
 fn command(cx: &Context, command: Command) -> miette::Result<Exit> {
     match command {
         Command::Validate => review::validate(cx),
         Command::Plan { detailed_exitcode, adopt, destroy, out, format } => {
-            review::plan(cx, review::PlanArgs { detailed_exitcode, adopt, destroy, out, format })
+            let desired = cx.config()?;
+            let args = review::PlanArgs { detailed_exitcode, adopt, destroy, out, format };
+            on_aws(cx, async |cloud| review::plan(cx, cloud, &desired, args).await)
         }
-        Command::Apply { plan, auto_approve, adopt, json, timeout } => execute::apply(
-            cx,
-            execute::ApplyArgs { plan, auto_approve, adopt, destroy: false, json, timeout },
-        ),
-        Command::Destroy { auto_approve, json, timeout } => execute::apply(
+        Command::Apply { plan, auto_approve, adopt, json, timeout } => {
+            apply(cx, execute::ApplyArgs { plan, auto_approve, adopt, destroy: false, json, timeout })
+        }
+        Command::Destroy { auto_approve, json, timeout } => apply(
             cx,
             execute::ApplyArgs { plan: None, auto_approve, adopt: false, destroy: true, json, timeout },
         ),
         Command::Show { plan, format } => inspect::show(&plan, format, cx.paint),
-        Command::Verify { format } => report::verify(cx, format, false),
-        Command::Accounts { format: AccountsFormat::Csv } => report::verify(cx, Format::Text, true),
-        Command::Graph { plan, format } => report::graph(cx, plan.as_deref(), format),
-        Command::State(command) => inspect::state(cx, command),
-        Command::ForceUnlock { id } => inspect::force_unlock(cx, &id),
+        Command::Verify { format } => {
+            let desired = cx.config()?;
+            on_aws(cx, async |cloud| report::verify(cx, cloud, &desired, format, false).await)
+        }
+        Command::Accounts { format: AccountsFormat::Csv } => {
+            let desired = cx.config()?;
+            on_aws(cx, async |cloud| report::verify(cx, cloud, &desired, Format::Text, true).await)
+        }
+        Command::Graph { plan: Some(path), format } => report::graph_saved(&path, format),
+        Command::Graph { plan: None, format } => {
+            let desired = cx.config()?;
+            on_aws(cx, async |cloud| report::graph(cx, cloud, &desired, format).await)
+        }
+        Command::State(command) => {
+            let desired = match command {
+                StateCommand::Rebuild { .. } => Some(cx.config()?),
+                _ => cx.desired_if_present()?,
+            };
+            on_aws(cx, async |cloud| inspect::state(cx, cloud, desired, command).await)
+        }
+        Command::ForceUnlock { id } => {
+            let desired = cx.desired_if_present()?;
+            on_aws(cx, async |cloud| inspect::force_unlock(cx, cloud, desired.as_ref(), &id).await)
+        }
     }
+}
+
+fn apply(cx: &Context, args: execute::ApplyArgs) -> miette::Result<Exit> {
+    args.check()?;
+    let desired = cx.config()?;
+    on_aws(cx, async |cloud| execute::apply(cx, cloud, &desired, args).await)
+}
+
+/// Runs `work` on AWS, as the SDK's standard chain says.
+fn on_aws(cx: &Context, work: impl AsyncFnOnce(&AwsCloud) -> miette::Result<Exit>) -> miette::Result<Exit> {
+    cx.runtime()?.block_on(async {
+        let cloud = AwsCloud::from_env().await;
+        work(&cloud).await
+    })
 }

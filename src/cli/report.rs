@@ -5,22 +5,27 @@ use std::path::Path;
 use miette::IntoDiagnostic;
 
 use super::{Context, Exit, Format, GraphFormat};
-use crate::cloud::aws::AwsCloud;
-use crate::plan::PlanOptions;
+use crate::cloud::Cloud;
+use crate::config::Desired;
+use crate::plan::{Plan, PlanOptions};
 use crate::render::{accounts_csv, graph_dot, graph_mermaid, verify_json, verify_table};
 use crate::saved_plan::SavedPlan;
 use crate::verify::{verify as check, AccountCheck};
 
 /// `verify`, or with `csv` the `accounts` list marked with the verdicts.
-pub fn verify(cx: &Context, format: Format, csv: bool) -> miette::Result<Exit> {
-    let desired = cx.config()?;
-    let (checks, organization) = cx.runtime()?.block_on(async {
-        let cloud = AwsCloud::from_env().await;
-        let state = cx.load_state(&desired, &cloud).await?;
-        let (observed, plan) = cx.observe_and_plan(&cloud, &desired, &state, PlanOptions::default()).await?;
-        let checks = check(&cloud, &desired, &observed, &plan, desired.access_role(), cx.parallelism()).await;
-        Ok::<_, miette::Report>((checks, observed.organization))
-    })?;
+pub async fn verify<C: Cloud>(
+    cx: &Context,
+    cloud: &C,
+    desired: &Desired,
+    format: Format,
+    csv: bool,
+) -> miette::Result<Exit> {
+    let store = cx.state_store(Some(desired), cloud)?;
+    let op = cx.operation(cloud, desired, &store);
+    let state = op.load().await.into_diagnostic()?;
+    let (observed, plan) = op.plan(&state, PlanOptions::default()).await.into_diagnostic()?;
+    let checks = check(cloud, desired, &observed, &plan, desired.access_role(), op.parallelism).await;
+    let organization = observed.organization;
     let all_ok = checks.iter().all(AccountCheck::ok);
     if csv {
         print!("{}", accounts_csv(&checks, organization.as_ref()).into_diagnostic()?);
@@ -33,20 +38,26 @@ pub fn verify(cx: &Context, format: Format, csv: bool) -> miette::Result<Exit> {
     Ok(if all_ok { Exit::Success } else { Exit::Failure })
 }
 
-pub fn graph(cx: &Context, saved: Option<&Path>, format: GraphFormat) -> miette::Result<Exit> {
-    let plan = match saved {
-        Some(path) => SavedPlan::read(path).into_diagnostic()?.plan,
-        None => {
-            let desired = cx.config()?;
-            cx.runtime()?
-                .block_on(async {
-                    let cloud = AwsCloud::from_env().await;
-                    let state = cx.load_state(&desired, &cloud).await?;
-                    cx.observe_and_plan(&cloud, &desired, &state, PlanOptions::default()).await
-                })?
-                .1
-        }
-    };
-    print!("{}", if format == GraphFormat::Dot { graph_dot(&plan) } else { graph_mermaid(&plan) });
+/// The graph of a saved plan.
+pub fn graph_saved(path: &Path, format: GraphFormat) -> miette::Result<Exit> {
+    draw(&SavedPlan::read(path).into_diagnostic()?.plan, format)
+}
+
+/// The graph of the plan the accounts need now.
+pub async fn graph<C: Cloud>(
+    cx: &Context,
+    cloud: &C,
+    desired: &Desired,
+    format: GraphFormat,
+) -> miette::Result<Exit> {
+    let store = cx.state_store(Some(desired), cloud)?;
+    let op = cx.operation(cloud, desired, &store);
+    let state = op.load().await.into_diagnostic()?;
+    let (_, plan) = op.plan(&state, PlanOptions::default()).await.into_diagnostic()?;
+    draw(&plan, format)
+}
+
+fn draw(plan: &Plan, format: GraphFormat) -> miette::Result<Exit> {
+    print!("{}", if format == GraphFormat::Dot { graph_dot(plan) } else { graph_mermaid(plan) });
     Ok(Exit::Success)
 }

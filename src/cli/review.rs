@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use miette::IntoDiagnostic;
 
 use super::{Context, Exit, Format};
-use crate::cloud::aws::AwsCloud;
-use crate::config::Template;
+use crate::cloud::Cloud;
+use crate::config::{Desired, Template};
 use crate::plan::{Plan, PlanOptions};
 use crate::render::{plan_json, plan_markdown, plan_text, Paint};
 use crate::saved_plan::SavedPlan;
@@ -45,22 +45,24 @@ pub fn validate(cx: &Context) -> miette::Result<Exit> {
     Ok(Exit::Success)
 }
 
-pub fn plan(cx: &Context, args: PlanArgs) -> miette::Result<Exit> {
-    let desired = cx.config()?;
+pub async fn plan<C: Cloud>(
+    cx: &Context,
+    cloud: &C,
+    desired: &Desired,
+    args: PlanArgs,
+) -> miette::Result<Exit> {
     let options = PlanOptions { adopt: args.adopt, destroy: args.destroy };
-    let (state, plan) = cx.runtime()?.block_on(async {
-        let cloud = AwsCloud::from_env().await;
-        let state = cx.load_state(&desired, &cloud).await?;
-        let (_, plan) = cx.observe_and_plan(&cloud, &desired, &state, options).await?;
-        Ok::<_, miette::Report>((state, plan))
-    })?;
+    let store = cx.state_store(Some(desired), cloud)?;
+    let op = cx.operation(cloud, desired, &store);
+    let state = op.load().await.into_diagnostic()?;
+    let (_, plan) = op.plan(&state, options).await.into_diagnostic()?;
     print!("{}", rendered(&plan, args.format, cx.paint));
     let failed = plan.has_conflicts() || !plan.unreachable.is_empty();
     if let Some(out) = &args.out {
         if failed {
             return Err(miette::miette!("the plan was not saved: it has errors (above)"));
         }
-        SavedPlan::new(plan.clone(), &cx.global.config, &desired, &state, desired.access_role())
+        SavedPlan::new(plan.clone(), &cx.global.config, desired, &state, desired.access_role())
             .write(out)
             .into_diagnostic()?;
         if args.format == Format::Text {

@@ -19,6 +19,7 @@ pub use stacksets::{
 };
 
 use crate::model::{AccountId, CallAs, PolicyDocument, Tags};
+use crate::state::ObjectStore;
 
 /// Who orgrole runs as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +61,8 @@ pub struct PolicyVersion {
 pub trait Cloud: Send + Sync + 'static {
     type Iam: Iam;
     type StackSets: StackSets;
+    /// A bucket's objects, for a remote state.
+    type Objects: ObjectStore;
 
     fn caller(&self) -> impl Future<Output = Result<Caller, CloudError>> + Send;
 
@@ -77,6 +80,9 @@ pub trait Cloud: Send + Sync + 'static {
     /// CloudFormation StackSets in the caller's account and region, every
     /// call made as `call_as`.
     fn stacksets(&self, call_as: CallAs) -> Self::StackSets;
+
+    /// The objects of an S3 bucket (in `region`, else the caller's).
+    fn objects(&self, bucket: &str, region: Option<&str>) -> Self::Objects;
 }
 
 /// The IAM calls orgrole makes in one account. Reads return `None` for a

@@ -2,6 +2,8 @@
 //! mention, account by account, concurrently.
 
 mod stackset;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -67,14 +69,8 @@ pub enum ObserveError {
     Targets(#[from] TargetError),
     #[error("could not read the stack set: {0}")]
     StackSet(CloudError),
-    #[error("the state records stack set {recorded}, but the configuration names {configured}: orgrole manages one stack set per state. Remove the `stackset` block and apply (which deletes {recorded}), then add it back with the new name")]
-    StackSetRenamed { recorded: String, configured: String },
-    #[error("`filter=\"union\"` lists accounts outside the stack set's OUs ({0}), and auto-deployment is on: StackSets can create their instances only through the OU each sits in, and would then also deploy to every account that joins those OUs. Target their OUs with `ou`, list them with `filter=\"intersection\"` in a stack set of their own, or turn auto-deployment off")]
-    UnionOutsideWithAutoDeployment(String),
     #[error("{}", not_stacksets_admin(.account, .management, *.call_as))]
     NotStackSetsAdmin { account: AccountId, management: Option<AccountId>, call_as: CallAs },
-    #[error("{} covered by both `direct` and `stackset`: each account gets the role one way. Exclude {} from `direct` (or filter it out of the stack set)", list(.0), if .0.len() == 1 { "it" } else { "them" })]
-    Overlap(Vec<String>),
 }
 
 /// Why StackSets refuse `account` as it calls, and what to do.
@@ -100,14 +96,6 @@ fn not_stacksets_admin(account: &AccountId, management: &Option<AccountId>, call
         CallAs::Caller => format!(
             "account {account} is not the organization's management account ({management}), and only that account calls StackSets as itself: run orgrole in {management}, or from a delegated administrator with `call-as \"delegated-admin\"` in the `stackset` block (to register {account}: {register})"
         ),
-    }
-}
-
-/// `account 1 (a) is`, `accounts 1 (a), 2 (b) are`.
-fn list(accounts: &[String]) -> String {
-    match accounts {
-        [one] => format!("account {one} is"),
-        many => format!("accounts {} are", many.join(", ")),
     }
 }
 
@@ -164,18 +152,6 @@ pub async fn observe<C: Cloud>(
         if destroy { Resolution::default() } else { targets::resolve(direct, organization.as_ref())? };
     let stackset =
         stackset::observe_stackset(cloud, &caller, desired, state, organization.as_ref(), destroy).await?;
-    if let Some(observed) = &stackset {
-        let both: Vec<String> = observed
-            .expected
-            .targets
-            .iter()
-            .filter(|(a, _)| resolution.targets.contains_key(*a))
-            .map(|(a, name)| if name.is_empty() { a.to_string() } else { format!("{a} ({name})") })
-            .collect();
-        if !both.is_empty() {
-            return Err(ObserveError::Overlap(both));
-        }
-    }
     // StackSets never reach the management account: it gets the role directly.
     if let (Some(config), Some(org)) = (&desired.stackset, &organization) {
         if config.management_account && !destroy {

@@ -7,7 +7,7 @@ use crate::cloud::{
 };
 use crate::config::Desired;
 use crate::model::CallAs;
-use crate::stackset::{deployment_targets, expected, target_units, union_extras};
+use crate::stackset::{deployment_targets, expected, target_units};
 use crate::state::State;
 use crate::targets::{Resolution, TargetError};
 
@@ -56,14 +56,6 @@ pub async fn observe_stackset<C: Cloud>(
     let configured = desired.stackset.as_ref();
     let config = configured.filter(|_| !destroy);
     let recorded = state.stacksets().first();
-    if let (Some(c), Some(r)) = (config, recorded) {
-        if c.name != r.name {
-            return Err(ObserveError::StackSetRenamed {
-                recorded: r.name.clone(),
-                configured: c.name.clone(),
-            });
-        }
-    }
     // The configured one, else the one in state; destroying without a
     // record, the configured name still finds a stack set orgrole made (tagged).
     let chosen = config
@@ -104,11 +96,6 @@ pub async fn observe_stackset<C: Cloud>(
         Some(c) => {
             let org = org.ok_or(TargetError::NoOrganization)?;
             let units = target_units(c, org);
-            let extras = union_extras(c, &units, org);
-            if c.auto_deployment && !extras.is_empty() {
-                let listed: Vec<String> = extras.values().flatten().map(|a| a.to_string()).collect();
-                return Err(ObserveError::UnionOutsideWithAutoDeployment(listed.join(", ")));
-            }
             let expected = expected(&deployment_targets(c, units.clone()), org)?;
             (units, expected)
         }

@@ -5,6 +5,7 @@ mod build;
 mod configured;
 mod diff;
 mod fingerprint;
+mod refusal;
 mod stack_drift;
 mod stackset;
 mod types;
@@ -15,6 +16,7 @@ pub use build::{plan, PlanOptions};
 pub use diff::reasons as diff_reasons;
 pub use diff::tag_changes;
 pub use fingerprint::{fingerprint, parameters_fingerprint};
+pub use refusal::{refusal, Refusal};
 pub use stackset::{
     plan_stackset, InstanceView, StackSetAction, StackSetConflict, StackSetPlan, StackSetReason,
     StackSetStep, StackSetWanted, Will,

@@ -1,6 +1,8 @@
 //! Views of plans and results: text for people at a terminal, Markdown for
 //! change requests, JSON for machines. All from one view model.
 
+mod apply_json;
+mod apply_lines;
 mod graph;
 mod lines;
 mod paint;
@@ -12,6 +14,8 @@ mod stackset_view;
 mod verify_report;
 mod view;
 
+pub use apply_json::{plan_event, ApplyJson, EVENTS_FORMAT_VERSION};
+pub use apply_lines::ApplyLines;
 pub use graph::{graph_dot, graph_mermaid};
 pub use paint::Paint;
 pub use plan_json::{plan_json, JSON_FORMAT_VERSION};

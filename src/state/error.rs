@@ -2,7 +2,8 @@ use std::path::PathBuf;
 
 use super::LockInfo;
 
-#[derive(Debug, thiserror::Error)]
+/// A Diagnostic, so that commands holding the lock can fail with their own reports.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum StateError {
     #[error(
         "the state {} is locked by {} (pid {}, operation `{}`, since {})\n  if that run is gone: orgrole force-unlock {}",

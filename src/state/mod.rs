@@ -7,6 +7,8 @@ mod file;
 mod local_files;
 mod lock;
 mod lock_object;
+#[cfg(test)]
+mod memory;
 mod remote;
 mod resources;
 mod stackset;
@@ -18,6 +20,8 @@ pub use error::StateError;
 pub use file::StateFile;
 pub use lock::LockInfo;
 pub use lock_object::LockObject;
+#[cfg(test)]
+pub use memory::MemoryObjects;
 pub use remote::{Object, ObjectError, ObjectStore, Precondition, PutError, RemoteState};
 pub use resources::{State, StateResource, FORMAT_VERSION};
 pub use stackset::{Deployment, Effect, PendingOperation, StackSetRecord};

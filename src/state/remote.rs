@@ -121,44 +121,11 @@ impl<O: ObjectStore> RemoteState<O> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-    use std::sync::Arc;
     use std::time::Duration;
 
     use super::*;
     use crate::state::LockInfo;
-
-    /// S3's conditional writes, in memory.
-    #[derive(Clone, Default)]
-    struct Memory(Arc<Mutex<(HashMap<String, Object>, u64)>>);
-
-    impl ObjectStore for Memory {
-        async fn get(&self, key: &str) -> Result<Option<Object>, ObjectError> {
-            let objects = self.0.lock().unwrap();
-            Ok(objects.0.get(key).map(|o| Object { body: o.body.clone(), etag: o.etag.clone() }))
-        }
-
-        async fn put(&self, key: &str, body: Vec<u8>, condition: Precondition) -> Result<String, PutError> {
-            let mut objects = self.0.lock().unwrap();
-            let current = objects.0.get(key).map(|o| o.etag.clone());
-            let holds = match condition {
-                Precondition::Absent => current.is_none(),
-                Precondition::Matches(etag) => current == Some(etag),
-            };
-            if !holds {
-                return Err(PutError::Precondition);
-            }
-            objects.1 += 1;
-            let etag = format!("\"e{}\"", objects.1);
-            objects.0.insert(key.into(), Object { body, etag: etag.clone() });
-            Ok(etag)
-        }
-
-        async fn delete(&self, key: &str) -> Result<(), ObjectError> {
-            self.0.lock().unwrap().0.remove(key);
-            Ok(())
-        }
-    }
+    use crate::state::MemoryObjects as Memory;
 
     fn remote(store: &Memory) -> RemoteState<Memory> {
         RemoteState::new(store.clone(), "s3://bucket/orgrole.json".into(), "orgrole.json".into())

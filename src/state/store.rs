@@ -50,6 +50,22 @@ impl<O: ObjectStore> StateStore<O> {
         }
     }
 
+    /// Runs `work` holding the state lock, and gives the lock back whatever
+    /// happened; a failed release is reported after the work's own error.
+    pub async fn under_lock<T, E: From<StateError>>(
+        &self,
+        operation: &str,
+        timeout: Duration,
+        work: impl AsyncFnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        let lock = self.lock(operation, timeout).await?;
+        let result = work().await;
+        let released = self.unlock(&lock).await;
+        let value = result?;
+        released?;
+        Ok(value)
+    }
+
     /// Removes a lock left by a run that is gone, if `id` names it.
     pub async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
         match self {

@@ -51,10 +51,6 @@ impl AwsCloud {
         Self { config, sts, cloudformation, caller: OnceCell::new(), accounts: Mutex::default() }
     }
 
-    pub fn config(&self) -> &SdkConfig {
-        &self.config
-    }
-
     async fn caller_cached(&self) -> Result<&Caller, CloudError> {
         self.caller.get_or_try_init(|| self.sts.caller_identity()).await
     }
@@ -63,6 +59,7 @@ impl AwsCloud {
 impl Cloud for AwsCloud {
     type Iam = AwsIam;
     type StackSets = AwsStackSets;
+    type Objects = S3Objects;
 
     async fn caller(&self) -> Result<Caller, CloudError> {
         self.caller_cached().await.cloned()
@@ -89,5 +86,9 @@ impl Cloud for AwsCloud {
 
     fn stacksets(&self, call_as: CallAs) -> AwsStackSets {
         AwsStackSets::new(&self.config, call_as, self.cloudformation.clone())
+    }
+
+    fn objects(&self, bucket: &str, region: Option<&str>) -> S3Objects {
+        S3Objects::new(&self.config, bucket, region)
     }
 }

@@ -18,6 +18,7 @@ pub use stacksets::{SimStackSets, StackSetWorld};
 
 use super::{Caller, Cloud, CloudError, Organization};
 use crate::model::{AccountId, CallAs};
+use crate::state::MemoryObjects;
 
 #[derive(Debug, Default)]
 pub struct World {
@@ -32,6 +33,8 @@ pub struct World {
     pub stacksets: StackSetWorld,
     /// Every call made, as `account operation`.
     pub calls: Vec<String>,
+    /// S3 buckets, by name.
+    pub buckets: BTreeMap<String, MemoryObjects>,
     /// Orders policy versions by creation.
     clock: u64,
 }
@@ -77,6 +80,7 @@ impl World {
 impl Cloud for SimCloud {
     type Iam = SimIam;
     type StackSets = SimStackSets;
+    type Objects = MemoryObjects;
 
     async fn caller(&self) -> Result<Caller, CloudError> {
         self.world().call(&self.caller, "sts:GetCallerIdentity")?;
@@ -104,5 +108,9 @@ impl Cloud for SimCloud {
 
     fn stacksets(&self, call_as: CallAs) -> SimStackSets {
         SimStackSets::new(self.caller.clone(), call_as, self.world.clone())
+    }
+
+    fn objects(&self, bucket: &str, _region: Option<&str>) -> MemoryObjects {
+        self.world().buckets.entry(bucket.to_owned()).or_default().clone()
     }
 }

@@ -2,6 +2,8 @@
 //! operation at a time, and what each target account will get. Value types.
 
 mod build;
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 
