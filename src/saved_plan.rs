@@ -175,7 +175,77 @@ impl SavedPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{OtherPoliciesMode, StackSetConfig, StackSetTargets, StateBackend, Template};
+    use crate::model::{AccountFilter, Amount, CallAs, Preferences, RegionConcurrency};
     use crate::plan::{Action, ResourceValue};
+    use crate::testing::{desired, id};
+
+    /// Every field of the configuration set, and none at its default.
+    fn everything() -> Desired {
+        let mut d = desired(&["111111111111", "222222222222"]);
+        d.role.tags.insert("owner".into(), "secops".into());
+        d.role.other_policies = OtherPoliciesMode::Keep;
+        let direct = d.direct.as_mut().unwrap();
+        direct.organization = true;
+        direct.ous = vec!["ou-ab12-cdef3456".into()];
+        direct.exclude = vec![id("333333333333")];
+        d.stackset = Some(StackSetConfig {
+            name: "radiant".into(),
+            targets: StackSetTargets::Ous(vec!["ou-ab12-11111111".into()]),
+            accounts: vec![id("444444444444")],
+            filter: AccountFilter::Intersection,
+            regions: vec!["us-east-1".into(), "eu-west-1".into()],
+            auto_deployment: true,
+            retain_stacks: true,
+            preferences: Preferences {
+                max_concurrent: Some(Amount::Percent(25)),
+                failure_tolerance: Some(Amount::Count(1)),
+                region_concurrency: Some(RegionConcurrency::Parallel),
+            },
+            management_account: true,
+            template: Template::File { path: "rs_iam_role.yml".into(), body: "Resources: {}\n".into() },
+            call_as: CallAs::DelegatedAdmin,
+            access_role: Some("Reader".into()),
+        });
+        d.state = Some(StateBackend::S3 {
+            bucket: "b".into(),
+            key: "k.json".into(),
+            region: Some("eu-west-1".into()),
+        });
+        d
+    }
+
+    /// Plans saved by earlier versions name their configuration by this
+    /// digest: it must not change for the same configuration.
+    #[test]
+    fn the_digest_of_a_configuration_stays_what_earlier_versions_computed() {
+        let direct = desired(&["111111111111"]);
+        assert_eq!(
+            config_digest(&direct),
+            "bd697c9b89f30a971d04bc289a0d16ead8c044b53b0eac2e36c6b4931028f61d"
+        );
+        // StackSet mode only, with what is optional at its default.
+        let mut stackset = direct.clone();
+        stackset.direct = None;
+        stackset.stackset = Some(StackSetConfig {
+            targets: StackSetTargets::Organization,
+            accounts: vec![],
+            filter: AccountFilter::None,
+            preferences: Preferences::default(),
+            template: Template::Generated,
+            call_as: CallAs::Caller,
+            access_role: None,
+            ..everything().stackset.unwrap()
+        });
+        assert_eq!(
+            config_digest(&stackset),
+            "60c2f70948dd4632e3d8c099923447c85080a925321f305414391fa422ceb048"
+        );
+        assert_eq!(
+            config_digest(&everything()),
+            "71b1ebe7fa474c753a1d5c5b936f8456d70347fe36276d3ef84dc83ade89b34f"
+        );
+    }
 
     #[test]
     fn a_plan_saved_before_roles_carried_their_other_policies_still_reads() {
