@@ -32,3 +32,19 @@ pub fn to_json(state: &State) -> String {
     text.push('\n');
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FORMAT_1: &str = include_str!("../../tests/fixtures/state-format-1.json");
+
+    /// Every state file written so far must read, and be written again as it was.
+    #[test]
+    fn a_state_of_format_1_reads_and_is_written_again_byte_for_byte() {
+        let state = parse(FORMAT_1, "state-format-1.json", None).unwrap();
+        assert_eq!(state.resources().len(), 12);
+        assert_eq!(state.stacksets().len(), 5);
+        assert_eq!(to_json(&state), FORMAT_1);
+    }
+}
