@@ -4,7 +4,7 @@ use crate::model::{AccountFilter, AccountId, AutoDeployment, CallAs};
 
 /// A stack set orgrole made, and what it deployed with it. Never the
 /// external ID: only a fingerprint of the parameters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackSetRecord {
     pub name: String,
     pub id: String,
@@ -18,12 +18,12 @@ pub struct StackSetRecord {
     pub deployed: Vec<Deployment>,
     /// The operation started and not yet seen to end: a later run waits
     /// for it, then records its effect.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<PendingOperation>,
 }
 
 /// Instances created through one OU in one region: all the accounts below
 /// it, or those the filter selects.
+// Serde only for the saved plan, which holds them as they are.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Deployment {
     pub ou: String,
@@ -32,7 +32,7 @@ pub struct Deployment {
     pub filter: AccountFilter,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingOperation {
     pub id: String,
     /// What to record once it ends.
