@@ -1,12 +1,13 @@
 //! A plan saved for review (`plan --out`), and the checks that let `apply`
 //! run exactly it, or refuse because the world moved since.
 
+mod digest;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::config::Desired;
 use crate::model::{AccountId, Address};
@@ -14,6 +15,7 @@ use crate::observe::{AccountView, Wanted};
 use crate::plan::{fingerprint, found, own_policy_arn, Plan};
 use crate::private_file::write_private;
 use crate::state::State;
+pub use digest::config_digest;
 
 /// The saved plan file's own format; a newer one is refused.
 pub const SAVED_PLAN_VERSION: u32 = 1;
@@ -75,13 +77,6 @@ impl std::fmt::Display for Stale {
             }
         }
     }
-}
-
-/// The digest of what the configuration asks for (external ID included),
-/// so that any edit that changes the desired state is noticed.
-pub fn config_digest(desired: &Desired) -> String {
-    let text = serde_json::to_string(desired).expect("the desired state serializes");
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl SavedPlan {
@@ -175,77 +170,7 @@ impl SavedPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{OtherPoliciesMode, StackSetConfig, StackSetTargets, StateBackend, Template};
-    use crate::model::{AccountFilter, Amount, CallAs, Preferences, RegionConcurrency};
     use crate::plan::{Action, ResourceValue};
-    use crate::testing::{desired, id};
-
-    /// Every field of the configuration set, and none at its default.
-    fn everything() -> Desired {
-        let mut d = desired(&["111111111111", "222222222222"]);
-        d.role.tags.insert("owner".into(), "secops".into());
-        d.role.other_policies = OtherPoliciesMode::Keep;
-        let direct = d.direct.as_mut().unwrap();
-        direct.organization = true;
-        direct.ous = vec!["ou-ab12-cdef3456".into()];
-        direct.exclude = vec![id("333333333333")];
-        d.stackset = Some(StackSetConfig {
-            name: "radiant".into(),
-            targets: StackSetTargets::Ous(vec!["ou-ab12-11111111".into()]),
-            accounts: vec![id("444444444444")],
-            filter: AccountFilter::Intersection,
-            regions: vec!["us-east-1".into(), "eu-west-1".into()],
-            auto_deployment: true,
-            retain_stacks: true,
-            preferences: Preferences {
-                max_concurrent: Some(Amount::Percent(25)),
-                failure_tolerance: Some(Amount::Count(1)),
-                region_concurrency: Some(RegionConcurrency::Parallel),
-            },
-            management_account: true,
-            template: Template::File { path: "rs_iam_role.yml".into(), body: "Resources: {}\n".into() },
-            call_as: CallAs::DelegatedAdmin,
-            access_role: Some("Reader".into()),
-        });
-        d.state = Some(StateBackend::S3 {
-            bucket: "b".into(),
-            key: "k.json".into(),
-            region: Some("eu-west-1".into()),
-        });
-        d
-    }
-
-    /// Plans saved by earlier versions name their configuration by this
-    /// digest: it must not change for the same configuration.
-    #[test]
-    fn the_digest_of_a_configuration_stays_what_earlier_versions_computed() {
-        let direct = desired(&["111111111111"]);
-        assert_eq!(
-            config_digest(&direct),
-            "bd697c9b89f30a971d04bc289a0d16ead8c044b53b0eac2e36c6b4931028f61d"
-        );
-        // StackSet mode only, with what is optional at its default.
-        let mut stackset = direct.clone();
-        stackset.direct = None;
-        stackset.stackset = Some(StackSetConfig {
-            targets: StackSetTargets::Organization,
-            accounts: vec![],
-            filter: AccountFilter::None,
-            preferences: Preferences::default(),
-            template: Template::Generated,
-            call_as: CallAs::Caller,
-            access_role: None,
-            ..everything().stackset.unwrap()
-        });
-        assert_eq!(
-            config_digest(&stackset),
-            "60c2f70948dd4632e3d8c099923447c85080a925321f305414391fa422ceb048"
-        );
-        assert_eq!(
-            config_digest(&everything()),
-            "71b1ebe7fa474c753a1d5c5b936f8456d70347fe36276d3ef84dc83ade89b34f"
-        );
-    }
 
     #[test]
     fn a_plan_saved_before_roles_carried_their_other_policies_still_reads() {
