@@ -1,5 +1,3 @@
-use serde::{Deserialize, Serialize};
-
 use crate::model::{AccountFilter, AccountId, AutoDeployment, CallAs};
 
 /// A stack set orgrole made, and what it deployed with it. Never the
@@ -23,8 +21,7 @@ pub struct StackSetRecord {
 
 /// Instances created through one OU in one region: all the accounts below
 /// it, or those the filter selects.
-// Serde only for the saved plan, which holds them as they are.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Deployment {
     pub ou: String,
     pub region: String,
@@ -40,8 +37,7 @@ pub struct PendingOperation {
 }
 
 /// What an operation changes in the record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// The stack set now has these parameters (by fingerprint) and auto-deployment.
     Updated { parameters: String, auto_deployment: AutoDeployment },

@@ -3,7 +3,7 @@
 
 mod build;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub use build::{plan_stackset, StackSetWanted};
 
@@ -11,7 +11,7 @@ use crate::cloud::{DeploymentTargets, InstanceInfo, OperationInfo, StackSetSpec,
 use crate::model::{AccountId, AutoDeployment, CallAs, Preferences, Tags};
 use crate::state::Effect;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct StackSetPlan {
     pub name: String,
     /// The stack set's ID, when it exists.
@@ -29,13 +29,11 @@ pub struct StackSetPlan {
     pub conflict: Option<StackSetConflict>,
     /// CloudFormation's trusted access with Organizations, as found; `None`
     /// when not read (destroying).
-    #[serde(default)]
     pub trusted_access: Option<TrustedAccess>,
 }
 
 /// Why a StackSet plan cannot be applied as it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StackSetConflict {
     /// The stack set exists, was not made by orgrole, is not in state, and
     /// `--adopt` was not given.
@@ -45,7 +43,7 @@ pub enum StackSetConflict {
     TrustedAccessOff { status: TrustedAccess },
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct StackSetStep {
     pub action: StackSetAction,
     pub reasons: Vec<StackSetReason>,
@@ -55,7 +53,8 @@ pub struct StackSetStep {
     pub effect: Option<Effect>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialized as the plan JSON's `step` (docs/plan-json.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum StackSetAction {
     /// ActivateOrganizationsAccess: service-managed stack sets need it.
@@ -76,7 +75,6 @@ pub enum StackSetAction {
         regions: Vec<String>,
         /// Keep the stacks: only for accounts AWS can no longer act in
         /// (suspended, closed), whose instances could not go otherwise.
-        #[serde(default)]
         retain_stacks: bool,
     },
     Delete,
@@ -97,7 +95,8 @@ impl StackSetAction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialized as the plan JSON's step `reasons`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum StackSetReason {
     New,
@@ -145,8 +144,8 @@ pub enum StackSetReason {
     AlreadyGone,
 }
 
-/// One (account, region) of the stack set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One (account, region) of the stack set; serialized as the plan JSON's `instances`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InstanceView {
     pub account: AccountId,
     pub region: String,
@@ -158,7 +157,7 @@ pub struct InstanceView {
     pub will: Will,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Will {
     Create,
