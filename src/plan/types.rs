@@ -13,7 +13,8 @@ pub struct Plan {
     /// In apply order within an account: policy, role, attachment (deletes
     /// are ordered by the graph, not by this list).
     pub changes: Vec<Change>,
-    /// Resources of the configured names that orgrole does not own.
+    /// Resources of the configured names that orgrole does not own. Never
+    /// saved: a plan with conflicts is refused by `plan --out`.
     pub conflicts: Vec<Conflict>,
     pub skipped: Vec<Skipped>,
     /// Never saved: a plan with unreachable accounts is refused by `plan --out`.

@@ -25,7 +25,7 @@ pub struct StackSetPlan {
     pub instances: Vec<InstanceView>,
     /// An operation that was running when planned: apply waits for it first.
     pub running: Option<OperationInfo>,
-    /// What keeps the plan from being applied.
+    /// What keeps the plan from being applied (never saved: `plan --out` refuses it).
     pub conflict: Option<StackSetConflict>,
     /// CloudFormation's trusted access with Organizations, as found; `None`
     /// when not read (destroying).
