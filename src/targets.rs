@@ -3,13 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-
 use crate::cloud::{AccountState, Organization};
 use crate::config::DirectTargets;
 use crate::model::AccountId;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
     pub account: AccountId,
     pub name: String,
@@ -17,8 +15,7 @@ pub struct Skipped {
 }
 
 /// Why an account the configuration names is not a target (said in `render`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SkipReason {
     /// Named in `exclude`.
     Excluded,

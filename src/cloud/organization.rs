@@ -34,9 +34,8 @@ pub struct OrgAccount {
 }
 
 /// Organizations' account `State` (since 2025; the older `Status` maps onto
-/// it). Serialized as AWS's word for it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(from = "String", into = "String")]
+/// it).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountState {
     Active,
     Other(String),
@@ -55,18 +54,6 @@ impl AccountState {
             Self::Active => "ACTIVE",
             Self::Other(s) => s,
         }
-    }
-}
-
-impl From<String> for AccountState {
-    fn from(s: String) -> Self {
-        Self::from_api(&s)
-    }
-}
-
-impl From<AccountState> for String {
-    fn from(state: AccountState) -> Self {
-        state.as_str().to_owned()
     }
 }
 

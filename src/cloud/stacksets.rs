@@ -5,18 +5,18 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{AccountFilter, AccountId, AutoDeployment, Preferences, Tags};
 
 use super::CloudError;
 
 /// An AWS enum as orgrole knows it: each variant with its wire name, which
-/// `as_str` gives and serde writes.
+/// `as_str` gives and serde writes (in the plan JSON).
 macro_rules! wire_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $wire:literal,)+ }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
         pub enum $name {
             $(#[serde(rename = $wire)] $variant,)+
         }
@@ -32,7 +32,7 @@ macro_rules! wire_enum {
 }
 
 /// What CreateStackSet and UpdateStackSet send.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StackSetSpec {
     pub name: String,
     pub description: String,
@@ -69,7 +69,7 @@ wire_enum! {
 }
 
 /// Service-managed deployment targets: OUs (or the root), with an account filter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeploymentTargets {
     pub ous: Vec<String>,
     pub accounts: Vec<AccountId>,
@@ -77,7 +77,7 @@ pub struct DeploymentTargets {
 }
 
 /// One stack instance (ListStackInstances).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InstanceInfo {
     pub account: AccountId,
     pub region: String,
@@ -131,7 +131,7 @@ wire_enum! {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum InstanceStatus {
     Current,
     Outdated,
@@ -148,7 +148,7 @@ impl InstanceStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum OperationStatus {
     Queued,
     Running,
@@ -177,7 +177,7 @@ impl OperationStatus {
 }
 
 /// DescribeStackSetOperation or a ListStackSetOperations row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OperationInfo {
     pub id: String,
     /// `None`: AWS did not say (or said something newer than this build).
@@ -185,7 +185,6 @@ pub struct OperationInfo {
     pub status: OperationStatus,
     pub reason: Option<String>,
     /// CreationTimestamp, in milliseconds since the epoch: the order of a listing.
-    #[serde(default)]
     pub created: Option<i64>,
 }
 
@@ -204,7 +203,7 @@ pub struct OperationsPage {
 }
 
 /// One account and region of an operation (ListStackSetOperationResults).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OperationResult {
     pub account: Option<AccountId>,
     pub region: String,

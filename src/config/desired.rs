@@ -1,6 +1,5 @@
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde_json::json;
 
 use crate::model::{
@@ -9,25 +8,22 @@ use crate::model::{
 
 /// What the configuration asks for, validated. Spans are gone by now: every
 /// problem they could point at has been reported.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Desired {
     pub credential: Credential,
     pub role: RoleConfig,
     pub direct: Option<DirectTargets>,
-    /// Absent from the serialized form when not used, so that digests of
-    /// direct-only configurations stay as they were.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stackset: Option<StackSetConfig>,
     /// Where the state lives; `None`: a local file.
     pub state: Option<StateBackend>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StateBackend {
     S3 { bucket: String, key: String, region: Option<String> },
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Credential {
     /// The credential's display name in the vendor's console.
     pub name: String,
@@ -35,7 +31,7 @@ pub struct Credential {
     pub external_id: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct RoleConfig {
     pub name: String,
     /// Principal ARNs allowed to assume the role (the vendor's).
@@ -49,7 +45,7 @@ pub struct RoleConfig {
 
 /// What orgrole does with the policies on the role that the configuration
 /// does not name (inline ones, other managed ones, a boundary).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum OtherPoliciesMode {
     /// The role is exactly as configured: they are drift, and go.
     #[default]
@@ -59,7 +55,7 @@ pub enum OtherPoliciesMode {
 }
 
 /// Mode 1 of the guide: orgrole makes the IAM calls in each account itself.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct DirectTargets {
     pub organization: bool,
     pub ous: Vec<String>,
@@ -70,7 +66,7 @@ pub struct DirectTargets {
 }
 
 /// Mode 2 of the guide: one service-managed StackSet, deployed by AWS.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct StackSetConfig {
     pub name: String,
     pub targets: StackSetTargets,
@@ -92,14 +88,14 @@ pub struct StackSetConfig {
     pub access_role: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StackSetTargets {
     /// The organization's root: every account.
     Organization,
     Ous(Vec<String>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Template {
     /// Made from the `role` block.
     Generated,

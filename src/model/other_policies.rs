@@ -1,23 +1,24 @@
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::PolicyDocument;
 
 /// What a role carries besides its trust policy and orgrole's own policy:
 /// inline policies, other managed policies and a permissions boundary. Each
 /// changes what the role may do, so the configuration's role has exactly
-/// the ones it names (none): any other found on it is drift.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// the ones it names (none): any other found on it is drift. Serialized in
+/// the plan JSON.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OtherPolicies {
     /// Inline policies by name (ListRolePolicies, GetRolePolicy).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub inline: BTreeMap<String, PolicyDocument>,
     /// ARNs of the managed policies attached besides orgrole's.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
     pub managed: BTreeSet<String>,
     /// The permissions boundary's ARN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub boundary: Option<String>,
 }
 

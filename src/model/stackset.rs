@@ -2,10 +2,10 @@
 //! and the state: how targets are filtered, who calls, and how an
 //! operation runs.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// StackSets' AccountFilterType.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// StackSets' AccountFilterType. (Serialized in the plan JSON's steps.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum AccountFilter {
     /// No accounts listed: every account of the targets.
     None,
@@ -14,35 +14,37 @@ pub enum AccountFilter {
     Union,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Amount {
     Percent(u32),
     Count(u32),
 }
 
 /// StackSetOperationPreferences; `None`: AWS's default.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Preferences {
     pub max_concurrent: Option<Amount>,
     pub failure_tolerance: Option<Amount>,
     pub region_concurrency: Option<RegionConcurrency>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionConcurrency {
     Sequential,
     Parallel,
 }
 
 /// StackSets' CallAs: from the management account, or a delegated administrator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// (Serialized in the plan JSON.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum CallAs {
     Caller,
     DelegatedAdmin,
 }
 
 /// StackSets' automatic deployment to accounts that join a targeted OU.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// (Serialized in the plan JSON's steps.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct AutoDeployment {
     pub enabled: bool,
     /// Keep the stacks of accounts that leave a targeted OU.

@@ -1,43 +1,43 @@
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::cloud::CloudError;
 use crate::model::{AccountId, Address, OtherPolicies, PolicyDocument, Tags};
 use crate::targets::Skipped;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A plan in memory; saved as the saved plan's format (`saved_plan::format`).
+#[derive(Debug, Clone)]
 pub struct Plan {
     pub destroy: bool,
     /// In apply order within an account: policy, role, attachment (deletes
     /// are ordered by the graph, not by this list).
     pub changes: Vec<Change>,
-    /// Resources of the configured names that orgrole does not own.
+    /// Resources of the configured names that orgrole does not own. Never
+    /// saved: a plan with conflicts is refused by `plan --out`.
     pub conflicts: Vec<Conflict>,
     pub skipped: Vec<Skipped>,
     /// Never saved: a plan with unreachable accounts is refused by `plan --out`.
-    #[serde(skip)]
     pub unreachable: Vec<Unreachable>,
     /// Account names, for display.
     pub account_names: BTreeMap<AccountId, String>,
     /// StackSet mode: the stack set's steps (absent in direct mode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stackset: Option<super::StackSetPlan>,
     /// Policies found on the roles that the configuration does not name,
     /// left in place (`other-policies "keep"`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kept: Vec<Kept>,
 }
 
 /// The other policies of one role, kept.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Kept {
     /// The role's address.
     pub address: Address,
     pub other: OtherPolicies,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialized for JSON outputs (the apply events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Create,
@@ -49,7 +49,7 @@ pub enum Action {
     Forget,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Change {
     pub address: Address,
     pub action: Action,
@@ -62,11 +62,11 @@ pub struct Change {
     pub drift: bool,
     /// Made by this stack set's stack in the account, not by orgrole: the
     /// change restores what the template declares and is not recorded in state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stack_set: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Serialized as the plan JSON's `before` and `after` (docs/plan-json.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum ResourceValue {
     Policy {
@@ -76,7 +76,7 @@ pub enum ResourceValue {
     Role {
         trust: PolicyDocument,
         tags: Tags,
-        #[serde(default, skip_serializing_if = "OtherPolicies::is_empty")]
+        #[serde(skip_serializing_if = "OtherPolicies::is_empty")]
         other: OtherPolicies,
     },
     Attachment {
@@ -85,8 +85,9 @@ pub enum ResourceValue {
     },
 }
 
-/// Why a change is planned, with the data to say it well.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Why a change is planned, with the data to say it well. Serialized as
+/// the plan JSON's `reasons`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Reason {
     /// In state, but deleted outside orgrole.
@@ -140,7 +141,7 @@ pub enum Reason {
     Unrecorded,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
     pub address: Address,
     pub arn: String,
@@ -152,7 +153,7 @@ pub struct Unreachable {
     pub error: CloudError,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {
     pub add: usize,
     pub change: usize,

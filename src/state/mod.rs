@@ -4,6 +4,7 @@
 mod codec;
 mod error;
 mod file;
+mod format;
 mod local_files;
 mod lock;
 mod lock_object;
@@ -18,11 +19,12 @@ use codec::parse;
 pub use codec::to_json;
 pub use error::StateError;
 pub use file::StateFile;
+pub use format::FORMAT_VERSION;
 pub use lock::LockInfo;
 pub use lock_object::LockObject;
 #[cfg(test)]
 pub use memory::MemoryObjects;
 pub use remote::{Object, ObjectError, ObjectStore, Precondition, PutError, RemoteState};
-pub use resources::{State, StateResource, FORMAT_VERSION};
+pub use resources::{State, StateResource};
 pub use stackset::{Deployment, Effect, PendingOperation, StackSetRecord};
 pub use store::StateStore;

@@ -1,14 +1,10 @@
-use serde::{Deserialize, Serialize};
-
 use super::StackSetRecord;
 use crate::model::{Address, ResourceKind};
 
-/// The state format this orgrole reads and writes; a newer one is refused.
-pub const FORMAT_VERSION: u32 = 1;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What orgrole manages, in memory; written as the state file's format
+/// (`state::format`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct State {
-    pub format_version: u32,
     /// Set once when the state is born: a saved plan or another copy of a
     /// different lineage describes other resources.
     pub lineage: String,
@@ -18,18 +14,16 @@ pub struct State {
     /// Sorted by address, unique. Addresses and ARNs only: never credentials.
     resources: Vec<StateResource>,
     /// StackSet mode: the stack sets orgrole made, by name.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     stacksets: Vec<StackSetRecord>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateResource {
     pub address: Address,
     /// The policy's or role's ARN; for an attachment, the attached policy's.
     pub arn: String,
     /// The fingerprint of the value orgrole applied: a live value that
     /// differs from it is drift.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applied: Option<String>,
 }
 
@@ -42,7 +36,6 @@ impl Default for State {
 impl State {
     pub fn new() -> Self {
         Self {
-            format_version: FORMAT_VERSION,
             lineage: uuid::Uuid::new_v4().to_string(),
             serial: 0,
             orgrole_version: env!("CARGO_PKG_VERSION").into(),
@@ -115,10 +108,18 @@ impl State {
         self.resources.binary_search_by(|r| r.address.cmp(address))
     }
 
-    /// Restores the invariant after reading a file someone may have edited.
-    pub(super) fn normalize(&mut self) {
-        self.resources.sort_by(|a, b| a.address.cmp(&b.address));
-        self.resources.dedup_by(|a, b| a.address == b.address);
+    /// A state as read from a file, which someone may have edited: the
+    /// resources sorted by address and unique again.
+    pub(super) fn restored(
+        lineage: String,
+        serial: u64,
+        orgrole_version: String,
+        mut resources: Vec<StateResource>,
+        stacksets: Vec<StackSetRecord>,
+    ) -> Self {
+        resources.sort_by(|a, b| a.address.cmp(&b.address));
+        resources.dedup_by(|a, b| a.address == b.address);
+        Self { lineage, serial, orgrole_version, resources, stacksets }
     }
 }
 

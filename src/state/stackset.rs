@@ -1,10 +1,8 @@
-use serde::{Deserialize, Serialize};
-
 use crate::model::{AccountFilter, AccountId, AutoDeployment, CallAs};
 
 /// A stack set orgrole made, and what it deployed with it. Never the
 /// external ID: only a fingerprint of the parameters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackSetRecord {
     pub name: String,
     pub id: String,
@@ -18,13 +16,12 @@ pub struct StackSetRecord {
     pub deployed: Vec<Deployment>,
     /// The operation started and not yet seen to end: a later run waits
     /// for it, then records its effect.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<PendingOperation>,
 }
 
 /// Instances created through one OU in one region: all the accounts below
 /// it, or those the filter selects.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Deployment {
     pub ou: String,
     pub region: String,
@@ -32,7 +29,7 @@ pub struct Deployment {
     pub filter: AccountFilter,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingOperation {
     pub id: String,
     /// What to record once it ends.
@@ -40,8 +37,7 @@ pub struct PendingOperation {
 }
 
 /// What an operation changes in the record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// The stack set now has these parameters (by fingerprint) and auto-deployment.
     Updated { parameters: String, auto_deployment: AutoDeployment },

@@ -5,7 +5,7 @@ mod build;
 #[cfg(test)]
 mod tests;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub use build::{plan_stackset, StackSetWanted};
 
@@ -13,7 +13,7 @@ use crate::cloud::{DeploymentTargets, InstanceInfo, OperationInfo, StackSetSpec,
 use crate::model::{AccountId, AutoDeployment, CallAs, Preferences, Tags};
 use crate::state::Effect;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct StackSetPlan {
     pub name: String,
     /// The stack set's ID, when it exists.
@@ -27,17 +27,15 @@ pub struct StackSetPlan {
     pub instances: Vec<InstanceView>,
     /// An operation that was running when planned: apply waits for it first.
     pub running: Option<OperationInfo>,
-    /// What keeps the plan from being applied.
+    /// What keeps the plan from being applied (never saved: `plan --out` refuses it).
     pub conflict: Option<StackSetConflict>,
     /// CloudFormation's trusted access with Organizations, as found; `None`
     /// when not read (destroying).
-    #[serde(default)]
     pub trusted_access: Option<TrustedAccess>,
 }
 
 /// Why a StackSet plan cannot be applied as it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StackSetConflict {
     /// The stack set exists, was not made by orgrole, is not in state, and
     /// `--adopt` was not given.
@@ -47,7 +45,7 @@ pub enum StackSetConflict {
     TrustedAccessOff { status: TrustedAccess },
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct StackSetStep {
     pub action: StackSetAction,
     pub reasons: Vec<StackSetReason>,
@@ -57,7 +55,8 @@ pub struct StackSetStep {
     pub effect: Option<Effect>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialized as the plan JSON's `step` (docs/plan-json.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum StackSetAction {
     /// ActivateOrganizationsAccess: service-managed stack sets need it.
@@ -78,7 +77,6 @@ pub enum StackSetAction {
         regions: Vec<String>,
         /// Keep the stacks: only for accounts AWS can no longer act in
         /// (suspended, closed), whose instances could not go otherwise.
-        #[serde(default)]
         retain_stacks: bool,
     },
     Delete,
@@ -99,7 +97,8 @@ impl StackSetAction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialized as the plan JSON's step `reasons`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum StackSetReason {
     New,
@@ -147,8 +146,8 @@ pub enum StackSetReason {
     AlreadyGone,
 }
 
-/// One (account, region) of the stack set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One (account, region) of the stack set; serialized as the plan JSON's `instances`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InstanceView {
     pub account: AccountId,
     pub region: String,
@@ -160,7 +159,7 @@ pub struct InstanceView {
     pub will: Will,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Will {
     Create,

@@ -1,12 +1,12 @@
 //! A plan saved for review (`plan --out`), and the checks that let `apply`
 //! run exactly it, or refuse because the world moved since.
 
+mod digest;
+mod format;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::config::Desired;
 use crate::model::{AccountId, Address};
@@ -14,15 +14,16 @@ use crate::observe::{AccountView, Wanted};
 use crate::plan::{fingerprint, found, own_policy_arn, Plan};
 use crate::private_file::write_private;
 use crate::state::State;
-
-/// The saved plan file's own format; a newer one is refused.
-pub const SAVED_PLAN_VERSION: u32 = 1;
+pub use digest::config_digest;
+pub use format::SAVED_PLAN_VERSION;
+use format::{SavedPlanV1, SavedPlanV2, UnknownSkipReason};
 
 /// A plan and what it was computed from. It holds the configuration's
-/// digest, not the configuration, and no credentials.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// digest, not the configuration, and no credentials. Written as the
+/// newest of the file's formats (`format`), read from any of them.
+#[derive(Debug, Clone)]
 pub struct SavedPlan {
-    pub format_version: u32,
+    /// The orgrole that made the plan.
     pub orgrole_version: String,
     pub created: String,
     /// The configuration file the plan was made from, as named on the command line.
@@ -40,8 +41,10 @@ pub enum SavedPlanError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("{} is not a saved orgrole plan: {source}", .path.display())]
     Format { path: PathBuf, source: serde_json::Error },
-    #[error("{} was saved by a newer orgrole (plan format {found}; this one reads {SAVED_PLAN_VERSION}): apply it with that version, or plan again", .path.display())]
+    #[error("{} was saved by a newer orgrole (plan format {found}; this one reads up to {SAVED_PLAN_VERSION}): apply it with that version, or plan again", .path.display())]
     Newer { path: PathBuf, found: u32 },
+    #[error("{} was saved by an earlier orgrole (plan format 1) and cannot be read as it was meant: {source}; plan again", .path.display())]
+    SkipReason { path: PathBuf, source: UnknownSkipReason },
     #[error("cannot write the saved plan {}: {source}", .path.display())]
     Write { path: PathBuf, source: std::io::Error },
 }
@@ -77,17 +80,9 @@ impl std::fmt::Display for Stale {
     }
 }
 
-/// The digest of what the configuration asks for (external ID included),
-/// so that any edit that changes the desired state is noticed.
-pub fn config_digest(desired: &Desired) -> String {
-    let text = serde_json::to_string(desired).expect("the desired state serializes");
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 impl SavedPlan {
     pub fn new(plan: Plan, config: &Path, desired: &Desired, state: &State, access_role: &str) -> Self {
         Self {
-            format_version: SAVED_PLAN_VERSION,
             orgrole_version: env!("CARGO_PKG_VERSION").into(),
             created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
             config: config.display().to_string(),
@@ -99,9 +94,9 @@ impl SavedPlan {
         }
     }
 
-    /// Written readable by its owner only (0600).
+    /// Written readable by its owner only (0600), in the newest format.
     pub fn write(&self, path: &Path) -> Result<(), SavedPlanError> {
-        let text = serde_json::to_string_pretty(self).expect("a plan serializes");
+        let text = serde_json::to_string_pretty(&SavedPlanV2::from(self.clone())).expect("a plan serializes");
         write_private(path, text.as_bytes())
             .map_err(|source| SavedPlanError::Write { path: path.to_owned(), source })
     }
@@ -109,14 +104,24 @@ impl SavedPlan {
     pub fn read(path: &Path) -> Result<Self, SavedPlanError> {
         let text = std::fs::read_to_string(path)
             .map_err(|source| SavedPlanError::Read { path: path.to_owned(), source })?;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|source| SavedPlanError::Format { path: path.to_owned(), source })?;
-        let found = value.get("format_version").and_then(serde_json::Value::as_u64).unwrap_or(0) as u32;
-        if found > SAVED_PLAN_VERSION {
-            return Err(SavedPlanError::Newer { path: path.to_owned(), found });
+        let not_a_plan = |source| SavedPlanError::Format { path: path.to_owned(), source };
+        // The version first, so that a newer format is named as such rather than as not a plan.
+        #[derive(serde::Deserialize)]
+        struct Version {
+            format_version: u32,
         }
-        serde_json::from_value(value)
-            .map_err(|source| SavedPlanError::Format { path: path.to_owned(), source })
+        let version: Version = serde_json::from_str(&text).map_err(not_a_plan)?;
+        match version.format_version {
+            1 => serde_json::from_str::<SavedPlanV1>(&text)
+                .map_err(not_a_plan)?
+                .try_into()
+                .map_err(|source| SavedPlanError::SkipReason { path: path.to_owned(), source }),
+            2 => Ok(serde_json::from_str::<SavedPlanV2>(&text).map_err(not_a_plan)?.into()),
+            found if found > SAVED_PLAN_VERSION => {
+                Err(SavedPlanError::Newer { path: path.to_owned(), found })
+            }
+            found => Err(not_a_plan(serde::de::Error::custom(format!("there is no plan format {found}")))),
+        }
     }
 
     /// What must be read again before applying: the roles and policies the
@@ -173,22 +178,4 @@ impl SavedPlan {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::plan::{Action, ResourceValue};
-
-    #[test]
-    fn a_plan_saved_before_roles_carried_their_other_policies_still_reads() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/saved-plan-format-1-before-other-policies.json");
-        let saved = SavedPlan::read(&path).unwrap();
-        let change = &saved.plan.changes[0];
-        assert_eq!((change.action, change.stack_set.as_deref()), (Action::Update, None));
-        let Some(ResourceValue::Role { other, .. }) = &change.before else { panic!("a role") };
-        assert!(other.is_empty());
-        assert_eq!(
-            own_policy_arn(&State::new(), &change.address, &change.arn, "p"),
-            "arn:aws:iam::111111111111:policy/p"
-        );
-    }
-}
+mod tests;

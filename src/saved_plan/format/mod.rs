@@ -1,0 +1,59 @@
+//! The saved plan file's formats: each version its own types, converted
+//! from and to `SavedPlan` and the in-memory `Plan`, so that a change of
+//! the model is not a change of the file. A new version is added beside
+//! the others, which keep reading what they wrote
+//! (tests/fixtures/saved-plan-format-*.json).
+//!
+//! A saved plan holds what `apply` needs and what `show` renders. It holds
+//! no conflicts (of resources or of the stack set) and no unreachable
+//! accounts: `plan --out` refuses a plan that has any, so none was ever
+//! saved, and a plan read back has none.
+
+/// A unit-only enum of a format and its twin in the model, converted both
+/// ways variant by variant (a variant added to the model is a compile
+/// error here: the format has to decide how it is written).
+macro_rules! twin_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident = $model:path {
+            $($(#[$vmeta:meta])* $variant:ident,)+
+        }
+    ) => {
+        #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+        $(#[$meta])*
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl From<$model> for $name {
+            fn from(m: $model) -> Self {
+                type Model = $model;
+                match m {
+                    $(Model::$variant => Self::$variant,)+
+                }
+            }
+        }
+
+        impl From<$name> for $model {
+            fn from(f: $name) -> Self {
+                match f {
+                    $($name::$variant => Self::$variant,)+
+                }
+            }
+        }
+    };
+}
+
+mod v1;
+mod v2;
+
+pub(super) use v1::{SavedPlanV1, UnknownSkipReason};
+pub(super) use v2::SavedPlanV2;
+
+/// The saved plan format this orgrole writes (and the newest it reads).
+pub const SAVED_PLAN_VERSION: u32 = 2;
+
+/// Each converted.
+fn all<A: Into<B>, B>(items: Vec<A>) -> Vec<B> {
+    items.into_iter().map(Into::into).collect()
+}
