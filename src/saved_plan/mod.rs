@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use crate::cloud::CloudError;
 use crate::config::Desired;
 use crate::model::{AccountId, Address};
 use crate::observe::{AccountView, Wanted};
@@ -56,7 +57,7 @@ pub enum Stale {
     Lineage { planned: String, now: String },
     Serial { planned: u64, now: u64 },
     Resource { address: Address },
-    Unreadable { account: AccountId, error: String },
+    Unreadable { account: AccountId, error: CloudError },
 }
 
 impl std::fmt::Display for Stale {
@@ -165,7 +166,7 @@ impl SavedPlan {
                     }
                 }
                 Some(AccountView::Unreachable(e)) => {
-                    let unreadable = Stale::Unreadable { account: account.clone(), error: e.to_string() };
+                    let unreadable = Stale::Unreadable { account: account.clone(), error: e.clone() };
                     if !stale.contains(&unreadable) {
                         stale.push(unreadable);
                     }
