@@ -1,18 +1,20 @@
 //! The planner alone, pure, on data: 10,000 accounts, cold (everything to
 //! create), no-op (everything in place and in state) and with drift in one
-//! account of ten, plus rendering each plan as text.
-//! `cargo bench --bench planner [-- ACCOUNTS]` (target: 10,000 accounts in under 100 ms).
+//! account of ten, plus rendering each plan (text, Markdown) and the
+//! organization's status (text) from it.
+//! `cargo bench --bench planner [-- ACCOUNTS]` (targets at 10,000 accounts:
+//! a plan in under 100 ms, each rendering in under 200 ms).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use orgrole::cloud::{Caller, PolicyInfo, RoleInfo};
+use orgrole::cloud::{AccountState, Caller, OrgAccount, OrgUnit, Organization, PolicyInfo, RoleInfo};
 use orgrole::config::Desired;
 use orgrole::model::AccountId;
 use orgrole::observe::{AccountResources, AccountView, Observed, ObservedPolicy, ObservedRole};
 use orgrole::plan::{fingerprint, plan, Plan, PlanOptions};
-use orgrole::render::{plan_text, Paint};
+use orgrole::render::{plan_markdown, plan_text, status_text, Paint};
 use orgrole::state::{State, StateResource};
 use orgrole::targets::Resolution;
 
@@ -20,6 +22,7 @@ use orgrole::targets::Resolution;
 const ACCOUNTS: u64 = 10_000;
 const RUNS: usize = 7;
 const TARGET: Duration = Duration::from_millis(100);
+const RENDER_TARGET: Duration = Duration::from_millis(200);
 
 const CONFIG: &str = r#"
 credential "AWS API Credentials" { external-id "6f1c2e0a-4b7d-4a57-9d3e-0c2b8f1e5a11"; }
@@ -55,20 +58,30 @@ fn main() {
 
     println!("planner, {size} accounts, best and median of {RUNS} runs");
     let mut worst = Duration::ZERO;
+    let mut worst_render = Duration::ZERO;
     for (name, observed, state) in
         [("cold", &empty, &State::new()), ("no-op", &in_place, &state), ("drift 10%", &drifted, &state)]
     {
         let (planned, best, median) = time(|| plan(&desired, observed, state, PlanOptions::default()));
-        let (_, render_best, _) = time(|| plan_text(&planned, Paint { enabled: false }));
+        let (_, text, _) = time(|| plan_text(&planned, Paint { enabled: false }));
+        let (markdown_plan, markdown, _) = time(|| plan_markdown(&planned));
+        let (_, status, _) = time(|| {
+            let status = orgrole::status::status(observed, &planned).expect("an organization");
+            status_text(&status, false, Paint { enabled: false })
+        });
         worst = worst.max(best);
+        worst_render = worst_render.max(text).max(markdown).max(status);
         println!(
-            "  {name:<10} plan {best:>9.2?} (median {median:>9.2?}), {:>5} changes; rendering as text {render_best:>9.2?}",
-            planned.changes.len()
+            "  {name:<10} plan {best:>9.2?} (median {median:>9.2?}), {:>5} changes; rendering: text {text:>9.2?}, Markdown {markdown:>9.2?} ({} characters), status {status:>9.2?}",
+            planned.changes.len(),
+            markdown_plan.len()
         );
     }
     if timed && size == ACCOUNTS {
         let verdict = if worst < TARGET { "within" } else { "OVER" };
         println!("slowest plan {worst:.2?}: {verdict} the {TARGET:?} target");
+        let verdict = if worst_render < RENDER_TARGET { "within" } else { "OVER" };
+        println!("slowest rendering {worst_render:.2?}: {verdict} the {RENDER_TARGET:?} target");
     }
 }
 
@@ -85,15 +98,40 @@ fn time<T>(mut f: impl FnMut() -> T) -> (T, Duration, Duration) {
     (result.expect("RUNS > 0"), times[0], times[RUNS / 2])
 }
 
+/// The accounts in 20 OUs below the root, the management account at the root.
+fn organization(accounts: &[AccountId], management: &AccountId) -> Organization {
+    let member = |id: &AccountId, parent: String| OrgAccount {
+        id: id.clone(),
+        name: format!("account-{id}"),
+        email: String::new(),
+        state: AccountState::Active,
+        parent,
+        arn: String::new(),
+        joined_method: "CREATED".into(),
+        joined: String::new(),
+    };
+    Organization {
+        id: "o-bench".into(),
+        management_account: management.clone(),
+        root: "r-root".into(),
+        units: (0..20)
+            .map(|i| OrgUnit { id: format!("ou-{i}"), name: format!("unit {i}"), parent: "r-root".into() })
+            .collect(),
+        accounts: std::iter::once(member(management, "r-root".into()))
+            .chain(accounts.iter().enumerate().map(|(i, a)| member(a, format!("ou-{}", i % 20))))
+            .collect(),
+    }
+}
+
 fn observed(accounts: &[AccountId], resources: impl Fn(&AccountId) -> AccountResources) -> Observed {
     let management = AccountId::parse("999999999999").unwrap();
     Observed {
         caller: Caller {
             arn: management.iam_arn("aws", "user/bench"),
-            account: management,
+            account: management.clone(),
             partition: "aws".into(),
         },
-        organization: None,
+        organization: Some(organization(accounts, &management)),
         resolution: Resolution {
             targets: accounts.iter().map(|a| (a.clone(), format!("account-{a}"))).collect(),
             skipped: vec![],

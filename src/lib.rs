@@ -17,6 +17,7 @@ pub mod render;
 pub mod saved_plan;
 pub mod stackset;
 pub mod state;
+pub mod status;
 pub mod targets;
 #[cfg(test)]
 mod testing;

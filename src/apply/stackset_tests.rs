@@ -164,7 +164,7 @@ async fn union_beyond_the_ous_with_auto_deployment_is_refused_before_any_change(
     config(&mut d).accounts = vec![id(Z1)];
     config(&mut d).filter = AccountFilter::Union;
     let store = store_of(&mut State::new()).await;
-    let op = Operation { cloud: &cloud, desired: &d, store: &store, parallelism: 4 };
+    let op = Operation::new(&cloud, &d, &store, 4);
     let error = op.plan(&State::new(), PlanOptions::default()).await.unwrap_err();
     let refused = Refusal::UnionOutsideWithAutoDeployment(vec![id(Z1)]);
     assert!(matches!(&error, OperationError::Refused(r) if *r == refused), "{error}");
@@ -315,7 +315,7 @@ async fn a_timed_out_operation_stays_in_state_and_a_rerun_completes_from_it() {
 
     // The next run waits for it and records what it did before planning.
     let store = store_of(&mut state).await;
-    let op = Operation { cloud: &cloud, desired: &d, store: &store, parallelism: 4 };
+    let op = Operation::new(&cloud, &d, &store, 4);
     let waited = op.finish_pending(&mut state, Duration::from_secs(3600), &Quiet, pending()).await;
     assert_eq!(waited.unwrap(), None, "it ended");
     let record = state.stackset(NAME).unwrap();

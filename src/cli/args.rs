@@ -101,6 +101,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// The organization as a tree, with each account's coverage; exits 1
+    /// unless every target is in sync.
+    Status {
+        #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+        format: StatusFormat,
+        /// List every account of large OUs, not only those to look at.
+        #[arg(long)]
+        all: bool,
+    },
     /// The target accounts as CSV (the Organizations console export's columns
     /// plus `Verified`), for the vendor's credential form.
     Accounts {
@@ -140,6 +149,14 @@ pub enum AccountsFormat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GraphFormat {
     Dot,
+    Mermaid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFormat {
+    Text,
+    Markdown,
+    Json,
     Mermaid,
 }
 

@@ -7,7 +7,7 @@ use super::args::Global;
 use crate::cloud::Cloud;
 use crate::config::{self, Desired, StateBackend};
 use crate::operation::Operation;
-use crate::render::Paint;
+use crate::render::{Paint, ReadingBar};
 use crate::state::{RemoteState, StateFile, StateStore};
 
 /// What every command shares: the global flags and how to print.
@@ -93,7 +93,12 @@ impl Context {
         desired: &'a Desired,
         store: &'a StateStore<C::Objects>,
     ) -> Operation<'a, C, C::Objects> {
-        Operation { cloud, desired, store, parallelism: usize::from(self.global.parallelism) }
+        Operation::new(cloud, desired, store, usize::from(self.global.parallelism))
+    }
+
+    /// Reading the accounts shows a bar: on a terminal, never for a machine.
+    pub fn reading_bar(&self, machine: bool) -> ReadingBar {
+        ReadingBar::new(!machine && std::io::stderr().is_terminal())
     }
 
     /// The configuration if its file exists: commands on the state alone

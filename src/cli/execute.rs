@@ -63,7 +63,8 @@ pub async fn apply<C: Cloud>(
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    let op = cx.operation(cloud, desired, &store);
+    let bar = cx.reading_bar(args.json);
+    let op = cx.operation(cloud, desired, &store).watched(&bar);
     let ran = op.run(request, &mut review, observer.as_ref(), interrupt).await.into_diagnostic()?;
     ended(ran, args.plan.as_deref())
 }

@@ -13,7 +13,7 @@ use clap::Parser;
 
 use crate::cloud::aws::AwsCloud;
 
-pub use args::{AccountsFormat, Cli, Command, Format, GraphFormat, StateCommand};
+pub use args::{AccountsFormat, Cli, Command, Format, GraphFormat, StateCommand, StatusFormat};
 use context::Context;
 
 /// How a command ended, as the process's exit code.
@@ -70,6 +70,10 @@ fn command(cx: &Context, command: Command) -> miette::Result<Exit> {
         Command::Verify { format } => {
             let desired = cx.config()?;
             on_aws(cx, async |cloud| report::verify(cx, cloud, &desired, format, false).await)
+        }
+        Command::Status { format, all } => {
+            let desired = cx.config()?;
+            on_aws(cx, async |cloud| report::status(cx, cloud, &desired, format, all).await)
         }
         Command::Accounts { format: AccountsFormat::Csv } => {
             let desired = cx.config()?;

@@ -4,11 +4,14 @@ use std::path::Path;
 
 use miette::IntoDiagnostic;
 
-use super::{Context, Exit, Format, GraphFormat};
+use super::{Context, Exit, Format, GraphFormat, StatusFormat};
 use crate::cloud::Cloud;
 use crate::config::Desired;
 use crate::plan::{Plan, PlanOptions};
-use crate::render::{accounts_csv, graph_dot, graph_mermaid, verify_json, verify_table};
+use crate::render::{
+    accounts_csv, graph_dot, graph_mermaid, status_json, status_markdown, status_mermaid, status_text,
+    verify_json, verify_table,
+};
 use crate::saved_plan::SavedPlan;
 use crate::verify::{verify as check, AccountCheck};
 
@@ -21,7 +24,8 @@ pub async fn verify<C: Cloud>(
     csv: bool,
 ) -> miette::Result<Exit> {
     let store = cx.state_store(Some(desired), cloud)?;
-    let op = cx.operation(cloud, desired, &store);
+    let bar = cx.reading_bar(format == Format::Json || csv);
+    let op = cx.operation(cloud, desired, &store).watched(&bar);
     let state = op.load().await.into_diagnostic()?;
     let (observed, plan) = op.plan(&state, PlanOptions::default()).await.into_diagnostic()?;
     let checks = check(cloud, desired, &observed, &plan, desired.access_role(), op.parallelism).await;
@@ -36,6 +40,34 @@ pub async fn verify<C: Cloud>(
         Format::Text | Format::Markdown => print!("{}", verify_table(&checks, format == Format::Markdown)),
     }
     Ok(if all_ok { Exit::Success } else { Exit::Failure })
+}
+
+/// The organization's tree and each account's coverage, from what a plan reads.
+pub async fn status<C: Cloud>(
+    cx: &Context,
+    cloud: &C,
+    desired: &Desired,
+    format: StatusFormat,
+    all: bool,
+) -> miette::Result<Exit> {
+    let store = cx.state_store(Some(desired), cloud)?;
+    let bar = cx.reading_bar(format == StatusFormat::Json);
+    let op = cx.operation(cloud, desired, &store).watched(&bar);
+    let state = op.load().await.into_diagnostic()?;
+    let (observed, plan) = op.plan(&state, PlanOptions::default()).await.into_diagnostic()?;
+    let status = crate::status::status(&observed, &plan).ok_or_else(|| {
+        miette::miette!(
+            help = "run orgrole in the organization's management account or a delegated administrator",
+            "status shows the organization, and the caller's account is not in one (or may not read it)"
+        )
+    })?;
+    match format {
+        StatusFormat::Text => print!("{}", status_text(&status, all, cx.paint)),
+        StatusFormat::Markdown => print!("{}", status_markdown(&status, all)),
+        StatusFormat::Json => println!("{:#}", status_json(&status)),
+        StatusFormat::Mermaid => print!("{}", status_mermaid(&status, all)),
+    }
+    Ok(if status.in_sync() { Exit::Success } else { Exit::Failure })
 }
 
 /// The graph of a saved plan.

@@ -53,7 +53,8 @@ pub async fn plan<C: Cloud>(
 ) -> miette::Result<Exit> {
     let options = PlanOptions { adopt: args.adopt, destroy: args.destroy };
     let store = cx.state_store(Some(desired), cloud)?;
-    let op = cx.operation(cloud, desired, &store);
+    let bar = cx.reading_bar(args.format == Format::Json);
+    let op = cx.operation(cloud, desired, &store).watched(&bar);
     let state = op.load().await.into_diagnostic()?;
     let (_, plan) = op.plan(&state, options).await.into_diagnostic()?;
     print!("{}", rendered(&plan, args.format, cx.paint));

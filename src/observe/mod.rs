@@ -122,12 +122,42 @@ impl Wanted {
     }
 }
 
+/// Told as accounts are read (a progress bar draws it); observe prints nothing.
+pub trait Reading: Sync {
+    /// `total` accounts are about to be read.
+    fn reading(&self, total: usize);
+    /// One more was read.
+    fn read(&self);
+    fn done(&self);
+}
+
+/// Nobody watches.
+pub struct Unwatched;
+
+impl Reading for Unwatched {
+    fn reading(&self, _: usize) {}
+    fn read(&self) {}
+    fn done(&self) {}
+}
+
 pub async fn observe<C: Cloud>(
     cloud: &C,
     desired: &Desired,
     state: &State,
     destroy: bool,
     parallelism: usize,
+) -> Result<Observed, ObserveError> {
+    observe_watched(cloud, desired, state, destroy, parallelism, &Unwatched).await
+}
+
+/// `observe`, telling `reading` how far it got.
+pub async fn observe_watched<C: Cloud>(
+    cloud: &C,
+    desired: &Desired,
+    state: &State,
+    destroy: bool,
+    parallelism: usize,
+    reading: &dyn Reading,
 ) -> Result<Observed, ObserveError> {
     let caller = cloud.caller().await.map_err(ObserveError::Caller)?;
     let no_targets = DirectTargets::default();
@@ -183,7 +213,9 @@ pub async fn observe<C: Cloud>(
         wanted.entry(account.clone()).or_default().add(&r.address, &r.arn);
     }
 
-    let accounts = read_accounts(cloud, wanted, desired.access_role(), parallelism).await;
+    reading.reading(wanted.len());
+    let accounts = read_accounts(cloud, wanted, desired.access_role(), parallelism, reading).await;
+    reading.done();
     Ok(Observed { caller, organization, resolution, accounts, stackset })
 }
 
@@ -193,6 +225,7 @@ pub async fn read_accounts<C: Cloud>(
     wanted: BTreeMap<AccountId, Wanted>,
     access_role: &str,
     parallelism: usize,
+    reading: &dyn Reading,
 ) -> BTreeMap<AccountId, AccountView> {
     stream::iter(wanted)
         .map(|(account, w)| async move {
@@ -200,6 +233,7 @@ pub async fn read_accounts<C: Cloud>(
                 Ok(resources) => AccountView::Read(resources),
                 Err(e) => AccountView::Unreachable(e),
             };
+            reading.read();
             (account, view)
         })
         .buffer_unordered(parallelism.max(1))

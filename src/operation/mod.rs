@@ -16,7 +16,7 @@ pub use run::{Approval, Ran, Request, Review};
 use crate::apply::{self, ApplyOptions, Observer, Outcome};
 use crate::cloud::Cloud;
 use crate::config::Desired;
-use crate::observe::{observe, read_accounts, Observed};
+use crate::observe::{observe_watched, read_accounts, Observed, Reading, Unwatched};
 use crate::plan::{plan, refusal, Plan, PlanOptions};
 use crate::saved_plan::{SavedPlan, Stale};
 use crate::state::{ObjectStore, State, StateError, StateStore};
@@ -27,9 +27,20 @@ pub struct Operation<'a, C, O> {
     pub store: &'a StateStore<O>,
     /// Accounts read or changed at once.
     pub parallelism: usize,
+    /// Told as the accounts are read.
+    pub reading: &'a dyn Reading,
 }
 
-impl<C: Cloud, O: ObjectStore> Operation<'_, C, O> {
+impl<'a, C: Cloud, O: ObjectStore> Operation<'a, C, O> {
+    pub fn new(cloud: &'a C, desired: &'a Desired, store: &'a StateStore<O>, parallelism: usize) -> Self {
+        Self { cloud, desired, store, parallelism, reading: &Unwatched }
+    }
+
+    /// The same, telling `reading` how far reading the accounts got.
+    pub fn watched(self, reading: &'a dyn Reading) -> Self {
+        Self { reading, ..self }
+    }
+
     pub async fn load(&self) -> Result<State, StateError> {
         self.store.load().await
     }
@@ -44,7 +55,9 @@ impl<C: Cloud, O: ObjectStore> Operation<'_, C, O> {
     ) -> Result<(Observed, Plan), OperationError> {
         let settled = pending::settled(self.cloud, state).await?;
         let state = settled.as_ref().unwrap_or(state);
-        let observed = observe(self.cloud, self.desired, state, options.destroy, self.parallelism).await?;
+        let observed =
+            observe_watched(self.cloud, self.desired, state, options.destroy, self.parallelism, self.reading)
+                .await?;
         if let Some(refused) = refusal(self.desired, &observed, state, options.destroy) {
             return Err(refused.into());
         }
@@ -55,7 +68,11 @@ impl<C: Cloud, O: ObjectStore> Operation<'_, C, O> {
     /// Why a saved plan no longer describes the accounts (empty: it does),
     /// reading again what its changes touch.
     pub async fn staleness(&self, saved: &SavedPlan, state: &State) -> Vec<Stale> {
-        let live = read_accounts(self.cloud, saved.touched(), &saved.access_role, self.parallelism).await;
+        let touched = saved.touched();
+        self.reading.reading(touched.len());
+        let live =
+            read_accounts(self.cloud, touched, &saved.access_role, self.parallelism, self.reading).await;
+        self.reading.done();
         saved.staleness(self.desired, state, &live)
     }
 

@@ -45,7 +45,7 @@ pub async fn store_of(state: &mut State) -> StateStore<MemoryObjects> {
 /// What `orgrole plan` would show.
 pub async fn plan_for(cloud: &SimCloud, d: &Desired, state: &State, options: PlanOptions) -> Plan {
     let store = store_of(&mut state.clone()).await;
-    let op = Operation { cloud, desired: d, store: &store, parallelism: 4 };
+    let op = Operation::new(cloud, d, &store, 4);
     op.plan(state, options).await.expect("planned").1
 }
 
@@ -58,7 +58,7 @@ pub async fn converge(
     options: PlanOptions,
 ) -> (Plan, Outcome) {
     let store = store_of(state).await;
-    let op = Operation { cloud, desired: d, store: &store, parallelism: 4 };
+    let op = Operation::new(cloud, d, &store, 4);
     let request = Request {
         operation: if options.destroy { "destroy" } else { "apply" },
         saved: None,

@@ -45,7 +45,7 @@ async fn without_approval_nothing_changes_and_the_lock_is_given_back() {
     let cloud = SimCloud::new(id(MANAGEMENT), World::default());
     let d = desired(&[A]);
     let store = store_of(&mut State::new()).await;
-    let op = Operation { cloud: &cloud, desired: &d, store: &store, parallelism: 4 };
+    let op = Operation::new(&cloud, &d, &store, 4);
     for (answer, ended) in [(Approval::No, "Cancelled"), (Approval::CannotAsk, "CannotAsk")] {
         let ran = op.run(request(None, false), &mut Refuse(answer), &Quiet, pending()).await.unwrap();
         assert_eq!(format!("{ran:?}"), ended);
@@ -62,7 +62,7 @@ async fn a_run_holding_the_lock_keeps_another_out() {
     let cloud = SimCloud::new(id(MANAGEMENT), World::default());
     let d = desired(&[A]);
     let store = store_of(&mut State::new()).await;
-    let op = Operation { cloud: &cloud, desired: &d, store: &store, parallelism: 4 };
+    let op = Operation::new(&cloud, &d, &store, 4);
     let held = store.lock("apply", Duration::ZERO).await.unwrap();
     let error = op.run(request(None, true), &mut Approve::default(), &Quiet, pending()).await.unwrap_err();
     assert!(matches!(&error, OperationError::State(StateError::Locked(holder)) if holder.id == held.id));
@@ -75,7 +75,7 @@ async fn a_saved_plan_applies_exactly_or_is_refused_once_an_account_changed() {
     let d = desired(&[A]);
     let mut state = State::new();
     let store = store_of(&mut state).await;
-    let op = Operation { cloud: &cloud, desired: &d, store: &store, parallelism: 4 };
+    let op = Operation::new(&cloud, &d, &store, 4);
     let plan = op.plan(&state, PlanOptions::default()).await.unwrap().1;
     let saved = SavedPlan::new(plan, Path::new("orgrole.kdl"), &d, &state, d.access_role());
 
@@ -155,7 +155,7 @@ async fn what_cannot_be_planned_is_refused_before_any_change() {
     for (d, state, refused) in cases {
         let cloud = SimCloud::new(id(MANAGEMENT), organization_world());
         let store = store_of(&mut state.clone()).await;
-        let op = Operation { cloud: &cloud, desired: &d, store: &store, parallelism: 4 };
+        let op = Operation::new(&cloud, &d, &store, 4);
         let error =
             op.run(request(None, true), &mut Approve::default(), &Quiet, pending()).await.unwrap_err();
         assert!(matches!(&error, OperationError::Refused(r) if *r == refused), "{error}");

@@ -1,6 +1,8 @@
 //! apply's events as lines, as Terraform prints them; on a terminal a
-//! progress bar stays below the lines.
+//! progress bar stays below the lines. A plan of many changes is told in
+//! steps of a tenth, with every failure named.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -11,21 +13,60 @@ use crate::apply::{ApplyEvent, Observer, Outcome, StackSetError};
 use crate::cloud::OperationResult;
 use crate::plan::{Action, Plan};
 
+/// Plans of more changes than this are told in tenths, not a line per change.
+const ONE_BY_ONE: usize = 60;
+
 pub struct ApplyLines {
     terminal: bool,
     /// On a terminal, from the start of the plan's steps.
     bar: OnceLock<ProgressBar>,
+    /// The plan's changes, once it starts.
+    total: OnceLock<usize>,
+    /// Changes that ended, one way or another.
+    ended: AtomicUsize,
+    failed: AtomicUsize,
+    started: OnceLock<std::time::Instant>,
 }
 
 impl ApplyLines {
     pub fn new(terminal: bool) -> Self {
-        Self { terminal, bar: OnceLock::new() }
+        Self {
+            terminal,
+            bar: OnceLock::new(),
+            total: OnceLock::new(),
+            ended: AtomicUsize::new(0),
+            failed: AtomicUsize::new(0),
+            started: OnceLock::new(),
+        }
+    }
+
+    fn one_by_one(&self) -> bool {
+        self.total.get().is_none_or(|&total| total <= ONE_BY_ONE)
+    }
+
+    /// A change ended; told as a line each tenth of a large plan.
+    fn ended(&self, failed: bool) {
+        let ended = self.ended.fetch_add(1, Ordering::Relaxed) + 1;
+        let failures = self.failed.fetch_add(usize::from(failed), Ordering::Relaxed) + usize::from(failed);
+        let total = self.total.get().copied().unwrap_or_default();
+        if !self.one_by_one() && (ended * 10 / total > (ended - 1) * 10 / total || ended == total) {
+            let elapsed = self.started.get().map_or(0.0, |s| s.elapsed().as_secs_f64());
+            self.line(format!("{ended}/{total} changes done, {failures} failed, after {elapsed:.1}s"));
+        }
+        self.advance();
     }
 
     /// A line between the plan and the steps, and a bar counting the
     /// plan's changes and stack set steps.
     fn start(&self, plan: &Plan) {
         println!();
+        let _ = self.total.set(plan.changes.len());
+        let _ = self.started.set(std::time::Instant::now());
+        if !self.one_by_one() {
+            let accounts: std::collections::BTreeSet<_> =
+                plan.changes.iter().map(|c| &c.address.account).collect();
+            self.line(format!("Applying {} changes in {} accounts...", plan.changes.len(), accounts.len()));
+        }
         if !self.terminal {
             return;
         }
@@ -55,6 +96,8 @@ impl Observer for ApplyLines {
     fn event(&self, event: ApplyEvent<'_>) {
         match event {
             ApplyEvent::Starting(plan) => self.start(plan),
+            ApplyEvent::ChangeStarted(_) if !self.one_by_one() => {}
+            ApplyEvent::ChangeFinished { .. } if !self.one_by_one() => self.ended(false),
             ApplyEvent::ChangeStarted(change) => {
                 let verb = match change.action {
                     Action::Create => "Creating...",
@@ -74,15 +117,15 @@ impl Observer for ApplyLines {
                     Action::Forget => "Removed from state",
                 };
                 self.line(format!("{}: {done} after {:.1}s", change.address, elapsed.as_secs_f64()));
-                self.advance();
+                self.ended(false);
             }
             ApplyEvent::ChangeFailed { change, error } => {
                 self.line(format!("{}: Error: {error}", change.address));
-                self.advance();
+                self.ended(true);
             }
             ApplyEvent::ChangeSkipped { change, failed } => {
                 self.line(format!("{}: Skipped: {}", change.address, skip_reason(failed)));
-                self.advance();
+                self.ended(false);
             }
             ApplyEvent::Interrupted { in_flight } => self.line(format!(
                 "Interrupt received: finishing {in_flight} change(s) in flight, starting no more."

@@ -4,24 +4,42 @@
 
 use std::fmt::Write;
 
+use super::groups::{counted, names, shown, skipped_by_reason, Shown, EVERY_ACCOUNT};
 use super::lines::Detail;
-use super::prose::{skip_reason, stackset_conflict};
+use super::prose::stackset_conflict;
 use super::view::{conflict_message, plan_view};
-use crate::plan::Plan;
+use crate::model::AccountId;
+use crate::plan::{Plan, Summary};
+
+/// Past this many characters, accounts are named but not shown in full, so
+/// that the plan fits a pull-request comment (GitHub's limit: 65,536).
+const BUDGET: usize = 50_000;
+/// Where naming the accounts not shown stops, with a count of the rest.
+const NAMING_BUDGET: usize = 58_000;
+/// Rows of the summary table; the rest are below.
+const TABLE_ROWS: usize = 50;
 
 pub fn plan_markdown(plan: &Plan) -> String {
     let view = plan_view(plan);
     let mut out = String::new();
     let title = if plan.destroy { "orgrole destroy plan" } else { "orgrole plan" };
     let _ = writeln!(out, "## {title}\n\n**{}**\n", view.summary_line);
-    if !view.accounts.is_empty() {
+    let shown = shown(&view.accounts);
+    if !shown.is_empty() {
         out.push_str("| Account | Name | Add | Change | Destroy | State only |\n|---|---|--:|--:|--:|--:|\n");
-        for s in &view.accounts {
-            let c = s.counts;
+        for (i, s) in shown.iter().enumerate() {
+            if i == TABLE_ROWS {
+                let _ = writeln!(out, "| … | {} more, below | | | | |", shown.len() - i);
+                break;
+            }
+            let (account, name, c) = match s {
+                Shown::Account(s) => (format!("`{}`", s.account), s.name.to_owned(), s.counts),
+                Shown::Group(g) => (format!("{} accounts", g.len()), "each".to_owned(), g[0].counts),
+            };
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} |",
-                s.account, s.name, c.add, c.change, c.destroy, c.state_only
+                "| {account} | {name} | {} | {} | {} | {} |",
+                c.add, c.change, c.destroy, c.state_only
             );
         }
         out.push('\n');
@@ -43,21 +61,39 @@ pub fn plan_markdown(plan: &Plan) -> String {
         }
         out.push_str("```\n\n");
     }
-    for s in &view.accounts {
-        let c = s.counts;
-        let _ = writeln!(
-            out,
-            "<details><summary><code>{}</code>{}: {} to add, {} to change, {} to destroy</summary>\n\n```diff",
-            s.account,
-            if s.name.is_empty() { String::new() } else { format!(" ({})", s.name) },
-            c.add,
-            c.change,
-            c.destroy
-        );
-        for c in &s.changes {
+    let mut untold: Vec<(&AccountId, &str)> = vec![];
+    for shown in &shown {
+        let sections = match shown {
+            Shown::Account(s) => std::slice::from_ref(s),
+            Shown::Group(g) => g.as_slice(),
+        };
+        if out.len() > BUDGET {
+            untold.extend(sections.iter().map(|s| (s.account, s.name)));
+            continue;
+        }
+        let first = sections[0];
+        let summary = match shown {
+            Shown::Account(s) => format!(
+                "<code>{}</code>{}: {}",
+                s.account,
+                if s.name.is_empty() { String::new() } else { format!(" ({})", s.name) },
+                account_counts(s.counts)
+            ),
+            Shown::Group(g) => format!("{} in each of {} accounts", counted(first.counts), g.len()),
+        };
+        let _ = writeln!(out, "<details><summary>{summary}</summary>\n");
+        if let Shown::Group(g) = shown {
+            let accounts = g.iter().map(|s| (s.account, s.name));
+            let _ = writeln!(out, "{}\n", names(accounts, |a| format!("`{a}`")));
+        }
+        out.push_str("```diff\n");
+        for c in &first.changes {
             change(&mut out, c.marker, &c.subject, &c.notes, &c.details);
         }
         out.push_str("```\n\n</details>\n\n");
+    }
+    if !untold.is_empty() {
+        untold_accounts(&mut out, &untold);
     }
     if !view.kept.is_empty() {
         out.push_str("### Kept on the roles (`other-policies \"keep\"`)\n\n");
@@ -68,9 +104,9 @@ pub fn plan_markdown(plan: &Plan) -> String {
     }
     if !plan.skipped.is_empty() {
         out.push_str("### Skipped accounts\n\n");
-        for s in &plan.skipped {
-            let name = if s.name.is_empty() { String::new() } else { format!(" ({})", s.name) };
-            let _ = writeln!(out, "- `{}`{name}: {}", s.account, skip_reason(&s.reason));
+        for (why, skipped) in skipped_by_reason(&plan.skipped) {
+            let accounts = skipped.iter().map(|s| (&s.account, s.name.as_str()));
+            let _ = writeln!(out, "- {}: {why}", names(accounts, |a| format!("`{a}`")));
         }
         out.push('\n');
     }
@@ -101,4 +137,24 @@ fn change(out: &mut String, marker: &str, subject: &str, notes: &[&str], details
         let marker = if d.marker.is_empty() { " " } else { d.marker };
         let _ = writeln!(out, "{marker}     {}", d.text);
     }
+}
+
+/// `3 to add, 0 to change, 0 to destroy`, as an account's summary says it.
+fn account_counts(c: Summary) -> String {
+    format!("{} to add, {} to change, {} to destroy", c.add, c.change, c.destroy)
+}
+
+/// The accounts with changes that did not fit: named while there is room, then counted.
+fn untold_accounts(out: &mut String, untold: &[(&AccountId, &str)]) {
+    let _ =
+        write!(out, "**{} more accounts have changes, not shown here** ({EVERY_ACCOUNT}): ", untold.len());
+    for (i, (account, name)) in untold.iter().enumerate() {
+        if out.len() > NAMING_BUDGET {
+            let _ = write!(out, "and {} more", untold.len() - i);
+            break;
+        }
+        let name = if name.is_empty() { String::new() } else { format!(" ({name})") };
+        let _ = write!(out, "{}`{account}`{name}", if i == 0 { "" } else { ", " });
+    }
+    out.push_str("\n\n");
 }

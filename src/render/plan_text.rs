@@ -3,8 +3,9 @@
 
 use std::fmt::Write;
 
+use super::groups::{counted, names, shown, skipped_by_reason, Shown};
 use super::lines::Detail;
-use super::prose::{skip_reason, stackset_conflict};
+use super::prose::stackset_conflict;
 use super::view::{conflict_message, plan_view};
 use super::Paint;
 use crate::plan::Plan;
@@ -34,9 +35,22 @@ pub fn plan_text(plan: &Plan, paint: Paint) -> String {
             }
         }
     }
-    for section in &view.accounts {
-        let _ = writeln!(out, "\n  {}", paint.bold(&format!("# account {}", section.title())));
-        for c in &section.changes {
+    for shown in shown(&view.accounts) {
+        let changes = match shown {
+            Shown::Account(section) => {
+                let _ = writeln!(out, "\n  {}", paint.bold(&format!("# account {}", section.title())));
+                &section.changes
+            }
+            Shown::Group(sections) => {
+                let first = sections[0];
+                let title = format!("# {} in each of {} accounts", counted(first.counts), sections.len());
+                let _ = writeln!(out, "\n  {}", paint.bold(&title));
+                let accounts = sections.iter().map(|s| (s.account, s.name));
+                let _ = writeln!(out, "    {}", paint.dim(&names(accounts, |a| a.to_string())));
+                &first.changes
+            }
+        };
+        for c in changes {
             change(&mut out, paint, c.marker, &c.subject, &c.notes, &c.details);
         }
     }
@@ -51,9 +65,9 @@ pub fn plan_text(plan: &Plan, paint: Paint) -> String {
     }
     if !plan.skipped.is_empty() {
         let _ = writeln!(out, "\nSkipped accounts:");
-        for s in &plan.skipped {
-            let name = if s.name.is_empty() { String::new() } else { format!(" ({})", s.name) };
-            let _ = writeln!(out, "  {}{name}: {}", s.account, skip_reason(&s.reason));
+        for (why, skipped) in skipped_by_reason(&plan.skipped) {
+            let accounts = skipped.iter().map(|s| (&s.account, s.name.as_str()));
+            let _ = writeln!(out, "  {}: {why}", names(accounts, |a| a.to_string()));
         }
     }
     for c in &plan.conflicts {

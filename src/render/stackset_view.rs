@@ -1,10 +1,13 @@
 //! The stack set's part of the plan view: its steps with their reasons
 //! (the template as a diff, never a blob), and what each account gets.
 
+use std::collections::HashMap;
+
+use super::groups::{names, NAMED};
 use super::lines::{marker, plural, Detail};
 use super::prose::step_description;
 use crate::cloud::{DetailedStatus, InstanceInfo, InstanceStatus};
-use crate::model::CallAs;
+use crate::model::{AccountId, CallAs};
 use crate::plan::{Plan, StackSetAction, StackSetPlan, StackSetReason, Will};
 
 pub struct StackSetSection<'a> {
@@ -47,38 +50,53 @@ pub fn stackset_section(plan: &Plan) -> Option<StackSetSection<'_>> {
         );
     }
     let steps = s.steps.iter().map(step_view).collect();
-    let name = |account| {
-        let n = plan.account_name(account);
-        if n.is_empty() {
-            account.to_string()
-        } else {
-            format!("{account} ({n})")
-        }
-    };
-    let mut instances = vec![];
+    // Accounts that get the same in a region share one line.
+    let mut lines: Vec<Shared> = vec![];
+    let mut line_of: HashMap<(&'static str, String), usize> = HashMap::new();
     let mut unchanged = 0;
     for v in &s.instances {
         let drifted = v.found.as_ref().is_some_and(|f| !f.is_current());
-        let text = format!("{} {}: {}", name(&v.account), v.region, now(v.found.as_ref()));
-        match v.will {
-            Will::Keep if !v.targeted => instances.push(Detail {
-                marker: "!",
-                text: format!("{text}; not reached by the configured targets, left as it is"),
-            }),
-            Will::Keep if !drifted => unchanged += 1,
-            // An update skips INOPERABLE instances (a delete that failed).
-            Will::Keep if v.found.as_ref().is_some_and(|f| f.status == InstanceStatus::Inoperable) => {
-                instances.push(Detail {
-                    marker: "!",
-                    text: format!("{text}; orgrole cannot repair it: delete the instance with RetainStacks, then plan again"),
-                })
+        let text = format!("{}: {}", v.region, now(v.found.as_ref()));
+        let (marker, text) = match v.will {
+            Will::Keep if !v.targeted => ("!", format!("{text}; not reached by the configured targets, left as it is")),
+            Will::Keep if !drifted => {
+                unchanged += 1;
+                continue;
             }
-            Will::Keep => instances.push(Detail { marker: "!", text: format!("{text}; left as it is") }),
-            Will::Create => instances.push(Detail { marker: "+", text: format!("{text} → new instance") }),
-            Will::Update => instances.push(Detail { marker: "~", text: format!("{text} → updated") }),
-            Will::Delete => instances.push(Detail { marker: "-", text: format!("{text} → deleted") }),
+            // An update skips INOPERABLE instances (a delete that failed).
+            Will::Keep if v.found.as_ref().is_some_and(|f| f.status == InstanceStatus::Inoperable) => (
+                "!",
+                format!("{text}; orgrole cannot repair it: delete the instance with RetainStacks, then plan again"),
+            ),
+            Will::Keep => ("!", format!("{text}; left as it is")),
+            Will::Create => ("+", format!("{text} → new instance")),
+            Will::Update => ("~", format!("{text} → updated")),
+            Will::Delete => ("-", format!("{text} → deleted")),
+        };
+        let next = lines.len();
+        let i = *line_of.entry((marker, text.clone())).or_insert(next);
+        if i == next {
+            lines.push((marker, text, vec![]));
         }
+        lines[i].2.push((&v.account, plan.account_name(&v.account)));
     }
+    let instances = lines
+        .into_iter()
+        .map(|(marker, text, accounts)| match accounts.as_slice() {
+            [(account, "")] => Detail { marker, text: format!("{account} {text}") },
+            [(account, name)] => Detail { marker, text: format!("{account} ({name}) {text}") },
+            _ => {
+                let n = accounts.len();
+                Detail {
+                    marker,
+                    text: format!(
+                        "{n} accounts in {text}: {}",
+                        names(accounts.into_iter(), |a| a.to_string())
+                    ),
+                }
+            }
+        })
+        .collect();
     Some(StackSetSection {
         plan: s,
         title: format!("stack set {}{who}", s.name),
@@ -88,6 +106,9 @@ pub fn stackset_section(plan: &Plan) -> Option<StackSetSection<'_>> {
         unchanged: (unchanged > 0).then(|| format!("{} CURRENT, unchanged", plural(unchanged, "instance"))),
     })
 }
+
+/// A line of instances: its marker, what they have and get, and whose they are.
+type Shared<'a> = (&'static str, String, Vec<(&'a AccountId, &'a str)>);
 
 /// `no instance`, `CURRENT`, `OUTDATED (FAILED: the reason)`.
 fn now(found: Option<&InstanceInfo>) -> String {
@@ -160,6 +181,11 @@ fn step_view(step: &crate::plan::StackSetStep) -> StepView {
                 for i in instances {
                     detail("!", format!("{} {}: {}", i.account, i.region, now(Some(i))));
                 }
+            }
+            StackSetReason::MissingInstances { accounts } if accounts.len() > NAMED => {
+                notes.push("accounts without an instance");
+                let listed = names(accounts.iter().map(|a| (a, "")), |a| a.to_string());
+                detail("+", format!("{} accounts without an instance: {listed}", accounts.len()));
             }
             StackSetReason::MissingInstances { accounts } => {
                 notes.push("accounts without an instance");

@@ -221,3 +221,134 @@ fn graphs_match_their_golden_files() {
     golden("plan.dot", &graph_dot(&sample()));
     golden("plan.mmd", &graph_mermaid(&sample()));
 }
+
+/// `n` accounts that each get (or, destroying, lose) the same three
+/// resources: a plan of an organization onboarded at once.
+fn fleet(n: u64, destroy: bool) -> Plan {
+    let p = "radiant-aws-api-access-policy";
+    let r = "radiant-aws-api-access-role";
+    let mut changes = vec![];
+    let mut account_names = std::collections::BTreeMap::new();
+    for i in 0..n {
+        let account = id(&format!("{:012}", 100_000_000_000 + i));
+        account_names.insert(account.clone(), format!("member-{i}"));
+        let policy =
+            ResourceValue::Policy { document: document(&["s3:GetObject", "iam:GetRole"]), tags: tags() };
+        let role = ResourceValue::Role { trust: trust("ext-1"), tags: tags(), other: Default::default() };
+        let attachment = ResourceValue::Attachment {
+            role: r.into(),
+            policy_arn: format!("arn:aws:iam::{account}:policy/{p}"),
+        };
+        let resources = [
+            (Address::policy(&account, p), policy),
+            (Address::role(&account, r), role),
+            (Address::attachment(&account, r, p), attachment),
+        ];
+        for (address, value) in resources {
+            changes.push(if destroy {
+                change(address, Action::Delete, Some(value), None, vec![Reason::Destroy], false)
+            } else {
+                change(address, Action::Create, None, Some(value), vec![], false)
+            });
+        }
+    }
+    if destroy {
+        // Deletes go attachment, role, policy.
+        for account in changes.chunks_mut(3) {
+            account.reverse();
+        }
+    }
+    Plan {
+        destroy,
+        changes,
+        conflicts: vec![],
+        skipped: vec![],
+        unreachable: vec![],
+        account_names,
+        stackset: None,
+        kept: vec![],
+    }
+}
+
+/// The fleet, where two accounts' roles were changed by hand since.
+fn fleet_with_two_drifted() -> Plan {
+    let mut plan = fleet(30, false);
+    let r = "radiant-aws-api-access-role";
+    let p = "radiant-aws-api-access-policy";
+    let drifted = |account: &str, reasons: Vec<Reason>| {
+        let role = ResourceValue::Role { trust: trust("ext-1"), tags: tags(), other: Default::default() };
+        change(Address::role(&id(account), r), Action::Update, Some(role.clone()), Some(role), reasons, true)
+    };
+    let detached = |account: &str| {
+        let attachment = ResourceValue::Attachment {
+            role: r.into(),
+            policy_arn: format!("arn:aws:iam::{account}:policy/{p}"),
+        };
+        change(
+            Address::attachment(&id(account), r, p),
+            Action::Create,
+            None,
+            Some(attachment),
+            vec![Reason::Detached],
+            true,
+        )
+    };
+    plan.changes.extend([drifted("900000000001", vec![Reason::ExternalIdChanged]), detached("900000000002")]);
+    plan.account_names.insert(id("900000000001"), "payments".into());
+    plan
+}
+
+#[test]
+fn a_uniform_plan_shows_its_changes_once_for_all_the_accounts() {
+    let plan = fleet(30, false);
+    golden("plan-grouped.txt", &plan_text(&plan, Paint { enabled: false }));
+    golden("plan-grouped.md", &plan_markdown(&plan));
+    // The JSON still has every change.
+    assert_eq!(plan_json(&plan)["resource_changes"].as_array().unwrap().len(), 90);
+}
+
+#[test]
+fn accounts_that_drifted_are_shown_on_their_own_beside_the_group() {
+    let plan = fleet_with_two_drifted();
+    let text = plan_text(&plan, Paint { enabled: false });
+    let markdown = plan_markdown(&plan);
+    for account in ["900000000001", "900000000002"] {
+        assert!(text.contains(&format!("# account {account}")), "{text}");
+        assert!(markdown.contains(&format!("<code>{account}</code>")), "{markdown}");
+    }
+    golden("plan-grouped-drift.txt", &text);
+    golden("plan-grouped-drift.md", &markdown);
+}
+
+#[test]
+fn a_destroy_plan_groups_the_same_way() {
+    let plan = fleet(30, true);
+    golden("plan-grouped-destroy.txt", &plan_text(&plan, Paint { enabled: false }));
+    golden("plan-grouped-destroy.md", &plan_markdown(&plan));
+}
+
+/// GitHub's comments hold 65,536 characters: a plan of any size fits, and
+/// names the accounts that differ for as long as there is room.
+#[test]
+fn markdown_fits_a_pull_request_comment_at_any_size() {
+    for plan in [fleet(10_000, false), fleet(10_000, true)] {
+        let markdown = plan_markdown(&plan);
+        assert!(markdown.len() < 10_000, "{} characters", markdown.len());
+    }
+    // Every account differs: each drifted on its own.
+    let mut plan = fleet(0, false);
+    for i in 0..10_000u64 {
+        let account = format!("{:012}", 200_000_000_000 + i);
+        let role = ResourceValue::Role { trust: trust("ext-1"), tags: tags(), other: Default::default() };
+        let reasons = vec![Reason::TagsChanged {
+            set: [("owner".into(), format!("team-{i}"))].into(),
+            removed: vec![],
+        }];
+        let address = Address::role(&id(&account), "radiant-aws-api-access-role");
+        plan.changes.push(change(address, Action::Update, Some(role.clone()), Some(role), reasons, true));
+    }
+    let markdown = plan_markdown(&plan);
+    assert!(markdown.len() < 60_000, "{} characters", markdown.len());
+    assert!(markdown.contains("more accounts have changes, not shown here"), "{markdown}");
+    assert!(plan_text(&plan, Paint { enabled: false }).contains("# account 200000009999"));
+}

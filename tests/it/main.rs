@@ -17,5 +17,6 @@ mod saved_plans;
 mod stackset;
 mod stackset_callers;
 mod stackset_emulators;
+mod status;
 mod tampering;
 mod vendor_template;
