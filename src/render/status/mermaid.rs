@@ -20,6 +20,11 @@ pub fn status_mermaid(status: &Status, all: bool) -> String {
     out
 }
 
+/// Names as Mermaid shows them in quotes.
+fn label(text: &str) -> String {
+    text.replace('"', "#quot;")
+}
+
 /// Mermaid IDs: letters, digits and `_`.
 fn node(id: &str) -> String {
     id.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
@@ -29,7 +34,7 @@ fn unit(out: &mut String, u: &Unit, parent: Option<&str>, all: bool) {
     let id = node(&u.id);
     let (accounts, summarised) = listed(u, all);
     let summary = if summarised { format!("<br/>{}", counts(u.accounts.iter())) } else { String::new() };
-    let _ = writeln!(out, "  {id}[\"{} ({}){summary}\"]", u.name, u.id);
+    let _ = writeln!(out, "  {id}[\"{} ({}){summary}\"]", label(&u.name), u.id);
     if let Some(parent) = parent {
         let _ = writeln!(out, "  {parent} --> {id}");
     }
@@ -40,7 +45,7 @@ fn unit(out: &mut String, u: &Unit, parent: Option<&str>, all: bool) {
             _ => "other",
         };
         let account = format!("a{}", a.id);
-        let _ = writeln!(out, "  {account}[\"{}<br/>{}\"]:::{class}", title(a), kind(&a.coverage));
+        let _ = writeln!(out, "  {account}[\"{}<br/>{}\"]:::{class}", label(&title(a)), kind(&a.coverage));
         let _ = writeln!(out, "  {id} --> {account}");
     }
     for child in &u.units {

@@ -6,6 +6,9 @@ mod markdown;
 mod mermaid;
 mod text;
 
+#[cfg(test)]
+mod tests;
+
 pub use json::status_json;
 pub use markdown::status_markdown;
 pub use mermaid::status_mermaid;
