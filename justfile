@@ -48,15 +48,20 @@ bench sizes="100 1000": setup
     {{venv}}/bin/python bench/scale.py --sizes {{sizes}}
     {{venv}}/bin/python bench/connections.py --size 300
     {{venv}}/bin/python bench/stackset_history.py --history 250
+    {{venv}}/bin/python bench/large_plans.py --size 308
+
+# Installs orgrole into ~/.cargo/bin, built with the release profile (thin LTO, stripped).
+install:
+    cargo install --locked --path .
 
 # Lints that CI does not gate on.
 lint:
     cargo fmt --check
     cargo clippy --all-targets -- -D warnings
 
-# The whole story on the emulator: seed an organization, validate, a saved
+# The whole story on the emulator: seed an organization, init, validate, a saved
 # plan reviewed and applied, a no-op plan, verify, drift (a backdoor among it),
-# plan/apply, destroy; then StackSet mode: plan, apply, a no-op plan, verify,
+# plan/apply, destroy, with `status` showing the tree; then StackSet mode: plan, apply, a no-op plan, verify, status,
 # a backdoor in two of its accounts caught and repaired, destroy.
 demo: setup build
     #!/usr/bin/env bash
@@ -74,6 +79,12 @@ demo: setup build
     eval "$({{venv}}/bin/python examples/demo/demo_org.py seed)"
     demo=$(mktemp -d); cd "$demo"
     export RS_CREDENTIAL_ID=6f1c2e0a-4b7d-4a57-9d3e-0c2b8f1e5a11
+    step "orgrole init --out first.kdl (a first configuration, written from the organization it reads)"
+    "$orgrole" init --out first.kdl; cat first.kdl
+    step "orgrole -c first.kdl validate, and its plan as written (changes: exit 2)"
+    "$orgrole" -c first.kdl validate
+    code=0; "$orgrole" -c first.kdl plan --detailed-exitcode || code=$?
+    echo "exit code: $code"; [ "$code" = 2 ]
     sed "s/333333333333/$DEMO_DEV_SANDBOX/" "{{justfile_directory()}}/examples/organization.kdl" > orgrole.kdl
     step "orgrole.kdl (examples/organization.kdl, excluding dev-sandbox $DEMO_DEV_SANDBOX)"; cat orgrole.kdl
     step "orgrole validate"; "$orgrole" validate
@@ -87,6 +98,9 @@ demo: setup build
     {{venv}}/bin/python "{{justfile_directory()}}/examples/demo/demo_org.py" drift
     step "orgrole verify (exit 1: three accounts differ)"
     code=0; "$orgrole" verify || code=$?
+    echo "exit code: $code"; [ "$code" = 1 ]
+    step "orgrole status (the organization's tree: the three drifted accounts in their OUs; exit 1)"
+    code=0; "$orgrole" status || code=$?
     echo "exit code: $code"; [ "$code" = 1 ]
     step "orgrole plan --detailed-exitcode (drift: exit 2)"
     code=0; "$orgrole" plan --detailed-exitcode || code=$?
@@ -108,6 +122,8 @@ demo: setup build
     "$orgrole" -c stackset.kdl plan --detailed-exitcode
     step "orgrole -c stackset.kdl verify (the role in every account the stack set reaches)"
     "$orgrole" -c stackset.kdl verify
+    step "orgrole -c stackset.kdl status (each account in its OU, reached through the stack set or directly)"
+    "$orgrole" -c stackset.kdl status
     step "Someone gives the stack set's role more, by hand, in two accounts"
     {{venv}}/bin/python "{{justfile_directory()}}/examples/demo/demo_org.py" backdoor
     step "orgrole -c stackset.kdl verify (exit 1: the two accounts named)"

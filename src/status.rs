@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use crate::cloud::{CloudError, InstanceStatus, Organization};
-use crate::model::{AccountId, Address};
+use crate::model::AccountId;
 use crate::observe::Observed;
-use crate::plan::{Plan, Will};
+use crate::plan::{Change, Plan, Will};
 use crate::targets::SkipReason;
 
 #[derive(Debug, Clone)]
@@ -40,14 +40,14 @@ pub enum Via {
     StackSet(Vec<(String, Option<InstanceStatus>)>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Coverage {
     InSync(Via),
-    /// The role is there but not as configured: the resources a plan would
-    /// change, and (StackSet mode) instances that are not current.
+    /// The role is there but not as configured: the changes a plan would
+    /// make, and (StackSet mode) instances that are not current.
     Drifted {
         via: Via,
-        changes: Vec<Address>,
+        changes: Vec<Change>,
     },
     /// Nothing of the role yet.
     Missing(Via),
@@ -97,10 +97,10 @@ pub fn status(observed: &Observed, plan: &Plan) -> Option<Status> {
     let org = observed.organization.as_ref()?;
     let mut coverage: BTreeMap<AccountId, Coverage> = BTreeMap::new();
     // Per account: the resources a plan changes, and whether it only creates them.
-    let mut changed: BTreeMap<&AccountId, (Vec<Address>, bool)> = BTreeMap::new();
+    let mut changed: BTreeMap<&AccountId, (Vec<Change>, bool)> = BTreeMap::new();
     for c in &plan.changes {
         let (changes, creates_only) = changed.entry(&c.address.account).or_insert((vec![], true));
-        changes.push(c.address.clone());
+        changes.push(c.clone());
         *creates_only &= c.before.is_none() && !c.drift;
     }
     let direct = |account: &AccountId| match changed.get(account) {

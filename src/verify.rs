@@ -2,12 +2,13 @@
 //! is a problem, and, where IAM lets the caller simulate, every action of
 //! the desired policy must be allowed for the role.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use futures_util::stream::{self, StreamExt};
 
 use crate::cloud::{Cloud, CloudError, Iam};
 use crate::config::Desired;
+use crate::iam_reference::{reference, wildcard};
 use crate::model::{AccountId, OtherPolicies};
 use crate::observe::{AccountView, Observed};
 use crate::plan::{Change, Conflict, InstanceView, Plan, Will};
@@ -126,7 +127,10 @@ pub async fn verify<C: Cloud>(
         .await
 }
 
-/// Simulates each statement's actions on its first resource.
+/// Simulates each action on the resource IAM evaluates it against when the
+/// vendor calls it: `*` for an action with no resource type (so that one
+/// scoped to ARNs shows as denied, as the lint warns), and for the others a
+/// concrete ARN of the action's resource type in that account.
 async fn permissions<C: Cloud>(
     cloud: &C,
     desired: &Desired,
@@ -138,21 +142,67 @@ async fn permissions<C: Cloud>(
         Ok(iam) => iam,
         Err(e) => return Permissions::NotChecked(NotChecked::Refused(e)),
     };
-    let mut denied = vec![];
+    let partition = role_arn.split(':').nth(1).unwrap_or("aws");
+    let region = cloud.region().unwrap_or_else(|| "us-east-1".into());
+    let mut on: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (actions, resources) in desired.role.policy.grants() {
-        if actions.is_empty() {
-            continue;
+        for action in actions {
+            let resource = probe(&action, &resources, partition, account, &region);
+            on.entry(resource).or_default().insert(action);
         }
-        match iam.denied_actions(role_arn, &actions, resources.first().map_or("*", String::as_str)).await {
+    }
+    let mut denied = vec![];
+    for (resource, actions) in on {
+        let actions: Vec<String> = actions.into_iter().collect();
+        match iam.denied_actions(role_arn, &actions, &resource).await {
             Ok(d) => denied.extend(d),
             Err(e) => return Permissions::NotChecked(NotChecked::Refused(e)),
         }
     }
+    denied.sort();
     if denied.is_empty() {
         Permissions::Allowed
     } else {
         Permissions::Denied(denied)
     }
+}
+
+/// The resource `action` is evaluated against: `*` when it has no resource
+/// type (or is a wildcard); else an ARN of one of its resource types, with
+/// the account, partition and region filled in and a probe name for the
+/// rest: the type the statement's `resources` scope it to, if any does,
+/// else its first (which the statement then does not grant).
+fn probe(action: &str, resources: &[String], partition: &str, account: &AccountId, region: &str) -> String {
+    let r = reference();
+    let Some(a) = r.action(action) else { return "*".into() };
+    let prefix = a.name.split(':').next().unwrap_or_default();
+    let mut kinds: Vec<&(&str, bool)> = a.resource_types.iter().collect();
+    kinds.sort_by_key(|(_, required)| !required);
+    let arns: Vec<String> = kinds
+        .iter()
+        .filter_map(|(kind, _)| r.arn(prefix, kind))
+        .map(|pattern| filled(pattern, partition, account, region))
+        .collect();
+    let scoped = arns.iter().find(|arn| resources.iter().any(|p| wildcard(p, arn)));
+    scoped.or(arns.first()).cloned().unwrap_or_else(|| "*".into())
+}
+
+/// An ARN pattern of the reference with every `${...}` filled in.
+fn filled(pattern: &str, partition: &str, account: &AccountId, region: &str) -> String {
+    let mut arn = String::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        arn += &rest[..start];
+        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+        arn += match &rest[start..end] {
+            "${Partition}" => partition,
+            "${Account}" => account.as_str(),
+            "${Region}" => region,
+            _ => "orgrole-verify-probe",
+        };
+        rest = &rest[end..];
+    }
+    arn + rest
 }
 
 #[cfg(test)]
@@ -194,5 +244,42 @@ mod tests {
             report[0].ok()
                 && matches!(&report[0].permissions, Permissions::NotChecked(NotChecked::Refused(e)) if e.kind == crate::cloud::ErrorKind::AccessDenied)
         );
+    }
+}
+
+#[cfg(test)]
+mod simulation_tests {
+    use super::*;
+    use crate::cloud::sim::{SimCloud, World};
+    use crate::lint::{lint_policy, Finding};
+    use crate::operation::testing::converge;
+    use crate::plan::{plan, PlanOptions};
+    use crate::state::State;
+    use crate::testing::{desired, id};
+
+    /// AWS behaviour: an action with no resource type is evaluated against
+    /// `*`, so a statement that scopes it to ARNs never grants it. On the
+    /// guide's policy, verify denies exactly what the lint warns about.
+    #[tokio::test]
+    async fn verify_denies_exactly_the_actions_the_lint_says_iam_will_not_grant() {
+        let cloud = SimCloud::new(id("999999999999"), World::default());
+        let mut d = desired(&["111111111111"]);
+        d.role.policy = crate::config::presets::get("radiant").unwrap();
+        let mut state = State::new();
+        converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+        let observed = crate::observe::observe(&cloud, &d, &state, false, 2).await.unwrap();
+        let p = plan(&d, &observed, &state, PlanOptions::default());
+        let report = verify(&cloud, &d, &observed, &p, "OrganizationAccountAccessRole", 2).await;
+        let Permissions::Denied(denied) = &report[0].permissions else { panic!("{report:?}") };
+        let mut warned: Vec<String> = lint_policy(&d.role.policy)
+            .into_iter()
+            .filter_map(|f| match f {
+                Finding::Unscopable { actions, .. } => Some(actions),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        warned.sort();
+        assert_eq!(denied, &warned);
     }
 }

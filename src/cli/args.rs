@@ -3,10 +3,13 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+/// `0.1.0 (commit 1a2b3c4d5e6f)`: the version and the commit it was built from.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("ORGROLE_COMMIT"), ")");
+
 /// Keeps a security vendor's cross-account, read-only IAM role present and
 /// correct across an AWS organization.
 #[derive(Debug, Parser)]
-#[command(name = "orgrole", version, about, propagate_version = true)]
+#[command(name = "orgrole", version = VERSION, about, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -36,6 +39,15 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a first orgrole.kdl from the live organization (reads only).
+    Init {
+        /// StackSet mode (the guide's advice for an organization), or direct.
+        #[arg(long, value_enum, default_value_t = crate::init::Mode::Stackset)]
+        mode: crate::init::Mode,
+        /// Where to write it; an existing file is never overwritten.
+        #[arg(long, value_name = "FILE", default_value = "orgrole.kdl")]
+        out: PathBuf,
+    },
     /// Check the configuration; makes no AWS call.
     Validate,
     /// Show what apply would change.
@@ -126,6 +138,10 @@ pub enum Command {
     /// Inspect the state.
     #[command(subcommand)]
     State(StateCommand),
+    /// Print a shell completion script (e.g. `orgrole completions bash > /etc/bash_completion.d/orgrole`).
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page, in roff (e.g. `orgrole man > /usr/local/share/man/man1/orgrole.1`).
+    Man,
     /// Remove a state lock left behind by a run that is gone.
     ForceUnlock {
         /// The lock ID, as shown by the error that named the lock.

@@ -46,11 +46,33 @@ impl Context {
         Self { global, paint: Paint { enabled } }
     }
 
-    /// The validated configuration; warnings go to standard error.
+    /// The validated configuration; warnings go to standard error, and the
+    /// policy lint's as a count (`validate` and `verify` show them).
     pub fn config(&self) -> miette::Result<Desired> {
+        self.load(false)
+    }
+
+    /// The configuration, with the policy lint's warnings in full.
+    pub fn config_linted(&self) -> miette::Result<Desired> {
+        self.load(true)
+    }
+
+    fn load(&self, lint: bool) -> miette::Result<Desired> {
         let loaded = config::load(&self.global.config)?;
         if let Some(warnings) = loaded.warnings {
             eprintln!("{:?}", miette::Report::new(warnings));
+        }
+        match loaded.lint {
+            Some(report) if lint => eprintln!("{:?}", miette::Report::new(report)),
+            Some(report) => {
+                let n = report.problems().len();
+                eprintln!(
+                    "Warning: the policy lint has {n} warning{} (actions IAM would not grant as written): `orgrole validate` shows {}.",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "it" } else { "them" }
+                );
+            }
+            None => {}
         }
         Ok(loaded.desired)
     }

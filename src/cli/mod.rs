@@ -6,6 +6,7 @@ mod execute;
 mod inspect;
 mod report;
 mod review;
+mod setup;
 
 use std::process::ExitCode;
 
@@ -53,6 +54,9 @@ pub fn run() -> miette::Result<Exit> {
 /// credentials), then the commands on AWS.
 fn command(cx: &Context, command: Command) -> miette::Result<Exit> {
     match command {
+        Command::Init { mode, out } => on_aws(cx, async |cloud| setup::init(cloud, mode, &out).await),
+        Command::Completions { shell } => setup::completions(shell),
+        Command::Man => setup::man(),
         Command::Validate => review::validate(cx),
         Command::Plan { detailed_exitcode, adopt, destroy, out, format } => {
             let desired = cx.config()?;
@@ -68,7 +72,7 @@ fn command(cx: &Context, command: Command) -> miette::Result<Exit> {
         ),
         Command::Show { plan, format } => inspect::show(&plan, format, cx.paint),
         Command::Verify { format } => {
-            let desired = cx.config()?;
+            let desired = cx.config_linted()?;
             on_aws(cx, async |cloud| report::verify(cx, cloud, &desired, format, false).await)
         }
         Command::Status { format, all } => {

@@ -21,7 +21,7 @@ pub struct PlanArgs {
 }
 
 pub fn validate(cx: &Context) -> miette::Result<Exit> {
-    let desired = cx.config()?;
+    let desired = cx.config_linted()?;
     let stackset = desired.stackset.as_ref().map(|stackset| {
         let body = template_body(&stackset.template, &desired.role, &desired.credential.external_id);
         let source = match &stackset.template {

@@ -81,6 +81,9 @@ pub trait Cloud: Send + Sync + 'static {
     /// call made as `call_as`.
     fn stacksets(&self, call_as: CallAs) -> Self::StackSets;
 
+    /// The caller's region, when one is configured.
+    fn region(&self) -> Option<String>;
+
     /// The objects of an S3 bucket (in `region`, else the caller's).
     fn objects(&self, bucket: &str, region: Option<&str>) -> Self::Objects;
 }

@@ -6,7 +6,7 @@ mod credential;
 mod desired;
 mod direct;
 mod policy;
-mod presets;
+pub(crate) mod presets;
 mod reader;
 mod report;
 mod role;
@@ -30,6 +30,9 @@ use reader::Spec;
 pub struct Loaded {
     pub desired: Desired,
     pub warnings: Option<ConfigReport>,
+    /// The policy checked against IAM's reference: warnings that `validate`
+    /// and `verify` show, and a plan only counts.
+    pub lint: Option<ConfigReport>,
 }
 
 const TOP_LEVEL: [Spec; 5] = [credential::SPEC, role::SPEC, direct::SPEC, stackset::SPEC, state::SPEC];
@@ -61,7 +64,8 @@ pub fn parse(
     let nodes = reader::block(Some(&doc), None, &TOP_LEVEL, &mut problems);
     let found = |spec| reader::find(&nodes, spec);
     let credential = found(&credential::SPEC).and_then(|n| credential::read(n, env, &mut problems));
-    let role = found(&role::SPEC).and_then(|n| role::read(n, base_dir, &mut problems));
+    let mut lint = Vec::new();
+    let role = found(&role::SPEC).and_then(|n| role::read(n, base_dir, &mut problems, &mut lint));
     let direct = found(&direct::SPEC).and_then(|n| direct::read(n, base_dir, &mut problems));
     let external_id = credential.as_ref().map(|c| c.external_id.as_str());
     let stackset =
@@ -100,6 +104,7 @@ pub fn parse(
         (Some(credential), Some(role)) if !ConfigReport::has_errors(&problems) => Ok(Loaded {
             desired: Desired { credential, role, direct, stackset, state },
             warnings: (!problems.is_empty()).then(|| ConfigReport::new(name, text, problems)),
+            lint: (!lint.is_empty()).then(|| ConfigReport::new(name, text, lint)),
         }),
         _ => Err(ConfigReport::new(name, text, problems)),
     }

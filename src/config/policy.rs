@@ -4,8 +4,9 @@
 use std::path::Path;
 
 use super::reader::{Entry, Node, Spanned, Spec};
-use super::report::{ok, Problem};
+use super::report::{ok, plural, Problem};
 use super::{presets, rules};
+use crate::lint::{lint_policy, Finding};
 use crate::model::PolicyDocument;
 
 pub(super) const SPEC: Spec = Spec {
@@ -21,15 +22,27 @@ pub(super) const SPEC: Spec = Spec {
 /// IAM's limit on a managed policy document, in characters without white space.
 const MAX_SIZE: usize = 6_144;
 
+/// `lint`: what IAM would do differently from what the policy seems to say
+/// (warnings that `validate` and `verify` show, not every plan).
 pub(super) fn read(
     node: Node<'_>,
     base_dir: &Path,
     problems: &mut Vec<Problem>,
+    lint: &mut Vec<Problem>,
 ) -> Option<(String, PolicyDocument)> {
     let name = node.string(problems).and_then(|n| ok(rules::iam_name(n, "policy name", 128), problems));
     let document = match (node.prop("preset"), node.prop("file")) {
-        (Some(preset), None) => from_preset(&preset, problems),
-        (None, Some(file)) => from_file(&file, base_dir, problems),
+        (Some(preset), None) => {
+            let document = from_preset(&preset, problems);
+            if let Some(d) = &document {
+                check(d, preset.span(), None, problems, lint);
+            }
+            document
+        }
+        (None, Some(file)) => from_file(&file, base_dir, problems).map(|(document, source)| {
+            check(&document, file.span(), Some(&source), problems, lint);
+            document
+        }),
         (Some(_), Some(file)) => {
             problems.push(Problem::error(
                 file.span(),
@@ -63,12 +76,70 @@ fn from_preset(preset: &Entry<'_>, problems: &mut Vec<Problem>) -> Option<Policy
     doc
 }
 
-fn from_file(file: &Entry<'_>, base_dir: &Path, problems: &mut Vec<Problem>) -> Option<PolicyDocument> {
-    let file = file.string(problems)?;
-    ok(read_file(&file, base_dir), problems)
+/// The file's name as written and its text, for places in it.
+struct Source {
+    name: String,
+    text: String,
 }
 
-fn read_file(file: &Spanned<String>, base_dir: &Path) -> Result<PolicyDocument, Problem> {
+impl Source {
+    /// ` (policies/x.json:12:9)`: where `action` is first written in the file.
+    fn place(&self, action: &str) -> String {
+        let Some(offset) = self.text.find(&format!("\"{action}\"")) else { return String::new() };
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rfind('\n').map_or(offset, |n| offset - n - 1) + 1;
+        format!(" ({}:{line}:{column})", self.name)
+    }
+}
+
+/// Unknown actions are errors; actions IAM will not grant as written, warnings.
+fn check(
+    document: &PolicyDocument,
+    span: miette::SourceSpan,
+    source: Option<&Source>,
+    problems: &mut Vec<Problem>,
+    lint: &mut Vec<Problem>,
+) {
+    let place = |action: &str| source.map(|s| s.place(action)).unwrap_or_default();
+    for finding in lint_policy(document) {
+        match finding {
+            Finding::UnknownAction { action } => problems.push(Problem::error(
+                span,
+                format!("`{action}` is not an IAM action{}", place(&action)),
+                "check its spelling against IAM's Service Authorization Reference: IAM accepts a policy with an unknown action, but it grants nothing",
+            )),
+            Finding::Unscopable { statement, actions } => lint.push(Problem::warning(
+                span,
+                format!(
+                    "statement {statement} scopes {} to ARNs, but IAM matches {} only against \"*\": {}{}",
+                    plural(actions.len(), "action"),
+                    if actions.len() == 1 { "it" } else { "them" },
+                    actions.join(", "),
+                    place(&actions[0])
+                ),
+                "as written, IAM never grants them (they have no resource type in the Service Authorization Reference): move them to a statement with \"Resource\": \"*\"",
+            )),
+            Finding::WrongService { statement, arn, actions } => lint.push(Problem::warning(
+                span,
+                format!("statement {statement}: {arn} is not a resource of {}{}", actions.join(", "), place(&actions[0])),
+                "IAM will not grant these actions on it: give them ARNs of their own service, or \"*\"",
+            )),
+        }
+    }
+}
+
+fn from_file(
+    file: &Entry<'_>,
+    base_dir: &Path,
+    problems: &mut Vec<Problem>,
+) -> Option<(PolicyDocument, Source)> {
+    let file = file.string(problems)?;
+    let (document, text) = ok(read_file(&file, base_dir), problems)?;
+    Some((document, Source { name: file.value.clone(), text }))
+}
+
+fn read_file(file: &Spanned<String>, base_dir: &Path) -> Result<(PolicyDocument, String), Problem> {
     let path = base_dir.join(&file.value);
     let fail = |message: String, help: &str| Problem::error(file.span, message, help);
     let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -93,7 +164,7 @@ fn read_file(file: &Spanned<String>, base_dir: &Path) -> Result<PolicyDocument, 
             "shorten it (fewer actions, or wildcards such as iam:List*); white space does not count",
         ));
     }
-    Ok(doc)
+    Ok((doc, text))
 }
 
 #[cfg(test)]

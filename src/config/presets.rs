@@ -5,7 +5,7 @@ use crate::model::PolicyDocument;
 /// `radiant`: the vendor guide's permissions policy, verbatim.
 const PRESETS: [(&str, &str); 1] = [("radiant", include_str!("presets/radiant.json"))];
 
-pub(super) fn get(name: &str) -> Option<PolicyDocument> {
+pub(crate) fn get(name: &str) -> Option<PolicyDocument> {
     let (_, text) = PRESETS.iter().find(|(n, _)| *n == name)?;
     Some(PolicyDocument::parse(text).expect("built-in presets are valid policy documents"))
 }

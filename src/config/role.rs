@@ -42,12 +42,18 @@ const OTHER_POLICIES: Spec = Spec {
 
 const CHILDREN: [Spec; 4] = [TRUST, policy::SPEC, tags::SPEC, OTHER_POLICIES];
 
-pub(super) fn read(node: Node<'_>, base_dir: &Path, problems: &mut Vec<Problem>) -> Option<RoleConfig> {
+pub(super) fn read(
+    node: Node<'_>,
+    base_dir: &Path,
+    problems: &mut Vec<Problem>,
+    lint: &mut Vec<Problem>,
+) -> Option<RoleConfig> {
     let name = node.string(problems).and_then(|n| ok(rules::iam_name(n, "role name", 64), problems));
     let children = reader::block(node.children(), Some(node), &CHILDREN, problems);
     let trust = reader::find(&children, &TRUST)
         .map(|t| t.strings(problems).into_iter().filter_map(|arn| ok(principal(arn), problems)).collect());
-    let policy = reader::find(&children, &policy::SPEC).and_then(|p| policy::read(p, base_dir, problems));
+    let policy =
+        reader::find(&children, &policy::SPEC).and_then(|p| policy::read(p, base_dir, problems, lint));
     let tags = reader::find(&children, &tags::SPEC).map(|t| tags::read(t, problems)).unwrap_or_default();
     let other_policies = reader::find(&children, &OTHER_POLICIES).map_or(Some(OtherPoliciesMode::Remove), |o| {
         let choices = [("remove", OtherPoliciesMode::Remove), ("keep", OtherPoliciesMode::Keep)];

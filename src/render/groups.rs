@@ -13,8 +13,9 @@ use crate::targets::Skipped;
 
 /// Accounts named in a group before the rest are counted.
 pub const NAMED: usize = 10;
-/// Where the accounts a group does not name are.
+/// Where the accounts a group does not name are, in Markdown and as text.
 pub const EVERY_ACCOUNT: &str = "every account is in the JSON plan: `--format json`";
+const EVERY_ACCOUNT_TEXT: &str = "every account is in the JSON plan: --format json";
 
 pub enum Shown<'v, 'a> {
     Account(&'v AccountSection<'a>),
@@ -69,19 +70,21 @@ fn signature(changes: &[ChangeView]) -> String {
 }
 
 /// `111111111111 (audit), 222222222222, … and 295 more (every account is in
-/// the JSON plan: ...)`, with each ID written by `id`.
+/// the JSON plan: ...)`; in Markdown, IDs and the flag as code.
 pub fn names<'a>(
     accounts: impl ExactSizeIterator<Item = (&'a AccountId, &'a str)>,
-    id: impl Fn(&AccountId) -> String,
+    markdown: bool,
 ) -> String {
     let total = accounts.len();
+    let id = |a: &AccountId| if markdown { format!("`{a}`") } else { a.to_string() };
     let named: Vec<String> = accounts
         .take(NAMED)
         .map(|(a, name)| if name.is_empty() { id(a) } else { format!("{} ({name})", id(a)) })
         .collect();
     let mut text = named.join(", ");
     if total > NAMED {
-        text += &format!(" and {} more ({EVERY_ACCOUNT})", total - NAMED);
+        let hint = if markdown { EVERY_ACCOUNT } else { EVERY_ACCOUNT_TEXT };
+        text += &format!(" and {} more ({hint})", total - NAMED);
     }
     text
 }

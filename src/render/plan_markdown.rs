@@ -84,7 +84,7 @@ pub fn plan_markdown(plan: &Plan) -> String {
         let _ = writeln!(out, "<details><summary>{summary}</summary>\n");
         if let Shown::Group(g) = shown {
             let accounts = g.iter().map(|s| (s.account, s.name));
-            let _ = writeln!(out, "{}\n", names(accounts, |a| format!("`{a}`")));
+            let _ = writeln!(out, "{}\n", names(accounts, true));
         }
         out.push_str("```diff\n");
         for c in &first.changes {
@@ -106,7 +106,7 @@ pub fn plan_markdown(plan: &Plan) -> String {
         out.push_str("### Skipped accounts\n\n");
         for (why, skipped) in skipped_by_reason(&plan.skipped) {
             let accounts = skipped.iter().map(|s| (&s.account, s.name.as_str()));
-            let _ = writeln!(out, "- {}: {why}", names(accounts, |a| format!("`{a}`")));
+            let _ = writeln!(out, "- {}: {why}", names(accounts, true));
         }
         out.push('\n');
     }

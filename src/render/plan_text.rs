@@ -46,7 +46,7 @@ pub fn plan_text(plan: &Plan, paint: Paint) -> String {
                 let title = format!("# {} in each of {} accounts", counted(first.counts), sections.len());
                 let _ = writeln!(out, "\n  {}", paint.bold(&title));
                 let accounts = sections.iter().map(|s| (s.account, s.name));
-                let _ = writeln!(out, "    {}", paint.dim(&names(accounts, |a| a.to_string())));
+                let _ = writeln!(out, "    {}", paint.dim(&names(accounts, false)));
                 &first.changes
             }
         };
@@ -67,7 +67,7 @@ pub fn plan_text(plan: &Plan, paint: Paint) -> String {
         let _ = writeln!(out, "\nSkipped accounts:");
         for (why, skipped) in skipped_by_reason(&plan.skipped) {
             let accounts = skipped.iter().map(|s| (&s.account, s.name.as_str()));
-            let _ = writeln!(out, "  {}: {why}", names(accounts, |a| a.to_string()));
+            let _ = writeln!(out, "  {}: {why}", names(accounts, false));
         }
     }
     for c in &plan.conflicts {

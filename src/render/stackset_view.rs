@@ -89,10 +89,7 @@ pub fn stackset_section(plan: &Plan) -> Option<StackSetSection<'_>> {
                 let n = accounts.len();
                 Detail {
                     marker,
-                    text: format!(
-                        "{n} accounts in {text}: {}",
-                        names(accounts.into_iter(), |a| a.to_string())
-                    ),
+                    text: format!("{n} accounts in {text}: {}", names(accounts.into_iter(), false)),
                 }
             }
         })
@@ -184,7 +181,7 @@ fn step_view(step: &crate::plan::StackSetStep) -> StepView {
             }
             StackSetReason::MissingInstances { accounts } if accounts.len() > NAMED => {
                 notes.push("accounts without an instance");
-                let listed = names(accounts.iter().map(|a| (a, "")), |a| a.to_string());
+                let listed = names(accounts.iter().map(|a| (a, "")), false);
                 detail("+", format!("{} accounts without an instance: {listed}", accounts.len()));
             }
             StackSetReason::MissingInstances { accounts } => {

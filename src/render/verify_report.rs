@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use super::view::{change_view, kept_lines};
+use super::view::{change_summary, kept_lines};
 use crate::cloud::{OrgAccount, Organization};
 use crate::verify::{AccountCheck, NotChecked, Permissions, Problem};
 
@@ -15,17 +15,7 @@ pub const VERIFY_FORMAT_VERSION: &str = "1.0";
 /// `role NAME: missing`, `stack instance OUTDATED in us-east-1`, ...
 pub fn problem_text(problem: &Problem) -> String {
     match problem {
-        Problem::Change(change) => {
-            let c = change_view(change);
-            let mut what: Vec<String> = c.notes.iter().map(|n| n.to_string()).collect();
-            what.extend(
-                c.details.iter().filter(|d| !d.marker.is_empty()).map(|d| format!("{} {}", d.marker, d.text)),
-            );
-            if what.is_empty() {
-                what.push(if change.before.is_none() { "missing".into() } else { "differs".into() });
-            }
-            format!("{}: {}", c.subject, what.join(", "))
-        }
+        Problem::Change(change) => change_summary(change),
         Problem::NotOwned(c) => {
             format!("{} {} exists but is not orgrole's", c.address.kind.as_str(), c.address.name)
         }

@@ -131,6 +131,16 @@ pub(super) fn change_view(change: &Change) -> ChangeView<'_> {
             _ => {}
         }
     }
+    // DeleteRole needs the role bare: what was added by hand goes first.
+    if let (Action::Delete, Some(ResourceValue::Role { other, .. })) = (change.action, &change.before) {
+        for (name, document) in &other.inline {
+            let allowed = allows(&document.allowed_actions());
+            detail("-", format!("inline policy {name}, not in the configuration, deleted with the role (allows {allowed})"));
+        }
+        for arn in &other.managed {
+            detail("-", format!("attached policy {arn}, not in the configuration, detached (not deleted)"));
+        }
+    }
     for reason in &change.reasons {
         match reason {
             Reason::PrincipalsChanged { added, removed } => {
@@ -167,6 +177,19 @@ pub(super) fn change_view(change: &Change) -> ChangeView<'_> {
         }
     }
     ChangeView { change, marker: marker(change.action), subject, notes, details }
+}
+
+/// A change on one line: `role NAME: changed outside orgrole, - inline policy x ...`.
+pub(super) fn change_summary(change: &Change) -> String {
+    let c = change_view(change);
+    let mut what: Vec<String> = c.notes.iter().map(|n| n.to_string()).collect();
+    what.extend(
+        c.details.iter().filter(|d| !d.marker.is_empty()).map(|d| format!("{} {}", d.marker, d.text)),
+    );
+    if what.is_empty() {
+        what.push(if change.before.is_none() { "missing".into() } else { "differs".into() });
+    }
+    format!("{}: {}", c.subject, what.join(", "))
 }
 
 /// What a role keeps besides orgrole's policy, a line each.

@@ -4,8 +4,22 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-const SUBCOMMANDS: [&str; 10] =
-    ["validate", "plan", "apply", "destroy", "show", "verify", "accounts", "graph", "state", "force-unlock"];
+const SUBCOMMANDS: [&str; 14] = [
+    "init",
+    "validate",
+    "plan",
+    "apply",
+    "destroy",
+    "show",
+    "verify",
+    "status",
+    "accounts",
+    "graph",
+    "state",
+    "force-unlock",
+    "completions",
+    "man",
+];
 
 fn examples() -> Vec<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/ci");
@@ -54,6 +68,10 @@ fn example_workflows_are_valid_yaml_and_use_only_documented_commands() {
         );
 
         let text = std::fs::read_to_string(&file).unwrap();
+        // A pinned release, built once and cached: not a build from git in every job.
+        let builds = text.matches("cargo install").count();
+        assert_eq!(builds, 1, "{}: orgrole is built by one job, pinned to a version", file.display());
+        assert!(text.contains("--tag \"v$ORGROLE_VERSION\""), "{}: a pinned version", file.display());
         let calls = invocations(&text);
         assert!(calls.len() >= 5, "{}: {calls:?}", file.display());
         for call in calls {

@@ -31,7 +31,9 @@ fn apply_gives_every_active_target_the_guides_role_then_plans_nothing_then_destr
         .stdout_has("Plan: 12 to add, 0 to change, 0 to destroy.")
         .stdout_has(&format!("{sandbox} (sandbox): excluded by the configuration"))
         .stdout_has(&format!("{} (retired): account is SUSPENDED", org.id("retired")))
-        .stdout_has(&format!("# account {} (payments)", org.id("payments")));
+        // The four get the same: shown once, each named.
+        .stdout_has("# 3 to add in each of 4 accounts")
+        .stdout_has(&format!("{} (payments)", org.id("payments")));
     assert!(plan.write_calls().is_empty(), "plan wrote: {:?}", plan.write_calls());
 
     t.run(&["apply", "--auto-approve"])

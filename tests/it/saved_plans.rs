@@ -84,11 +84,9 @@ fn plans_render_as_markdown_and_json_and_apply_reports_json_events() {
         "{}",
         markdown.stdout
     );
-    assert!(
-        markdown.stdout.contains(&format!("| `{}` | a | 3 | 0 | 0 | 0 |", org.id("a"))),
-        "{}",
-        markdown.stdout
-    );
+    // Both get the same: one row and one block, each account named.
+    assert!(markdown.stdout.contains("| 2 accounts | each | 3 | 0 | 0 | 0 |"), "{}", markdown.stdout);
+    assert!(markdown.stdout.contains(&format!("`{}` (a)", org.id("a"))), "{}", markdown.stdout);
     assert!(markdown.stdout.contains("<details><summary>"));
 
     let json: Value = serde_json::from_str(&t.run(&["plan", "--format", "json"]).code(0).stdout).unwrap();

@@ -47,7 +47,8 @@ fn an_ou_targeted_stack_set_deploys_the_role_plans_nothing_more_and_destroy_remo
         .stdout_has("+ activating trusted access between CloudFormation StackSets and AWS Organizations")
         .stdout_has("trusted access is DISABLED: CreateStackSet is refused without it")
         .stdout_has("+ creating the stack set")
-        .stdout_has(&format!("{} (payments) us-east-1: no instance → new instance", org.id("payments")))
+        .stdout_has("+ 3 accounts in us-east-1: no instance → new instance: ")
+        .stdout_has(&format!("{} (payments)", org.id("payments")))
         .stdout_has(&format!("# account {}", org.management))
         // The activation, the stack set's two steps, and the management account's policy, role and attachment.
         .stdout_has("Plan: 6 to add, 0 to change, 0 to destroy.");

@@ -88,6 +88,10 @@ impl Cloud for AwsCloud {
         AwsStackSets::new(&self.config, call_as, self.cloudformation.clone())
     }
 
+    fn region(&self) -> Option<String> {
+        self.config.region().map(|r| r.to_string())
+    }
+
     fn objects(&self, bucket: &str, region: Option<&str>) -> S3Objects {
         S3Objects::new(&self.config, bucket, region)
     }

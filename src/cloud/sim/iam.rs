@@ -3,6 +3,7 @@ use std::sync::{Arc, Mutex};
 
 use super::{SimAccount, World};
 use crate::cloud::{CloudError, Iam, PolicyInfo, PolicyVersion, RoleInfo};
+use crate::iam_reference::wildcard;
 use crate::model::{AccountId, PolicyDocument, Tags};
 
 #[derive(Debug, Clone)]
@@ -372,16 +373,24 @@ impl Iam for SimIam {
         &self,
         role_arn: &str,
         actions: &[String],
-        _resource: &str,
+        resource: &str,
     ) -> Result<Vec<String>, CloudError> {
         const OP: &str = "iam:SimulatePrincipalPolicy";
         self.with(OP, |a, _, _| {
             let role =
                 a.roles.values().find(|r| r.info.arn == role_arn).ok_or_else(|| not_found(OP, role_arn))?;
             let managed = role.attached.iter().filter_map(|arn| a.policies.get(arn)).map(SimPolicy::document);
-            let allowed: Vec<String> =
-                managed.chain(role.inline.values()).flat_map(|d| d.actions()).collect();
-            Ok(actions.iter().filter(|x| !allowed.contains(x)).cloned().collect())
+            // IAM's evaluation as far as orgrole's policies go: an Allow whose
+            // Action and Resource patterns both match (no Deny, no conditions).
+            let grants: Vec<(Vec<String>, Vec<String>)> =
+                managed.chain(role.inline.values()).flat_map(|d| d.grants()).collect();
+            let allowed = |action: &str| {
+                grants.iter().any(|(actions, resources)| {
+                    actions.iter().any(|p| wildcard(&p.to_ascii_lowercase(), &action.to_ascii_lowercase()))
+                        && resources.iter().any(|p| wildcard(p, resource))
+                })
+            };
+            Ok(actions.iter().filter(|x| !allowed(x)).cloned().collect())
         })
     }
 }

@@ -110,6 +110,10 @@ impl Cloud for SimCloud {
         SimStackSets::new(self.caller.clone(), call_as, self.world.clone())
     }
 
+    fn region(&self) -> Option<String> {
+        Some("us-east-1".into())
+    }
+
     fn objects(&self, bucket: &str, _region: Option<&str>) -> MemoryObjects {
         self.world().buckets.entry(bucket.to_owned()).or_default().clone()
     }

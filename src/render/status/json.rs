@@ -32,7 +32,7 @@ fn account(a: &AccountStatus) -> Value {
         _ => None,
     };
     let changes = match &a.coverage {
-        Coverage::Drifted { changes, .. } => changes.iter().map(|c| c.to_string()).collect(),
+        Coverage::Drifted { changes, .. } => changes.iter().map(|c| c.address.to_string()).collect(),
         _ => vec![],
     };
     json!({

@@ -1,13 +1,14 @@
 use std::fmt::Write;
 
-use super::{below, counts, describe, listed, marker, title};
+use super::{below, counts, describe, listed, marker, title, Listing};
 use crate::status::{Status, Unit};
 
 /// Each OU a collapsible block, open at the root.
 pub fn status_markdown(status: &Status, all: bool) -> String {
     let mut out =
         format!("## orgrole status: {}\n\n**{}**\n\n", status.organization, counts(status.accounts()));
-    unit(&mut out, &status.root, true, all);
+    let listing = Listing::new(status, all);
+    unit(&mut out, &status.root, true, listing);
     if !status.outside.is_empty() {
         out.push_str("### Outside the organization\n\n");
         for a in &status.outside {
@@ -18,7 +19,7 @@ pub fn status_markdown(status: &Status, all: bool) -> String {
     out
 }
 
-fn unit(out: &mut String, u: &Unit, open: bool, all: bool) {
+fn unit(out: &mut String, u: &Unit, open: bool, listing: Listing) {
     let everyone = below(u);
     let _ = writeln!(
         out,
@@ -28,7 +29,7 @@ fn unit(out: &mut String, u: &Unit, open: bool, all: bool) {
         u.id,
         counts(everyone.into_iter())
     );
-    let (accounts, summarised) = listed(u, all);
+    let (accounts, summarised) = listed(u, listing);
     if summarised {
         let _ = writeln!(
             out,
@@ -44,7 +45,7 @@ fn unit(out: &mut String, u: &Unit, open: bool, all: bool) {
         out.push('\n');
     }
     for child in &u.units {
-        unit(out, child, false, all);
+        unit(out, child, false, listing);
     }
     out.push_str("</details>\n\n");
 }

@@ -1,12 +1,13 @@
 use std::fmt::Write;
 
-use super::{counts, kind, listed, title};
+use super::{counts, kind, listed, title, Listing};
 use crate::status::{Status, Unit};
 
 /// A flowchart, for small organizations (large OUs are counted, as in text).
 pub fn status_mermaid(status: &Status, all: bool) -> String {
     let mut out = String::from("flowchart TD\n");
-    unit(&mut out, &status.root, None, all);
+    let listing = Listing::new(status, all);
+    unit(&mut out, &status.root, None, listing);
     for (class, style) in [
         ("in_sync", "fill:#dcfce7,stroke:#16a34a"),
         ("drifted", "fill:#fef9c3,stroke:#ca8a04"),
@@ -30,9 +31,9 @@ fn node(id: &str) -> String {
     id.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
 }
 
-fn unit(out: &mut String, u: &Unit, parent: Option<&str>, all: bool) {
+fn unit(out: &mut String, u: &Unit, parent: Option<&str>, listing: Listing) {
     let id = node(&u.id);
-    let (accounts, summarised) = listed(u, all);
+    let (accounts, summarised) = listed(u, listing);
     let summary = if summarised { format!("<br/>{}", counts(u.accounts.iter())) } else { String::new() };
     let _ = writeln!(out, "  {id}[\"{} ({}){summary}\"]", label(&u.name), u.id);
     if let Some(parent) = parent {
@@ -49,6 +50,6 @@ fn unit(out: &mut String, u: &Unit, parent: Option<&str>, all: bool) {
         let _ = writeln!(out, "  {id} --> {account}");
     }
     for child in &u.units {
-        unit(out, child, Some(&id), all);
+        unit(out, child, Some(&id), listing);
     }
 }

@@ -15,12 +15,14 @@ pub use mermaid::status_mermaid;
 pub use text::status_text;
 
 use super::prose::skip_reason;
-use crate::model::ResourceKind;
-use crate::status::{AccountStatus, Coverage, Unit, Via};
+use super::view::change_summary;
+use crate::status::{AccountStatus, Coverage, Status, Unit, Via};
 use crate::targets::SkipReason;
 
 /// OUs with more accounts than this are summarised with counts (unless `--all`).
 pub const LARGE: usize = 20;
+/// In an organization of more accounts than this, every OU is.
+pub const LARGE_ORGANIZATION: usize = 200;
 
 /// Each coverage's word, in the order counts are said.
 const KINDS: [&str; 9] = [
@@ -82,14 +84,8 @@ pub fn describe(c: &Coverage) -> String {
         Coverage::InSync(via) => format!("in sync{}", through(via)),
         Coverage::Missing(via) => format!("missing{}", through(via)),
         Coverage::Drifted { via, changes } => {
-            let what: Vec<String> = changes
-                .iter()
-                .map(|a| match (a.kind, &a.target) {
-                    (ResourceKind::Attachment, Some(policy)) => format!("attachment {} → {policy}", a.name),
-                    (kind, _) => format!("{} {}", kind.as_str(), a.name),
-                })
-                .collect();
-            let what = if what.is_empty() { String::new() } else { format!(": {}", what.join(", ")) };
+            let what: Vec<String> = changes.iter().map(change_summary).collect();
+            let what = if what.is_empty() { String::new() } else { format!(": {}", what.join("; ")) };
             format!("drifted{what}{}", through(via))
         }
         Coverage::Conflict => "conflict: a role or policy of the configured name is not orgrole's".into(),
@@ -120,10 +116,25 @@ pub fn below(unit: &Unit) -> Vec<&AccountStatus> {
     all
 }
 
-/// The accounts a unit lists: all of them, or, for a large unit, those
-/// that are targets and not as configured.
-pub fn listed(unit: &Unit, all: bool) -> (Vec<&AccountStatus>, bool) {
-    if all || unit.accounts.len() <= LARGE {
+/// How much a rendering lists: every account (`--all`), or, in a large
+/// OU or a large organization, only those to look at.
+#[derive(Clone, Copy)]
+pub struct Listing {
+    all: bool,
+    large_organization: bool,
+}
+
+impl Listing {
+    pub fn new(status: &Status, all: bool) -> Self {
+        Self { all, large_organization: status.accounts().count() > LARGE_ORGANIZATION }
+    }
+}
+
+/// The accounts a unit lists, and whether the others are only counted:
+/// those that are targets and not as configured.
+pub fn listed(unit: &Unit, listing: Listing) -> (Vec<&AccountStatus>, bool) {
+    let small = unit.accounts.len() <= LARGE && !listing.large_organization;
+    if listing.all || small || unit.accounts.is_empty() {
         return (unit.accounts.iter().collect(), false);
     }
     (unit.accounts.iter().filter(|a| a.coverage.in_sync() == Some(false)).collect(), true)

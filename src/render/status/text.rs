@@ -1,12 +1,13 @@
 use std::fmt::Write;
 
-use super::{counts, describe, listed, marker, title};
+use super::{counts, describe, listed, marker, title, Listing};
 use crate::render::Paint;
 use crate::status::{Coverage, Status, Unit};
 
 pub fn status_text(status: &Status, all: bool, paint: Paint) -> String {
     let mut out = format!("Organization {}\n\n", status.organization);
-    unit(&mut out, &status.root, 0, all, paint);
+    let listing = Listing::new(status, all);
+    unit(&mut out, &status.root, 0, listing, paint);
     if !status.outside.is_empty() {
         out.push_str("\nOutside the organization:\n");
         for a in &status.outside {
@@ -17,9 +18,9 @@ pub fn status_text(status: &Status, all: bool, paint: Paint) -> String {
     out
 }
 
-fn unit(out: &mut String, u: &Unit, depth: usize, all: bool, paint: Paint) {
+fn unit(out: &mut String, u: &Unit, depth: usize, listing: Listing, paint: Paint) {
     let pad = "  ".repeat(depth);
-    let (accounts, summarised) = listed(u, all);
+    let (accounts, summarised) = listed(u, listing);
     let summary = if summarised {
         format!(": {} accounts: {}", u.accounts.len(), counts(u.accounts.iter()))
     } else {
@@ -30,7 +31,7 @@ fn unit(out: &mut String, u: &Unit, depth: usize, all: bool, paint: Paint) {
         let _ = writeln!(out, "{pad}  {} {}: {}", color(paint, &a.coverage), title(a), describe(&a.coverage));
     }
     for child in &u.units {
-        unit(out, child, depth + 1, all, paint);
+        unit(out, child, depth + 1, listing, paint);
     }
 }
 
