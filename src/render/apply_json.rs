@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::apply_lines::{counts, skip_reason, stackset_error};
+use super::apply_lines::{counts, skipped_because, stackset_error};
 use super::plan_json;
 use super::prose::step_description;
 use crate::apply::{ApplyEvent, Observer};
@@ -140,7 +140,7 @@ fn event(event: ApplyEvent<'_>) -> Option<Event<'_>> {
         ApplyEvent::ChangeSkipped { change: c, failed } => Event::ChangeSkipped {
             address: c.address.to_string(),
             action: c.action,
-            reason: skip_reason(failed),
+            reason: skipped_because(failed),
         },
         ApplyEvent::Interrupted { in_flight } => Event::Interrupted { in_flight },
         ApplyEvent::StepStarted { stackset, step } => Event::StacksetStepStarted {

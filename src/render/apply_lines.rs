@@ -124,7 +124,7 @@ impl Observer for ApplyLines {
                 self.ended(true);
             }
             ApplyEvent::ChangeSkipped { change, failed } => {
-                self.line(format!("{}: Skipped: {}", change.address, skip_reason(failed)));
+                self.line(format!("{}: Skipped: {}", change.address, skipped_because(failed)));
                 self.ended(false);
             }
             ApplyEvent::Interrupted { in_flight } => self.line(format!(
@@ -178,7 +178,7 @@ impl Observer for ApplyLines {
 }
 
 /// Why a change was skipped.
-pub fn skip_reason(failed: &crate::model::Address) -> String {
+pub fn skipped_because(failed: &crate::model::Address) -> String {
     format!("it depends on {failed}, which failed")
 }
 
