@@ -13,6 +13,7 @@ pub mod lint;
 pub mod model;
 pub mod observe;
 pub mod operation;
+pub mod permissions;
 pub mod plan;
 mod private_file;
 pub mod rebuild;

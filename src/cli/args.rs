@@ -138,6 +138,12 @@ pub enum Command {
     /// Inspect the state.
     #[command(subcommand)]
     State(StateCommand),
+    /// The least-privilege IAM policies orgrole needs for this configuration:
+    /// the caller's and the access role's.
+    Permissions {
+        #[arg(long, value_enum, default_value_t = PermissionsFormat::Text)]
+        format: PermissionsFormat,
+    },
     /// Print a shell completion script (e.g. `orgrole completions bash > /etc/bash_completion.d/orgrole`).
     Completions { shell: clap_complete::Shell },
     /// Print the manual page, in roff (e.g. `orgrole man > /usr/local/share/man/man1/orgrole.1`).
@@ -166,6 +172,12 @@ pub enum AccountsFormat {
 pub enum GraphFormat {
     Dot,
     Mermaid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PermissionsFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

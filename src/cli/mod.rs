@@ -14,7 +14,9 @@ use clap::Parser;
 
 use crate::cloud::aws::AwsCloud;
 
-pub use args::{AccountsFormat, Cli, Command, Format, GraphFormat, StateCommand, StatusFormat};
+pub use args::{
+    AccountsFormat, Cli, Command, Format, GraphFormat, PermissionsFormat, StateCommand, StatusFormat,
+};
 use context::Context;
 
 /// How a command ended, as the process's exit code.
@@ -56,6 +58,7 @@ fn command(cx: &Context, command: Command) -> miette::Result<Exit> {
     match command {
         Command::Init { mode, out } => on_aws(cx, async |cloud| setup::init(cloud, mode, &out).await),
         Command::Completions { shell } => setup::completions(shell),
+        Command::Permissions { format } => setup::permissions(&cx.config()?, format),
         Command::Man => setup::man(),
         Command::Validate => review::validate(cx),
         Command::Plan { detailed_exitcode, adopt, destroy, out, format } => {

@@ -5,7 +5,7 @@ use std::path::Path;
 use clap::CommandFactory;
 use miette::{miette, IntoDiagnostic};
 
-use super::{Cli, Exit};
+use super::{Cli, Exit, PermissionsFormat};
 use crate::cloud::Cloud;
 use crate::init::{configuration, Mode};
 
@@ -36,6 +36,29 @@ pub async fn init<C: Cloud>(cloud: &C, mode: Mode, out: &Path) -> miette::Result
         "Wrote {}. Next: set RS_CREDENTIAL_ID, then `orgrole validate` and `orgrole plan`.",
         out.display()
     );
+    Ok(Exit::Success)
+}
+
+/// The caller's and the access role's policies, as JSON or with headings.
+pub fn permissions(desired: &crate::config::Desired, format: PermissionsFormat) -> miette::Result<Exit> {
+    let needed = crate::permissions::needed(desired);
+    match format {
+        PermissionsFormat::Json => println!("{needed:#}"),
+        PermissionsFormat::Text => {
+            println!(
+                "# The caller (the management account, or the delegated administrator): its policy
+{:#}
+",
+                needed["caller"]
+            );
+            println!(
+                "# The access role ({}) in each account the role goes to: its policy
+{:#}",
+                desired.access_role(),
+                needed["access_role"]
+            );
+        }
+    }
     Ok(Exit::Success)
 }
 

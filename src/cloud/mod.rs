@@ -2,6 +2,7 @@
 //! AWS SDK for Rust to them.
 
 pub mod aws;
+pub mod calls;
 mod error;
 mod organization;
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod faults;
 mod getting_started;
 mod lifecycle;
 mod locking;
+mod permissions;
 mod policy_lint;
 mod policy_versions;
 mod reports;

@@ -1,0 +1,120 @@
+//! The least-privilege IAM policies orgrole needs for the configured mode:
+//! the caller's, and the access role's in the accounts it changes. Derived
+//! from `cloud::calls::CALLS`, the list the adapters are checked against.
+
+use serde_json::{json, Value};
+
+use crate::cloud::calls::{When, Who, CALLS};
+use crate::config::{Desired, StateBackend};
+use crate::iam_reference::reference;
+use crate::model::CallAs;
+
+/// `{"caller": POLICY, "access_role": POLICY}`.
+pub fn needed(desired: &Desired) -> Value {
+    let stackset = desired.stackset.as_ref();
+    let state = match &desired.state {
+        Some(StateBackend::S3 { bucket, key, .. }) => Some((bucket, key)),
+        _ => None,
+    };
+    let wanted = |when: When| match when {
+        When::Always | When::Verify => true,
+        When::StackSet => stackset.is_some(),
+        When::StackSetManagement => stackset.is_some_and(|s| s.call_as == CallAs::Caller),
+        When::S3State => state.is_some(),
+    };
+    let of = |who: Who, service: &str| -> Vec<&str> {
+        CALLS
+            .iter()
+            .filter(|c| c.who == who && wanted(c.when) && c.operation.starts_with(&format!("{service}:")))
+            .map(|c| c.operation)
+            .collect()
+    };
+    let role = format!("arn:*:iam::*:role/{}", desired.role.name);
+    let policy = format!("arn:*:iam::*:policy/{}", desired.role.policy_name);
+    let iam = iam_statements(&of(Who::Account, "iam"), &role, &policy);
+    let mut caller = vec![
+        statement(
+            "Identity",
+            of(Who::Caller, "sts").into_iter().filter(|a| *a != "sts:AssumeRole").collect(),
+            json!("*"),
+        ),
+        statement("ReadTheOrganization", of(Who::Caller, "organizations"), json!("*")),
+        statement(
+            "AssumeTheAccessRole",
+            vec!["sts:AssumeRole"],
+            json!(format!("arn:*:iam::*:role/{}", desired.access_role())),
+        ),
+    ];
+    if stackset.is_some() {
+        caller.push(statement("StackSets", of(Who::Caller, "cloudformation"), json!("*")));
+    }
+    if let Some((bucket, key)) = state {
+        let objects =
+            json!([format!("arn:*:s3:::{bucket}/{key}"), format!("arn:*:s3:::{bucket}/{key}.lock")]);
+        caller.push(statement("State", of(Who::Caller, "s3"), objects));
+    }
+    // In its own account, when that is a target, the caller makes the role itself.
+    caller.extend(iam.iter().cloned().map(|mut s| {
+        s["Sid"] = json!(format!("OwnAccount{}", s["Sid"].as_str().unwrap_or_default()));
+        s
+    }));
+    json!({
+        "caller": document(caller),
+        "access_role": document(iam),
+    })
+}
+
+/// The IAM calls on the role, and those on the policy, each scoped to its ARN
+/// (by the resource type IAM's reference gives each action).
+fn iam_statements(actions: &[&str], role: &str, policy: &str) -> Vec<Value> {
+    let r = reference();
+    let on = |kind: &str| -> Vec<&str> {
+        actions
+            .iter()
+            .copied()
+            .filter(|a| r.action(a).is_some_and(|a| a.resource_types.iter().any(|(t, _)| *t == kind)))
+            .collect()
+    };
+    let (on_role, on_policy) = (on("role"), on("policy"));
+    let on_policy: Vec<&str> = on_policy.into_iter().filter(|a| !on_role.contains(a)).collect();
+    vec![statement("Role", on_role, json!(role)), statement("Policy", on_policy, json!(policy))]
+}
+
+fn statement(sid: &str, actions: Vec<&str>, resource: Value) -> Value {
+    json!({"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource})
+}
+
+fn document(statements: Vec<Value>) -> Value {
+    let statements: Vec<Value> =
+        statements.into_iter().filter(|s| s["Action"].as_array().is_some_and(|a| !a.is_empty())).collect();
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::desired;
+
+    fn actions(policy: &Value) -> Vec<String> {
+        let statements = policy["Statement"].as_array().unwrap();
+        statements
+            .iter()
+            .flat_map(|s| s["Action"].as_array().unwrap())
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_iam_call_is_scoped_to_the_role_or_the_policy_and_none_is_left_out() {
+        let needed = needed(&desired(&["111111111111"]));
+        let access_role = actions(&needed["access_role"]);
+        let iam: Vec<&str> = CALLS.iter().filter(|c| c.who == Who::Account).map(|c| c.operation).collect();
+        let mut sorted = access_role.clone();
+        sorted.sort();
+        let mut expected: Vec<String> = iam.iter().map(|s| s.to_string()).collect();
+        expected.sort();
+        assert_eq!(sorted, expected, "each IAM call has a resource type of role or policy");
+        assert!(!actions(&needed["caller"]).iter().any(|a| a.starts_with("cloudformation:")), "direct mode");
+        assert_eq!(needed["access_role"]["Statement"][0]["Resource"], "arn:*:iam::*:role/role");
+    }
+}

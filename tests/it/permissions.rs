@@ -1,0 +1,71 @@
+//! `orgrole permissions`: the policies it prints allow every call a whole
+//! lifecycle makes (plan, apply, verify, accounts, destroy), in both modes.
+
+use serde_json::Value;
+
+use crate::support::{radiant_config, stackset_config, Org, Test};
+
+/// Every `(operation, account)` the runs logged (`ORGROLE_LOG=orgrole::api=debug`).
+fn calls(stderr: &str) -> Vec<(String, String)> {
+    stderr
+        .lines()
+        .filter(|l| l.contains("orgrole::api"))
+        .filter_map(|l| {
+            let operation = l.split(" call ").nth(1)?.split_whitespace().next()?.to_owned();
+            let account = l.split("account=").nth(1)?.split_whitespace().next()?.to_owned();
+            Some((operation, account))
+        })
+        .collect()
+}
+
+fn allows(policy: &Value, operation: &str) -> bool {
+    policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["Action"].as_array().unwrap().iter().any(|a| a == operation))
+}
+
+fn lifecycle_is_allowed(org: &Org, t: &Test) {
+    let needed: Value =
+        serde_json::from_str(&t.run(&["permissions", "--format", "json"]).code(0).stdout).unwrap();
+    let mut logged = vec![];
+    for (args, code) in [
+        (&["plan"][..], 0),
+        (&["apply", "--auto-approve"], 0),
+        (&["verify"], 0),
+        (&["accounts", "--format", "csv"], 0),
+        (&["destroy", "--auto-approve"], 0),
+    ] {
+        logged.extend(calls(&t.run(args).code(code).stderr));
+    }
+    assert!(logged.len() > 20, "{logged:?}");
+    for (operation, account) in logged {
+        // The caller in its own account; the access role everywhere else.
+        let by = if account == org.management || !operation.starts_with("iam:") {
+            "caller"
+        } else {
+            "access_role"
+        };
+        assert!(
+            allows(&needed[by], &operation),
+            "{operation} in {account} is not in the {by} policy:\n{needed:#}"
+        );
+    }
+}
+
+#[test]
+fn the_printed_policies_allow_every_call_of_a_direct_lifecycle() {
+    let org = Org::builder().account("a", "Team").seed();
+    let t = Test::new(&org).config(&radiant_config("organization"));
+    lifecycle_is_allowed(&org, &t);
+}
+
+#[test]
+fn the_printed_policies_allow_every_call_of_a_stackset_lifecycle() {
+    let org = Org::builder().account("a", "Team").seed();
+    let t = Test::new(&org).config(&stackset_config(&format!(r#"ou "{}""#, org.ou("Team")), true));
+    lifecycle_is_allowed(&org, &t);
+    let text = t.run(&["permissions"]).code(0).stdout;
+    assert!(text.contains("cloudformation:ActivateOrganizationsAccess"), "{text}");
+}
