@@ -15,6 +15,7 @@ pub mod observe;
 pub mod operation;
 pub mod permissions;
 pub mod plan;
+pub mod preflight;
 mod private_file;
 pub mod rebuild;
 pub mod render;

@@ -61,6 +61,9 @@ pub enum Command {
         /// Plan the removal of everything orgrole manages, as destroy would.
         #[arg(long)]
         destroy: bool,
+        /// Check first that the run can succeed (as `orgrole preflight`); exit 1 if not.
+        #[arg(long)]
+        preflight: bool,
         /// Save the plan, for review and `orgrole apply FILE`.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -138,6 +141,9 @@ pub enum Command {
     /// Inspect the state.
     #[command(subcommand)]
     State(StateCommand),
+    /// Before any change, whether this run can succeed: per target account,
+    /// the access role assumed and orgrole's calls simulated; exits 1 if not.
+    Preflight,
     /// The least-privilege IAM policies orgrole needs for this configuration:
     /// the caller's and the access role's.
     Permissions {

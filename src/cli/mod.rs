@@ -58,12 +58,16 @@ fn command(cx: &Context, command: Command) -> miette::Result<Exit> {
     match command {
         Command::Init { mode, out } => on_aws(cx, async |cloud| setup::init(cloud, mode, &out).await),
         Command::Completions { shell } => setup::completions(shell),
+        Command::Preflight => {
+            let desired = cx.config()?;
+            on_aws(cx, async |cloud| report::preflight(cx, cloud, &desired).await)
+        }
         Command::Permissions { format } => setup::permissions(&cx.config()?, format),
         Command::Man => setup::man(),
         Command::Validate => review::validate(cx),
-        Command::Plan { detailed_exitcode, adopt, destroy, out, format } => {
+        Command::Plan { detailed_exitcode, adopt, destroy, preflight, out, format } => {
             let desired = cx.config()?;
-            let args = review::PlanArgs { detailed_exitcode, adopt, destroy, out, format };
+            let args = review::PlanArgs { detailed_exitcode, adopt, destroy, preflight, out, format };
             on_aws(cx, async |cloud| review::plan(cx, cloud, &desired, args).await)
         }
         Command::Apply { plan, auto_approve, adopt, json, timeout } => {

@@ -70,6 +70,18 @@ pub async fn status<C: Cloud>(
     Ok(if status.in_sync() { Exit::Success } else { Exit::Failure })
 }
 
+/// Whether this run can succeed, account by account, before any change.
+pub async fn preflight<C: Cloud>(cx: &Context, cloud: &C, desired: &Desired) -> miette::Result<Exit> {
+    let store = cx.state_store(Some(desired), cloud)?;
+    let bar = cx.reading_bar(false);
+    let op = cx.operation(cloud, desired, &store).watched(&bar);
+    let state = op.load().await.into_diagnostic()?;
+    let (observed, _) = op.plan(&state, PlanOptions::default()).await.into_diagnostic()?;
+    let checked = crate::preflight::preflight(cloud, desired, &observed, op.parallelism).await;
+    print!("{}", crate::render::preflight_table(&checked));
+    Ok(if checked.ok() { Exit::Success } else { Exit::Failure })
+}
+
 /// The graph of a saved plan.
 pub fn graph_saved(path: &Path, format: GraphFormat) -> miette::Result<Exit> {
     draw(&SavedPlan::read(path).into_diagnostic()?.plan, format)

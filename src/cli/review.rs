@@ -16,6 +16,7 @@ pub struct PlanArgs {
     pub detailed_exitcode: bool,
     pub adopt: bool,
     pub destroy: bool,
+    pub preflight: bool,
     pub out: Option<PathBuf>,
     pub format: Format,
 }
@@ -56,9 +57,17 @@ pub async fn plan<C: Cloud>(
     let bar = cx.reading_bar(args.format == Format::Json);
     let op = cx.operation(cloud, desired, &store).watched(&bar);
     let state = op.load().await.into_diagnostic()?;
-    let (_, plan) = op.plan(&state, options).await.into_diagnostic()?;
+    let (observed, plan) = op.plan(&state, options).await.into_diagnostic()?;
+    // On standard error, so that the plan's own output (JSON) stays as it is.
+    let preflight_failed = if args.preflight {
+        let checked = crate::preflight::preflight(cloud, desired, &observed, op.parallelism).await;
+        eprint!("{}", crate::render::preflight_table(&checked));
+        !checked.ok()
+    } else {
+        false
+    };
     print!("{}", rendered(&plan, args.format, cx.paint));
-    let failed = plan.has_conflicts() || !plan.unreachable.is_empty();
+    let failed = plan.has_conflicts() || !plan.unreachable.is_empty() || preflight_failed;
     if let Some(out) = &args.out {
         if failed {
             return Err(miette::miette!("the plan was not saved: it has errors (above)"));

@@ -73,6 +73,31 @@ impl CloudError {
     }
 }
 
+/// What denied an AccessDenied, when AWS's message says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// `... with an explicit deny in a service control policy` (newer
+    /// messages append the policy's ARN).
+    ServiceControlPolicy,
+    /// `... because no permissions boundary allows the ... action`.
+    PermissionsBoundary,
+}
+
+impl CloudError {
+    pub fn denial(&self) -> Option<Denial> {
+        if self.kind != ErrorKind::AccessDenied {
+            return None;
+        }
+        if self.message.contains("service control policy") {
+            Some(Denial::ServiceControlPolicy)
+        } else if self.message.contains("permissions boundary") {
+            Some(Denial::PermissionsBoundary)
+        } else {
+            None
+        }
+    }
+}
+
 impl fmt::Display for CloudError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: ", self.operation)?;

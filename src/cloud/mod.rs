@@ -11,7 +11,7 @@ mod stacksets;
 
 use std::future::Future;
 
-pub use error::{CloudError, ErrorKind};
+pub use error::{CloudError, Denial, ErrorKind};
 pub use organization::{AccountState, OrgAccount, OrgUnit, Organization};
 pub use stacksets::{
     running_operation, DeploymentTargets, DetailedStatus, InstanceInfo, InstanceStatus, OperationAction,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::prose::step_description;
+use super::prose::{cloud_error, step_description};
 use crate::apply::{ApplyEvent, Observer, Outcome, StackSetError};
 use crate::cloud::OperationResult;
 use crate::plan::{Action, Plan};
@@ -120,7 +120,7 @@ impl Observer for ApplyLines {
                 self.ended(false);
             }
             ApplyEvent::ChangeFailed { change, error } => {
-                self.line(format!("{}: Error: {error}", change.address));
+                self.line(format!("{}: Error: {}", change.address, cloud_error(error)));
                 self.ended(true);
             }
             ApplyEvent::ChangeSkipped { change, failed } => {
@@ -185,7 +185,7 @@ pub fn skipped_because(failed: &crate::model::Address) -> String {
 /// `operation ID FAILED: reason`, or the call's error.
 pub fn stackset_error(error: &StackSetError) -> String {
     match error {
-        StackSetError::Call(e) => e.to_string(),
+        StackSetError::Call(e) => cloud_error(e),
         StackSetError::Operation { id, status, reason, failed } => {
             let reason = reason.clone().unwrap_or_else(|| format!("{failed} account(s) failed"));
             format!("operation {id} {}: {reason}", status.as_str())
@@ -235,7 +235,7 @@ fn summary(plan: &Plan, outcome: &Outcome) -> String {
         }
     }
     for (i, error) in &outcome.failed {
-        out += &format!("\nError: {}: {error}\n", plan.changes[*i].address);
+        out += &format!("\nError: {}: {}\n", plan.changes[*i].address, cloud_error(error));
     }
     if !outcome.skipped.is_empty() {
         out += &format!(

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::groups::{counted, names, shown, skipped_by_reason, Shown, EVERY_ACCOUNT};
 use super::lines::Detail;
-use super::prose::stackset_conflict;
+use super::prose::{cloud_error, stackset_conflict};
 use super::view::{conflict_message, plan_view};
 use crate::model::AccountId;
 use crate::plan::{Plan, Summary};
@@ -121,7 +121,7 @@ pub fn plan_markdown(plan: &Plan) -> String {
             let _ = writeln!(out, "- {conflict}");
         }
         for u in &plan.unreachable {
-            let _ = writeln!(out, "- account `{}` could not be read: {}", u.account, u.error);
+            let _ = writeln!(out, "- account `{}` could not be read: {}", u.account, cloud_error(&u.error));
         }
         out.push('\n');
     }

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::groups::{counted, names, shown, skipped_by_reason, Shown};
 use super::lines::Detail;
-use super::prose::stackset_conflict;
+use super::prose::{cloud_error, stackset_conflict};
 use super::view::{conflict_message, plan_view};
 use super::Paint;
 use crate::plan::Plan;
@@ -78,8 +78,13 @@ pub fn plan_text(plan: &Plan, paint: Paint) -> String {
         let _ = writeln!(out, "\n{} {}", paint.red("Error:"), stackset_conflict(name, conflict));
     }
     for u in &plan.unreachable {
-        let _ =
-            writeln!(out, "\n{} account {} could not be read: {}", paint.red("Error:"), u.account, u.error);
+        let _ = writeln!(
+            out,
+            "\n{} account {} could not be read: {}",
+            paint.red("Error:"),
+            u.account,
+            cloud_error(&u.error)
+        );
     }
     let _ = writeln!(out, "\n{}", view.summary_line);
     out

@@ -1,9 +1,23 @@
 //! What orgrole says about the plan's data, in one place: why an account is
 //! skipped, why a stack set plan cannot be applied, what a step does.
 
+use crate::cloud::{CloudError, Denial};
 use crate::model::{AccountFilter, AccountId};
 use crate::plan::{StackSetAction, StackSetConflict};
 use crate::targets::SkipReason;
+
+/// An error, and what to do when it says an SCP or a boundary denied it.
+pub fn cloud_error(error: &CloudError) -> String {
+    match error.denial() {
+        Some(Denial::ServiceControlPolicy) => format!(
+            "{error} (a service control policy of the organization denies it: ask its administrators to exempt the access role, e.g. with a condition on aws:PrincipalArn, or to move the account; SCPs never apply to the management account)"
+        ),
+        Some(Denial::PermissionsBoundary) => format!(
+            "{error} (the principal's permissions boundary denies it: the boundary must allow the calls `orgrole permissions` lists)"
+        ),
+        None => error.to_string(),
+    }
+}
 
 pub fn skip_reason(reason: &SkipReason) -> String {
     match reason {
@@ -59,5 +73,24 @@ pub fn step_description(action: &StackSetAction) -> String {
         }
         StackSetAction::Delete => "Deleting the stack set".into(),
         StackSetAction::Forget => "Removing the stack set from state (it is gone)".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// AWS's messages, as IAM gives them (an SCP's deny; a boundary's).
+    #[test]
+    fn a_denial_by_a_service_control_policy_or_a_boundary_says_what_to_do() {
+        let denied = |message: &str| CloudError::from_code("iam:CreateRole", Some("AccessDenied"), message);
+        let scp = denied("User: arn:aws:sts::111111111111:assumed-role/OrganizationAccountAccessRole/orgrole is not authorized to perform: iam:CreateRole on resource: arn:aws:iam::111111111111:role/r with an explicit deny in a service control policy: arn:aws:organizations::999999999999:policy/o-x/service_control_policy/p-1");
+        assert_eq!(scp.denial(), Some(Denial::ServiceControlPolicy));
+        assert!(cloud_error(&scp).contains("ask its administrators to exempt the access role"));
+        let boundary = denied("User: arn:aws:sts::1:assumed-role/A/s is not authorized to perform: iam:CreateRole on resource: r because no permissions boundary allows the iam:CreateRole action");
+        assert_eq!(boundary.denial(), Some(Denial::PermissionsBoundary));
+        assert_eq!(denied("no").denial(), None);
+        let throttled = CloudError::from_code("iam:CreateRole", Some("Throttling"), "service control policy");
+        assert_eq!(throttled.denial(), None, "only a denial is one");
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
+use super::prose::cloud_error;
 use super::view::{change_summary, kept_lines};
 use crate::cloud::{OrgAccount, Organization};
 use crate::verify::{AccountCheck, NotChecked, Permissions, Problem};
@@ -37,7 +38,7 @@ pub fn problem_text(problem: &Problem) -> String {
 fn not_checked(why: &NotChecked) -> String {
     match why {
         NotChecked::RoleNotAsConfigured => "the role is not as configured".into(),
-        NotChecked::Refused(e) => e.to_string(),
+        NotChecked::Refused(e) => cloud_error(e),
     }
 }
 

@@ -69,3 +69,24 @@ fn the_printed_policies_allow_every_call_of_a_stackset_lifecycle() {
     let text = t.run(&["permissions"]).code(0).stdout;
     assert!(text.contains("cloudformation:ActivateOrganizationsAccess"), "{text}");
 }
+
+#[test]
+fn preflight_checks_every_target_before_any_change() {
+    let org = Org::builder().account("a", "Team").account("b", "Team").seed();
+    let t = Test::new(&org).config(&radiant_config("organization"));
+    let run =
+        t.run(&["preflight"]).code(0).stdout_has("3 account(s) checked, 0 that this run cannot change.");
+    for name in ["a", "b"] {
+        let row = run
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(org.id(name)))
+            .unwrap_or_else(|| panic!("{}", run.stdout));
+        // moto does not implement iam:SimulatePrincipalPolicy: the calls are reported unchecked.
+        assert!(row.contains(" ok ") && row.contains("not checked"), "{row}");
+    }
+    assert!(run.write_calls().is_empty(), "preflight wrote: {:?}", run.write_calls());
+    let plan = t.run(&["plan", "--preflight", "--detailed-exitcode"]).code(2);
+    assert!(plan.stderr.contains("3 account(s) checked"), "{}", plan.stderr);
+    assert!(plan.stdout.contains("# 3 to add in each of 3 accounts"), "{}", plan.stdout);
+}

@@ -217,13 +217,15 @@ impl Run {
         self.stderr.lines().filter(|l| l.contains("orgrole::api") && l.contains(" call ")).count()
     }
 
-    /// Write calls: anything but reads and credentials.
+    /// Write calls: anything but reads (simulations included) and credentials.
     pub fn write_calls(&self) -> Vec<&str> {
         self.stderr
             .lines()
             .filter(|l| l.contains("orgrole::api") && l.contains(" call "))
             .filter(|l| {
-                !["Get", "List", "Describe", "AssumeRole"].iter().any(|r| l.contains(&format!(":{r}")))
+                !["Get", "List", "Describe", "Simulate", "AssumeRole"]
+                    .iter()
+                    .any(|r| l.contains(&format!(":{r}")))
             })
             .collect()
     }

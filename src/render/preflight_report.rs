@@ -1,0 +1,48 @@
+//! `preflight`'s findings as a table, one row per account.
+
+use std::fmt::Write;
+
+use super::prose::cloud_error;
+use crate::preflight::Preflight;
+use crate::verify::{NotChecked, Permissions};
+
+pub fn preflight_table(checked: &Preflight) -> String {
+    let mut rows = vec![["ACCOUNT".to_owned(), "NAME".into(), "ACCESS".into(), "ORGROLE'S CALLS".into()]];
+    for a in &checked.accounts {
+        let access = match &a.access {
+            Ok(()) => "ok".to_owned(),
+            Err(e) => format!("FAILED: {}", cloud_error(e)),
+        };
+        let calls = match &a.permissions {
+            Permissions::Allowed => "all allowed".to_owned(),
+            Permissions::Denied(actions) => format!("DENIED: {}", actions.join(", ")),
+            Permissions::NotChecked(NotChecked::RoleNotAsConfigured) => {
+                "not checked (the caller is no role or user IAM can simulate)".to_owned()
+            }
+            Permissions::NotChecked(NotChecked::Refused(_)) if a.access.is_err() => "not checked".to_owned(),
+            Permissions::NotChecked(NotChecked::Refused(e)) => format!("not checked ({})", cloud_error(e)),
+        };
+        rows.push([a.account.to_string(), a.name.clone(), access, calls]);
+    }
+    let width = |col: usize| rows.iter().map(|r| r[col].chars().count()).max().unwrap_or(0);
+    let (w0, w1, w2) = (width(0), width(1), width(2));
+    let mut out = String::new();
+    for row in &rows {
+        out += format!("{:w0$}  {:w1$}  {:w2$}  {}", row[0], row[1], row[2], row[3]).trim_end();
+        out.push('\n');
+    }
+    if let Some(status) = checked.trusted_access {
+        let _ = writeln!(
+            out,
+            "\nCloudFormation's trusted access with AWS Organizations: {} (the plan activates it from the management account when it is off).",
+            status.as_str()
+        );
+    }
+    let failed = checked.accounts.iter().filter(|a| !a.ok()).count();
+    let _ = writeln!(
+        out,
+        "\n{} account(s) checked, {failed} that this run cannot change.",
+        checked.accounts.len()
+    );
+    out
+}
