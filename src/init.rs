@@ -43,7 +43,7 @@ pub fn configuration(caller: &Caller, org: Option<&Organization>, mode: Mode, re
         "role \"{ROLE}\" {{\n    trust \"{VENDOR_PRINCIPAL}\"\n    policy \"{POLICY}\" preset=\"radiant\"\n}}\n"
     );
     match (mode, org) {
-        (Mode::Stackset, Some(org)) => stackset(&mut out, org, region),
+        (Mode::Stackset, Some(org)) => stackset(&mut out, org, caller, region),
         (Mode::Direct, Some(org)) => direct(&mut out, org),
         (_, None) => {
             let _ = writeln!(out, "direct {{\n    accounts \"{}\"\n}}\n", caller.account);
@@ -58,7 +58,7 @@ pub fn configuration(caller: &Caller, org: Option<&Organization>, mode: Mode, re
     out
 }
 
-fn stackset(out: &mut String, org: &Organization, region: &str) {
+fn stackset(out: &mut String, org: &Organization, caller: &Caller, region: &str) {
     out.push_str(
         "// StackSet mode, as the guide advises for an organization: one service-managed stack\n\
          // set that AWS deploys to every ACTIVE account, and to accounts that join later.\n\
@@ -66,10 +66,18 @@ fn stackset(out: &mut String, org: &Organization, region: &str) {
     );
     let _ = writeln!(out, "stackset \"{STACKSET}\" {{\n    organization");
     ous(out, org, "    ");
-    let _ = writeln!(
-        out,
-        "    regions \"{region}\"    // IAM is global: one region\n    auto-deployment #true retain-stacks=#false\n    management-account #true\n}}\n"
-    );
+    let _ = writeln!(out, "    regions \"{region}\"    // IAM is global: one region\n    auto-deployment #true retain-stacks=#false");
+    if caller.account == org.management_account {
+        out.push_str("    management-account #true\n}\n\n");
+    } else {
+        // A delegated administrator calls as one, and has no access role
+        // into the management account: that one is covered from there.
+        let _ = writeln!(
+            out,
+            "    call-as \"delegated-admin\"    // account {} is not the management account\n    management-account #false    // from the management account, which StackSets never reach\n}}\n",
+            caller.account
+        );
+    }
 }
 
 fn direct(out: &mut String, org: &Organization) {
@@ -171,6 +179,24 @@ mod tests {
             assert!(text.contains("// state { s3 bucket=\"orgrole-state-999999999999\""), "{text}");
             assert_eq!(loaded.desired.role.name, ROLE);
         }
+    }
+
+    #[test]
+    fn a_delegated_administrator_calls_as_one_and_leaves_the_management_account_to_it() {
+        let member = Caller {
+            account: id("111111111111"),
+            arn: "arn:aws:iam::111111111111:root".into(),
+            partition: "aws".into(),
+        };
+        let text = configuration(&member, Some(&org()), Mode::Stackset, "us-east-1");
+        assert!(
+            text.contains("call-as \"delegated-admin\"") && text.contains("management-account #false"),
+            "{text}"
+        );
+        let loaded = crate::config::parse("orgrole.kdl", &text, std::path::Path::new("."), &|_| {
+            Some("ext-1234".into())
+        });
+        assert!(loaded.is_ok(), "{text}");
     }
 
     #[test]

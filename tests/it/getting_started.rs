@@ -42,3 +42,17 @@ fn completions_and_the_man_page_come_from_the_command_line_definition() {
     let version = t.run(&["--version"]).code(0).stdout;
     assert!(version.starts_with(&format!("orgrole {} (commit ", env!("CARGO_PKG_VERSION"))), "{version}");
 }
+
+#[test]
+fn init_run_by_a_delegated_administrator_writes_a_configuration_it_can_plan() {
+    let org = Org::builder().account("tooling", "Security").account("web", "Workloads").seed();
+    org.activate_trusted_access();
+    org.register_stacksets_admin("tooling");
+    let t = Test::as_account(&org, "tooling");
+    t.run(&["init"]).code(0);
+    let written = std::fs::read_to_string(t.path("orgrole.kdl")).unwrap();
+    assert!(written.contains("call-as \"delegated-admin\""), "{written}");
+    t.run(&["plan", "--detailed-exitcode"])
+        .code(2)
+        .stdout_has("stack set radiant-aws-api-access (as delegated administrator)");
+}
