@@ -5,14 +5,13 @@
 use std::fmt::Write;
 
 use crate::cloud::{Caller, Organization};
+use crate::config::GUIDE_PRINCIPAL;
 use crate::model::AccountId;
 
-/// The guide's role, its trust principal and its policy preset.
+/// The guide's role, policy and stack set names.
 const ROLE: &str = "radiant-aws-api-access-role";
 const POLICY: &str = "radiant-aws-api-access-policy";
 const STACKSET: &str = "radiant-aws-api-access";
-pub const VENDOR_PRINCIPAL: &str =
-    "arn:aws:sts::649384204969:assumed-role/tenant-aws-access-role/radiant-security";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Mode {
@@ -40,7 +39,7 @@ pub fn configuration(caller: &Caller, org: Option<&Organization>, mode: Mode, re
         writeln!(out, "// The vendor's role, trust principal and read-only policy, as its guide gives them.");
     let _ = writeln!(
         out,
-        "role \"{ROLE}\" {{\n    trust \"{VENDOR_PRINCIPAL}\"\n    policy \"{POLICY}\" preset=\"radiant\"\n}}\n"
+        "role \"{ROLE}\" {{\n    trust \"{GUIDE_PRINCIPAL}\"\n    policy \"{POLICY}\" preset=\"radiant\"\n}}\n"
     );
     match (mode, org) {
         (Mode::Stackset, Some(org)) => stackset(&mut out, org, caller, region),
@@ -134,23 +133,14 @@ fn example_account(org: &Organization) -> AccountId {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{id, org_account, org_unit};
+    use crate::testing::{id, organization};
 
     fn org() -> Organization {
-        Organization {
-            id: "o-test".into(),
-            management_account: id("999999999999"),
-            root: "r-root".into(),
-            units: vec![
-                org_unit("ou-sec", "r-root"),
-                org_unit("ou-audit", "ou-sec"),
-                org_unit("ou-work", "r-root"),
-            ],
-            accounts: vec![
-                org_account(&id("999999999999"), "r-root", "ACTIVE"),
-                org_account(&id("111111111111"), "ou-audit", "ACTIVE"),
-            ],
-        }
+        organization(
+            "999999999999",
+            &[("ou-sec", "r-root"), ("ou-audit", "ou-sec"), ("ou-work", "r-root")],
+            &[("111111111111", "ou-audit", "ACTIVE")],
+        )
     }
 
     fn caller() -> Caller {

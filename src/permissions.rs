@@ -29,9 +29,10 @@ pub fn needed(desired: &Desired) -> Value {
             .map(|c| c.operation)
             .collect()
     };
-    let role = format!("arn:*:iam::*:role/{}", desired.role.name);
-    let policy = format!("arn:*:iam::*:policy/{}", desired.role.policy_name);
-    let iam = iam_statements(&of(Who::Account, "iam"), &role, &policy);
+    let iam: Vec<Value> = account_grants(desired)
+        .into_iter()
+        .map(|g| statement(g.sid, g.actions, json!(format!("arn:*:iam::*:{}", g.resource))))
+        .collect();
     let mut caller = vec![
         statement(
             "Identity",
@@ -64,20 +65,33 @@ pub fn needed(desired: &Desired) -> Value {
     })
 }
 
-/// The IAM calls on the role, and those on the policy, each scoped to its ARN
+/// The IAM calls orgrole makes in an account, on one resource of it.
+pub struct Grant {
+    pub sid: &'static str,
+    pub actions: Vec<&'static str>,
+    /// `role/NAME` or `policy/NAME`: the ARN's resource part, in any account.
+    pub resource: String,
+}
+
+/// The IAM calls in each account: those on the role, and those on the policy
 /// (by the resource type IAM's reference gives each action).
-fn iam_statements(actions: &[&str], role: &str, policy: &str) -> Vec<Value> {
+pub fn account_grants(desired: &Desired) -> Vec<Grant> {
     let r = reference();
-    let on = |kind: &str| -> Vec<&str> {
+    let actions: Vec<&'static str> =
+        CALLS.iter().filter(|c| c.who == Who::Account).map(|c| c.operation).collect();
+    let on = |kind: &str| -> Vec<&'static str> {
         actions
             .iter()
             .copied()
             .filter(|a| r.action(a).is_some_and(|a| a.resource_types.iter().any(|(t, _)| *t == kind)))
             .collect()
     };
-    let (on_role, on_policy) = (on("role"), on("policy"));
-    let on_policy: Vec<&str> = on_policy.into_iter().filter(|a| !on_role.contains(a)).collect();
-    vec![statement("Role", on_role, json!(role)), statement("Policy", on_policy, json!(policy))]
+    let on_role = on("role");
+    let on_policy = on("policy").into_iter().filter(|a| !on_role.contains(a)).collect();
+    vec![
+        Grant { sid: "Role", actions: on_role, resource: format!("role/{}", desired.role.name) },
+        Grant { sid: "Policy", actions: on_policy, resource: format!("policy/{}", desired.role.policy_name) },
+    ]
 }
 
 fn statement(sid: &str, actions: Vec<&str>, resource: Value) -> Value {

@@ -9,7 +9,7 @@ use crate::cloud::{Cloud, CloudError, Iam, TrustedAccess};
 use crate::config::Desired;
 use crate::model::AccountId;
 use crate::observe::Observed;
-use crate::permissions::needed;
+use crate::permissions::{account_grants, Grant};
 use crate::verify::{NotChecked, Permissions};
 
 #[derive(Debug, Clone)]
@@ -53,12 +53,11 @@ pub async fn preflight<C: Cloud>(
         observed.resolution.targets.iter().map(|(a, n)| (a.clone(), n.clone())).collect();
     let reached = observed.stackset.iter().flat_map(|s| &s.expected.targets);
     targets.extend(reached.map(|(a, n)| (a.clone(), n.clone())));
-    let needed = needed(desired);
-    let statements = needed["access_role"]["Statement"].as_array().cloned().unwrap_or_default();
+    let grants = account_grants(desired);
     let caller = &observed.caller;
     let accounts = stream::iter(targets)
         .map(|(account, name)| {
-            let statements = &statements;
+            let grants = &grants;
             async move {
                 let iam = match cloud.iam(&account, desired.access_role()).await {
                     Ok(iam) => iam,
@@ -76,7 +75,7 @@ pub async fn preflight<C: Cloud>(
                     Some(account.iam_arn(&caller.partition, &format!("role/{}", desired.access_role())))
                 };
                 let permissions = match principal {
-                    Some(arn) => simulate(&iam, &arn, statements, &account, &caller.partition).await,
+                    Some(arn) => simulate(&iam, &arn, grants, &account, &caller.partition).await,
                     None => Permissions::NotChecked(NotChecked::RoleNotAsConfigured),
                 };
                 AccountPreflight { account, name, access: Ok(()), permissions }
@@ -88,28 +87,18 @@ pub async fn preflight<C: Cloud>(
     Preflight { accounts, trusted_access: observed.stackset.as_ref().and_then(|s| s.trusted_access) }
 }
 
-/// Each statement's actions on its resource, in `account`.
+/// Each grant's actions on its resource, in `account`.
 async fn simulate<I: Iam>(
     iam: &I,
     principal: &str,
-    statements: &[serde_json::Value],
+    grants: &[Grant],
     account: &AccountId,
     partition: &str,
 ) -> Permissions {
     let mut denied = vec![];
-    for s in statements {
-        let actions: Vec<String> = s["Action"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|a| a.as_str().map(str::to_owned))
-            .collect();
-        let resource = s["Resource"]
-            .as_str()
-            .unwrap_or("*")
-            .replacen("arn:*:", &format!("arn:{partition}:"), 1)
-            .replacen("::*:", &format!("::{account}:"), 1);
-        match iam.denied_actions(principal, &actions, &resource).await {
+    for g in grants {
+        let actions: Vec<String> = g.actions.iter().map(|a| a.to_string()).collect();
+        match iam.denied_actions(principal, &actions, &account.iam_arn(partition, &g.resource)).await {
             Ok(d) => denied.extend(d),
             Err(e) => return Permissions::NotChecked(NotChecked::Refused(e)),
         }

@@ -10,14 +10,14 @@ use super::tests::Discard;
 use super::*;
 use crate::cloud::sim::{SimCloud, World};
 use crate::cloud::{DetailedStatus, InstanceStatus, Organization, StackSets, TrustedAccess};
-use crate::config::{Desired, StackSetConfig, StackSetTargets, Template};
-use crate::model::{AccountFilter, AccountId, CallAs, Preferences};
+use crate::config::{Desired, StackSetTargets, Template};
+use crate::model::{AccountFilter, AccountId, CallAs};
 use crate::observe::observe;
 use crate::operation::testing::{converge, plan_for, store_of, Quiet};
 use crate::operation::{Operation, OperationError};
 use crate::plan::{Action, Plan, PlanOptions, Refusal, StackSetAction, StackSetConflict, StackSetReason};
 use crate::state::{Deployment, State};
-use crate::testing::{desired, id, org_account, org_unit};
+use crate::testing::{self, config, id, ous, stackset};
 
 const MANAGEMENT: &str = "999999999999";
 const A1: &str = "111111111111";
@@ -30,22 +30,17 @@ const REGION: &str = "us-east-1";
 
 /// root ─ management; ou-a ─ A1, A2, SUSPENDED; ou-a/ou-b ─ B1; ou-z ─ Z1
 fn organization() -> Organization {
-    let account = |n: &str, parent: &str, state: &str| org_account(&id(n), parent, state);
-    let unit = org_unit;
-    Organization {
-        id: "o-test".into(),
-        management_account: id(MANAGEMENT),
-        root: "r-root".into(),
-        units: vec![unit("ou-a", "r-root"), unit("ou-b", "ou-a"), unit("ou-z", "r-root")],
-        accounts: vec![
-            account(MANAGEMENT, "r-root", "ACTIVE"),
-            account(A1, "ou-a", "ACTIVE"),
-            account(A2, "ou-a", "ACTIVE"),
-            account(SUSPENDED, "ou-a", "SUSPENDED"),
-            account(B1, "ou-b", "ACTIVE"),
-            account(Z1, "ou-z", "ACTIVE"),
+    testing::organization(
+        MANAGEMENT,
+        &[("ou-a", "r-root"), ("ou-b", "ou-a"), ("ou-z", "r-root")],
+        &[
+            (A1, "ou-a", "ACTIVE"),
+            (A2, "ou-a", "ACTIVE"),
+            (SUSPENDED, "ou-a", "SUSPENDED"),
+            (B1, "ou-b", "ACTIVE"),
+            (Z1, "ou-z", "ACTIVE"),
         ],
-    }
+    )
 }
 
 fn sim() -> SimCloud {
@@ -54,35 +49,6 @@ fn sim() -> SimCloud {
     // Operations stay RUNNING for two polls: apply must wait for them.
     world.stacksets.running_for = 2;
     SimCloud::new(id(MANAGEMENT), world)
-}
-
-fn stackset(targets: StackSetTargets) -> Desired {
-    Desired {
-        direct: None,
-        stackset: Some(StackSetConfig {
-            name: NAME.into(),
-            targets,
-            accounts: vec![],
-            filter: AccountFilter::None,
-            regions: vec![REGION.into()],
-            auto_deployment: true,
-            retain_stacks: false,
-            preferences: Preferences::default(),
-            management_account: true,
-            template: Template::Generated,
-            call_as: CallAs::Caller,
-            access_role: None,
-        }),
-        ..desired(&[])
-    }
-}
-
-fn ous(ous: &[&str]) -> StackSetTargets {
-    StackSetTargets::Ous(ous.iter().map(|s| s.to_string()).collect())
-}
-
-fn config(d: &mut Desired) -> &mut StackSetConfig {
-    d.stackset.as_mut().unwrap()
 }
 
 async fn run(cloud: &SimCloud, plan: &Plan, state: &mut State, timeout: Duration) -> Outcome {

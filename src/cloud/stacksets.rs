@@ -12,15 +12,10 @@ use crate::model::{AccountFilter, AccountId, AutoDeployment, Preferences, Tags};
 use super::CloudError;
 
 /// An AWS enum as orgrole knows it: each variant with its wire name, which
-/// `as_str` gives and serde writes (in the plan JSON).
+/// `as_str` gives and serde writes in the plan JSON (`as variants`: serde
+/// writes the variant's name, as plan JSON 1.x has for these two).
 macro_rules! wire_enum {
-    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $wire:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-        pub enum $name {
-            $(#[serde(rename = $wire)] $variant,)+
-        }
-
+    (@as_str $name:ident { $($variant:ident = $wire:literal,)+ }) => {
         impl $name {
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -28,6 +23,22 @@ macro_rules! wire_enum {
                 }
             }
         }
+    };
+    ($(#[$meta:meta])* pub enum $name:ident as variants { $($variant:ident = $wire:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+        pub enum $name {
+            $($variant,)+
+        }
+        wire_enum!(@as_str $name { $($variant = $wire,)+ });
+    };
+    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $wire:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+        pub enum $name {
+            $(#[serde(rename = $wire)] $variant,)+
+        }
+        wire_enum!(@as_str $name { $($variant = $wire,)+ });
     };
 }
 
@@ -131,45 +142,28 @@ wire_enum! {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum InstanceStatus {
-    Current,
-    Outdated,
-    Inoperable,
-}
-
-impl InstanceStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Current => "CURRENT",
-            Self::Outdated => "OUTDATED",
-            Self::Inoperable => "INOPERABLE",
-        }
+wire_enum! {
+    /// StackInstanceSummary.Status.
+    pub enum InstanceStatus as variants {
+        Current = "CURRENT",
+        Outdated = "OUTDATED",
+        Inoperable = "INOPERABLE",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum OperationStatus {
-    Queued,
-    Running,
-    Stopping,
-    Succeeded,
-    Failed,
-    Stopped,
+wire_enum! {
+    /// StackSetOperation.Status.
+    pub enum OperationStatus as variants {
+        Queued = "QUEUED",
+        Running = "RUNNING",
+        Stopping = "STOPPING",
+        Succeeded = "SUCCEEDED",
+        Failed = "FAILED",
+        Stopped = "STOPPED",
+    }
 }
 
 impl OperationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "QUEUED",
-            Self::Running => "RUNNING",
-            Self::Stopping => "STOPPING",
-            Self::Succeeded => "SUCCEEDED",
-            Self::Failed => "FAILED",
-            Self::Stopped => "STOPPED",
-        }
-    }
-
     /// Still going: another operation must wait for it.
     pub fn is_active(self) -> bool {
         matches!(self, Self::Queued | Self::Running | Self::Stopping)

@@ -21,6 +21,7 @@ use std::path::Path;
 
 pub use desired::*;
 pub use report::{ConfigReport, Problem};
+pub use role::GUIDE_PRINCIPAL;
 pub use stackset::EXTERNAL_ID_PLACEHOLDER;
 
 use reader::Spec;

@@ -27,8 +27,14 @@ const TRUST: Spec = Spec {
     usage: TRUST_EXAMPLE,
 };
 
-const TRUST_EXAMPLE: &str =
-    r#"trust "arn:aws:sts::649384204969:assumed-role/tenant-aws-access-role/radiant-security""#;
+/// The vendor guide's trust principal: the example, and what `init` writes.
+macro_rules! guide_principal {
+    () => {
+        "arn:aws:sts::649384204969:assumed-role/tenant-aws-access-role/radiant-security"
+    };
+}
+pub const GUIDE_PRINCIPAL: &str = guide_principal!();
+const TRUST_EXAMPLE: &str = concat!("trust \"", guide_principal!(), "\"");
 
 const OTHER_POLICIES: Spec = Spec {
     name: "other-policies",

@@ -213,7 +213,8 @@ fn principals(v: Option<&Value>) -> Vec<String> {
     }
 }
 
-fn strings(v: Option<&Value>) -> Vec<String> {
+/// A statement field that may be a string or a list of them.
+pub(crate) fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(items)) => items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect(),

@@ -10,6 +10,7 @@ mod stackset;
 
 pub use account::{AccountId, AccountIdError};
 pub use address::{Address, ResourceKind};
+pub(crate) use document::strings as statement_strings;
 pub use document::{DocumentError, PolicyDocument};
 pub use other_policies::OtherPolicies;
 pub use resource::{Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};

@@ -3,10 +3,9 @@
 
 use super::*;
 use crate::cloud::sim::{SimCloud, World};
-use crate::config::{StackSetConfig, StackSetTargets, Template};
-use crate::model::{AccountFilter, Preferences};
+
 use crate::state::StateResource;
-use crate::testing::{desired, id, org_account, org_unit};
+use crate::testing::{self, config, desired, id, organization, ous};
 
 const MANAGEMENT: &str = "999999999999";
 const A: &str = "111111111111";
@@ -15,41 +14,16 @@ const GONE: &str = "333333333333";
 
 /// root ─ management; ou-a ─ A, B; GONE suspended
 fn world() -> World {
+    let accounts = [(A, "ou-a", "ACTIVE"), (B, "ou-a", "ACTIVE"), (GONE, "ou-a", "SUSPENDED")];
     let mut world = World::default();
-    world.organization = Some(Organization {
-        id: "o-test".into(),
-        management_account: id(MANAGEMENT),
-        root: "r-root".into(),
-        units: vec![org_unit("ou-a", "r-root")],
-        accounts: vec![
-            org_account(&id(MANAGEMENT), "r-root", "ACTIVE"),
-            org_account(&id(A), "ou-a", "ACTIVE"),
-            org_account(&id(B), "ou-a", "ACTIVE"),
-            org_account(&id(GONE), "ou-a", "SUSPENDED"),
-        ],
-    });
+    world.organization = Some(organization(MANAGEMENT, &[("ou-a", "r-root")], &accounts));
     world
 }
 
 fn stackset(call_as: CallAs) -> Desired {
-    Desired {
-        direct: None,
-        stackset: Some(StackSetConfig {
-            name: "radiant".into(),
-            targets: StackSetTargets::Ous(vec!["ou-a".into()]),
-            accounts: vec![],
-            filter: AccountFilter::None,
-            regions: vec!["us-east-1".into()],
-            auto_deployment: false,
-            retain_stacks: false,
-            preferences: Preferences::default(),
-            management_account: true,
-            template: Template::Generated,
-            call_as,
-            access_role: None,
-        }),
-        ..desired(&[])
-    }
+    let mut d = testing::stackset(ous(&["ou-a"]));
+    config(&mut d).call_as = call_as;
+    d
 }
 
 /// A state recording a role in each account.

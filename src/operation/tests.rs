@@ -8,12 +8,11 @@ use std::time::Duration;
 use super::testing::{converge, plan_for, store_of, Approve, Quiet};
 use super::*;
 use crate::cloud::sim::{SimCloud, World};
-use crate::config::{StackSetConfig, StackSetTargets, Template};
-use crate::model::{AccountFilter, AutoDeployment, CallAs, Preferences};
+use crate::model::{AutoDeployment, CallAs};
 use crate::plan::Refusal;
 use crate::saved_plan::Stale;
 use crate::state::StackSetRecord;
-use crate::testing::{desired, id, org_account, org_unit};
+use crate::testing::{config, desired, id, organization, ous, stackset};
 
 const A: &str = "111111111111";
 const MANAGEMENT: &str = "999999999999";
@@ -70,7 +69,7 @@ async fn a_run_holding_the_lock_keeps_another_out() {
 }
 
 #[tokio::test]
-async fn a_saved_plan_applies_exactly_or_is_refused_once_an_account_changed() {
+async fn a_saved_plan_is_refused_once_an_account_it_touches_changed() {
     let cloud = SimCloud::new(id(MANAGEMENT), World::default());
     let d = desired(&[A]);
     let mut state = State::new();
@@ -95,37 +94,15 @@ async fn a_saved_plan_applies_exactly_or_is_refused_once_an_account_changed() {
 /// root ─ management; ou-a ─ A
 fn organization_world() -> World {
     let mut world = World::default();
-    world.organization = Some(crate::cloud::Organization {
-        id: "o-test".into(),
-        management_account: id(MANAGEMENT),
-        root: "r-root".into(),
-        units: vec![org_unit("ou-a", "r-root")],
-        accounts: vec![
-            org_account(&id(MANAGEMENT), "r-root", "ACTIVE"),
-            org_account(&id(A), "ou-a", "ACTIVE"),
-        ],
-    });
+    world.organization = Some(organization(MANAGEMENT, &[("ou-a", "r-root")], &[(A, "ou-a", "ACTIVE")]));
     world
 }
 
 fn with_stackset(name: &str) -> Desired {
-    Desired {
-        stackset: Some(StackSetConfig {
-            name: name.into(),
-            targets: StackSetTargets::Ous(vec!["ou-a".into()]),
-            accounts: vec![],
-            filter: AccountFilter::None,
-            regions: vec!["us-east-1".into()],
-            auto_deployment: true,
-            retain_stacks: false,
-            preferences: Preferences::default(),
-            management_account: false,
-            template: Template::Generated,
-            call_as: CallAs::Caller,
-            access_role: None,
-        }),
-        ..desired(&[])
-    }
+    let mut d = stackset(ous(&["ou-a"]));
+    config(&mut d).name = name.into();
+    config(&mut d).management_account = false;
+    d
 }
 
 /// Decided on what was read, before planning: each is refused with nothing changed.

@@ -23,3 +23,25 @@ pub fn marker(action: Action) -> &'static str {
         Action::Record | Action::Forget => "=",
     }
 }
+
+/// Rows under a header, each column as wide as its widest cell; in
+/// Markdown, a table.
+pub fn table(rows: &[[String; 4]], markdown: bool) -> String {
+    let mut out = String::new();
+    if markdown {
+        for (i, row) in rows.iter().enumerate() {
+            out += &format!("| {} |\n", row.join(" | "));
+            if i == 0 {
+                out += "|---|---|---|---|\n";
+            }
+        }
+        return out;
+    }
+    let width = |col: usize| rows.iter().map(|r| r[col].chars().count()).max().unwrap_or(0);
+    let (w0, w1, w2) = (width(0), width(1), width(2));
+    for row in rows {
+        out += format!("{:w0$}  {:w1$}  {:w2$}  {}", row[0], row[1], row[2], row[3]).trim_end();
+        out.push('\n');
+    }
+    out
+}

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::lines::table;
 use super::prose::cloud_error;
 use crate::preflight::Preflight;
 use crate::verify::{NotChecked, Permissions};
@@ -24,13 +25,7 @@ pub fn preflight_table(checked: &Preflight) -> String {
         };
         rows.push([a.account.to_string(), a.name.clone(), access, calls]);
     }
-    let width = |col: usize| rows.iter().map(|r| r[col].chars().count()).max().unwrap_or(0);
-    let (w0, w1, w2) = (width(0), width(1), width(2));
-    let mut out = String::new();
-    for row in &rows {
-        out += format!("{:w0$}  {:w1$}  {:w2$}  {}", row[0], row[1], row[2], row[3]).trim_end();
-        out.push('\n');
-    }
+    let mut out = table(&rows, false);
     if let Some(status) = checked.trusted_access {
         let _ = writeln!(
             out,

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::groups::{names, NAMED};
 use super::lines::{marker, plural, Detail};
 use super::prose::step_description;
+use super::view::account_title;
 use crate::cloud::{DetailedStatus, InstanceInfo, InstanceStatus};
 use crate::model::{AccountId, CallAs};
 use crate::plan::{Plan, StackSetAction, StackSetPlan, StackSetReason, Will};
@@ -83,8 +84,7 @@ pub fn stackset_section(plan: &Plan) -> Option<StackSetSection<'_>> {
     let instances = lines
         .into_iter()
         .map(|(marker, text, accounts)| match accounts.as_slice() {
-            [(account, "")] => Detail { marker, text: format!("{account} {text}") },
-            [(account, name)] => Detail { marker, text: format!("{account} ({name}) {text}") },
+            [(account, name)] => Detail { marker, text: format!("{} {text}", account_title(account, name)) },
             _ => {
                 let n = accounts.len();
                 Detail {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
+use super::lines::table;
 use super::prose::cloud_error;
 use super::view::{change_summary, kept_lines};
 use crate::cloud::{OrgAccount, Organization};
@@ -98,22 +99,7 @@ pub fn verify_table(checks: &[AccountCheck], markdown: bool) -> String {
             rows.push([account, name, status, detail]);
         }
     }
-    let mut out = String::new();
-    if markdown {
-        for (i, row) in rows.iter().enumerate() {
-            out += &format!("| {} |\n", row.join(" | "));
-            if i == 0 {
-                out += "|---|---|---|---|\n";
-            }
-        }
-    } else {
-        let width = |col: usize| rows.iter().map(|r| r[col].chars().count()).max().unwrap_or(0);
-        let (w0, w1, w2) = (width(0), width(1), width(2));
-        for row in &rows {
-            out += format!("{:w0$}  {:w1$}  {:w2$}  {}", row[0], row[1], row[2], row[3]).trim_end();
-            out.push('\n');
-        }
-    }
+    let mut out = table(&rows, markdown);
     let problems = checks.iter().filter(|c| !c.ok()).count();
     out += &format!("\n{} account(s) checked, {problems} with problems.\n", checks.len());
     out

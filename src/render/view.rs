@@ -30,7 +30,7 @@ impl AccountSection<'_> {
     }
 }
 
-fn account_title(account: &AccountId, name: &str) -> String {
+pub(super) fn account_title(account: &AccountId, name: &str) -> String {
     if name.is_empty() {
         account.to_string()
     } else {

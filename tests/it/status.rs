@@ -49,11 +49,20 @@ fn status_shows_every_account_in_its_ou_with_its_coverage_and_exits_1_until_ever
     assert!(line(&synced, "c").contains("not targeted"), "{}", synced.stdout);
     assert!(line(&synced, "gone").contains("account is"), "{}", synced.stdout);
 
-    // Someone detaches the policy by hand.
+    // Someone detaches the policy by hand in one account, and gives the role
+    // more in another: each is named with what changed.
     org.iam("b").detach(ROLE, "radiant-aws-api-access-policy");
+    let backdoor = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]});
+    org.iam("a").put_inline(ROLE, "backdoor", &backdoor);
     let drifted = t.run(&["status"]).code(1);
     assert!(
         line(&drifted, "b").contains("~ ") && line(&drifted, "b").contains("drifted: attachment"),
+        "{}",
+        drifted.stdout
+    );
+    assert!(
+        line(&drifted, "a").contains("inline policy backdoor, not in the configuration (allows s3:*)"),
         "{}",
         drifted.stdout
     );

@@ -227,3 +227,21 @@ fn in_direct_mode_every_change_to_the_role_by_hand_is_seen_verified_and_repaired
 fn in_a_stack_sets_accounts_every_change_to_the_role_by_hand_is_seen_verified_and_repaired() {
     tampered_accounts_are_seen_verified_and_repaired(Mode::StackSet);
 }
+
+/// DeleteRole needs the role bare: what was added by hand goes with it, and
+/// the destroy plan says so before anything is deleted.
+#[test]
+fn a_destroy_plan_names_the_policies_added_by_hand_that_go_with_the_role() {
+    let org = Org::builder().account("a", "Team").seed();
+    let t = Test::new(&org).config(&radiant_config(&format!(r#"ou "{}""#, org.ou("Team"))));
+    t.run(&["apply", "--auto-approve"]).code(0);
+    org.iam("a").put_inline(ROLE, "admin", &admin());
+    let extra = org.iam("a").attach_new_policy(ROLE, "extra", &admin());
+    t.run(&["plan", "--destroy"])
+        .code(0)
+        .stdout_has("- inline policy admin, not in the configuration, deleted with the role (allows *)")
+        .stdout_has(&format!("- attached policy {extra}, not in the configuration, detached (not deleted)"));
+    t.run(&["destroy", "--auto-approve"]).code(0);
+    assert!(org.iam("a").role_names().iter().all(|r| r != ROLE), "the role is gone");
+    assert!(org.iam("a").policy_names().contains(&"extra".to_owned()), "a policy orgrole did not make stays");
+}

@@ -3,13 +3,12 @@
 
 use super::*;
 use crate::cloud::{InstanceStatus, Organization, StackSetInfo};
-use crate::config::{Desired, StackSetConfig, StackSetTargets, Template};
-use crate::model::{AccountFilter, Preferences, MANAGED_BY_KEY, MANAGED_BY_VALUE};
+use crate::model::{AccountFilter, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use crate::observe::ObservedStackSet;
 use crate::plan::parameters_fingerprint;
 use crate::state::{Deployment, StackSetRecord};
 use crate::targets::Resolution;
-use crate::testing::{desired, id, org_account, org_unit};
+use crate::testing::{self, id, ous};
 
 const NAME: &str = "radiant";
 const A: &str = "111111111111";
@@ -17,33 +16,7 @@ const MANAGEMENT: &str = "999999999999";
 const LINEAGE: &str = "lineage-1";
 
 fn organization() -> Organization {
-    Organization {
-        id: "o-test".into(),
-        management_account: id(MANAGEMENT),
-        root: "r-root".into(),
-        units: vec![org_unit("ou-a", "r-root")],
-        accounts: vec![
-            org_account(&id(MANAGEMENT), "r-root", "ACTIVE"),
-            org_account(&id(A), "ou-a", "ACTIVE"),
-        ],
-    }
-}
-
-fn config() -> StackSetConfig {
-    StackSetConfig {
-        name: NAME.into(),
-        targets: StackSetTargets::Ous(vec!["ou-a".into()]),
-        accounts: vec![],
-        filter: AccountFilter::None,
-        regions: vec!["us-east-1".into()],
-        auto_deployment: false,
-        retain_stacks: false,
-        preferences: Preferences::default(),
-        management_account: false,
-        template: Template::Generated,
-        call_as: CallAs::Caller,
-        access_role: None,
-    }
+    testing::organization(MANAGEMENT, &[("ou-a", "r-root")], &[(A, "ou-a", "ACTIVE")])
 }
 
 /// What was found, built up by each case.
@@ -52,7 +25,7 @@ enum Found {
     Nothing,
     /// Made by someone else: no managed-by tag.
     Untagged,
-    /// As orgrole made it from `config()`, with A's instance.
+    /// As orgrole made it from the configuration, with A's instance.
     AsConfigured,
 }
 
@@ -67,6 +40,22 @@ struct Case {
     destroy: bool,
     steps: &'static [&'static str],
     conflict: Option<StackSetConflict>,
+}
+
+/// Configured, nothing found or recorded, trusted access on, as the management account.
+fn base() -> Case {
+    Case {
+        name: "",
+        configured: true,
+        found: Found::Nothing,
+        recorded: false,
+        trusted_access: TrustedAccess::Enabled,
+        call_as: CallAs::Caller,
+        adopt: false,
+        destroy: false,
+        steps: &[],
+        conflict: None,
+    }
 }
 
 fn kind(action: &StackSetAction) -> &'static str {
@@ -91,9 +80,9 @@ fn deployed() -> Deployment {
 }
 
 fn plan_case(case: &Case) -> Option<StackSetPlan> {
-    let mut config = config();
-    config.call_as = case.call_as;
-    let d = Desired { direct: None, stackset: Some(config.clone()), ..desired(&[]) };
+    let mut d = testing::stackset(ous(&["ou-a"]));
+    testing::config(&mut d).call_as = case.call_as;
+    let config = d.stackset.clone().expect("configured above");
     let spec = crate::stackset::spec(&d, &config);
     let parameters = parameters_fingerprint(LINEAGE, &spec.parameters);
     let org = organization();
@@ -160,18 +149,6 @@ fn plan_case(case: &Case) -> Option<StackSetPlan> {
 
 #[test]
 fn each_combination_of_configuration_stack_set_and_record_plans_its_steps() {
-    let base = || Case {
-        name: "",
-        configured: true,
-        found: Found::Nothing,
-        recorded: false,
-        trusted_access: TrustedAccess::Enabled,
-        call_as: CallAs::Caller,
-        adopt: false,
-        destroy: false,
-        steps: &[],
-        conflict: None,
-    };
     let cases = [
         Case { name: "new", steps: &["create", "add"], ..base() },
         Case {
@@ -229,17 +206,5 @@ fn each_combination_of_configuration_stack_set_and_record_plans_its_steps() {
 
 #[test]
 fn with_nothing_configured_found_or_recorded_there_is_no_stack_set_to_plan() {
-    let case = Case {
-        name: "nothing",
-        configured: false,
-        found: Found::Nothing,
-        recorded: false,
-        trusted_access: TrustedAccess::Enabled,
-        call_as: CallAs::Caller,
-        adopt: false,
-        destroy: false,
-        steps: &[],
-        conflict: None,
-    };
-    assert!(plan_case(&case).is_none());
+    assert!(plan_case(&Case { name: "nothing", configured: false, ..base() }).is_none());
 }

@@ -15,7 +15,7 @@ pub use mermaid::status_mermaid;
 pub use text::status_text;
 
 use super::prose::skip_reason;
-use super::view::change_summary;
+use super::view::{account_title, change_summary};
 use crate::status::{AccountStatus, Coverage, Status, Unit, Via};
 use crate::targets::SkipReason;
 
@@ -142,9 +142,5 @@ pub fn listed(unit: &Unit, listing: Listing) -> (Vec<&AccountStatus>, bool) {
 
 /// `111111111111 (audit)`.
 pub fn title(a: &AccountStatus) -> String {
-    if a.name.is_empty() {
-        a.id.to_string()
-    } else {
-        format!("{} ({})", a.id, a.name)
-    }
+    account_title(&a.id, &a.name)
 }

@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::cloud::sim::{SimCloud, World};
-use crate::cloud::Organization;
 use crate::config::{Desired, DirectTargets};
 use crate::observe::observe;
 use crate::operation::testing::converge;
@@ -10,26 +9,19 @@ use crate::plan::{plan, PlanOptions};
 use crate::render::Paint;
 use crate::state::State;
 use crate::status::status;
-use crate::testing::{desired, id, org_account, org_unit};
+use crate::testing::{desired, id, organization};
 
 const MANAGEMENT: &str = "999999999999";
 
 /// root ─ management; ou-big ─ 30 members; ou-small ─ 2 members.
 fn world() -> World {
-    let mut accounts = vec![org_account(&id(MANAGEMENT), "r-root", "ACTIVE")];
-    accounts.extend(
-        (0..30).map(|i| org_account(&id(&format!("{:012}", 100_000_000_000u64 + i)), "ou-big", "ACTIVE")),
-    );
-    accounts.push(org_account(&id("200000000001"), "ou-small", "ACTIVE"));
-    accounts.push(org_account(&id("200000000002"), "ou-small", "SUSPENDED"));
+    let big: Vec<String> = (0..30).map(|i| format!("{:012}", 100_000_000_000u64 + i)).collect();
+    let mut accounts: Vec<(&str, &str, &str)> =
+        big.iter().map(|a| (a.as_str(), "ou-big", "ACTIVE")).collect();
+    accounts.extend([("200000000001", "ou-small", "ACTIVE"), ("200000000002", "ou-small", "SUSPENDED")]);
     let mut world = World::default();
-    world.organization = Some(Organization {
-        id: "o-test".into(),
-        management_account: id(MANAGEMENT),
-        root: "r-root".into(),
-        units: vec![org_unit("ou-big", "r-root"), org_unit("ou-small", "r-root")],
-        accounts,
-    });
+    world.organization =
+        Some(organization(MANAGEMENT, &[("ou-big", "r-root"), ("ou-small", "r-root")], &accounts));
     world
 }
 
