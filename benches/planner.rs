@@ -162,6 +162,7 @@ fn deployed(desired: &Desired, account: &AccountId, external_id: &str) -> Accoun
             trust: role.trust_document(external_id),
             tags,
             boundary: None,
+            settings: role.direct_settings(),
         },
         attached: vec![policy_arn],
         inline: BTreeMap::new(),

@@ -33,8 +33,10 @@ impl ChangeGraph {
                 let edge = match changes[end].action {
                     // detach, then delete the role or policy
                     Action::Delete if removing => Some((i, end)),
-                    // create or update the role and policy, then attach
-                    Action::Create | Action::Update if !removing && change.action != Action::Record => {
+                    // create, update or replace the role and policy, then attach
+                    Action::Create | Action::Update | Action::Replace
+                        if !removing && change.action != Action::Record =>
+                    {
                         Some((end, i))
                     }
                     _ => None,

@@ -39,7 +39,10 @@ pub fn configuration(caller: &Caller, org: Option<&Organization>, mode: Mode, re
         writeln!(out, "// The vendor's role, trust principal and read-only policy, as its guide gives them.");
     let _ = writeln!(
         out,
-        "role \"{ROLE}\" {{\n    trust \"{GUIDE_PRINCIPAL}\"\n    policy \"{POLICY}\" preset=\"radiant\"\n}}\n"
+        "role \"{ROLE}\" {{\n    trust \"{GUIDE_PRINCIPAL}\"\n    policy \"{POLICY}\" preset=\"radiant\"\n    \
+         // What your rules for third-party roles may ask for:\n    \
+         // permissions-boundary \"arn:aws:iam::{{account}}:policy/VendorBoundary\"\n    \
+         // path \"/vendor/\"\n    // max-session-duration \"1h\"\n}}\n"
     );
     match (mode, org) {
         (Mode::Stackset, Some(org)) => stackset(&mut out, org, caller, region),

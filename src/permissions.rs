@@ -16,12 +16,7 @@ pub fn needed(desired: &Desired) -> Value {
         Some(StateBackend::S3 { bucket, key, .. }) => Some((bucket, key)),
         _ => None,
     };
-    let wanted = |when: When| match when {
-        When::Always | When::Verify => true,
-        When::StackSet => stackset.is_some(),
-        When::StackSetManagement => stackset.is_some_and(|s| s.call_as == CallAs::Caller),
-        When::S3State => state.is_some(),
-    };
+    let wanted = |when: When| needed_when(desired, when);
     let of = |who: Who, service: &str| -> Vec<&str> {
         CALLS
             .iter()
@@ -65,11 +60,23 @@ pub fn needed(desired: &Desired) -> Value {
     })
 }
 
+/// Whether the configuration makes orgrole make the calls of `when`.
+fn needed_when(desired: &Desired, when: When) -> bool {
+    let stackset = desired.stackset.as_ref();
+    match when {
+        When::Always | When::Verify => true,
+        When::StackSet => stackset.is_some(),
+        When::StackSetManagement => stackset.is_some_and(|s| s.call_as == CallAs::Caller),
+        When::S3State => matches!(desired.state, Some(StateBackend::S3 { .. })),
+        When::Boundary => desired.role.permissions_boundary.is_some(),
+    }
+}
+
 /// The IAM calls orgrole makes in an account, on one resource of it.
 pub struct Grant {
     pub sid: &'static str,
     pub actions: Vec<&'static str>,
-    /// `role/NAME` or `policy/NAME`: the ARN's resource part, in any account.
+    /// `role/PATH/NAME` or `policy/NAME`: the ARN's resource part, in any account.
     pub resource: String,
 }
 
@@ -77,8 +84,11 @@ pub struct Grant {
 /// (by the resource type IAM's reference gives each action).
 pub fn account_grants(desired: &Desired) -> Vec<Grant> {
     let r = reference();
-    let actions: Vec<&'static str> =
-        CALLS.iter().filter(|c| c.who == Who::Account).map(|c| c.operation).collect();
+    let actions: Vec<&'static str> = CALLS
+        .iter()
+        .filter(|c| c.who == Who::Account && needed_when(desired, c.when))
+        .map(|c| c.operation)
+        .collect();
     let on = |kind: &str| -> Vec<&'static str> {
         actions
             .iter()
@@ -89,7 +99,12 @@ pub fn account_grants(desired: &Desired) -> Vec<Grant> {
     let on_role = on("role");
     let on_policy = on("policy").into_iter().filter(|a| !on_role.contains(a)).collect();
     vec![
-        Grant { sid: "Role", actions: on_role, resource: format!("role/{}", desired.role.name) },
+        // The path is part of the role's ARN.
+        Grant {
+            sid: "Role",
+            actions: on_role,
+            resource: format!("role{}{}", desired.role.settings.path, desired.role.name),
+        },
         Grant { sid: "Policy", actions: on_policy, resource: format!("policy/{}", desired.role.policy_name) },
     ]
 }
@@ -120,9 +135,14 @@ mod tests {
 
     #[test]
     fn every_iam_call_is_scoped_to_the_role_or_the_policy_and_none_is_left_out() {
-        let needed = needed(&desired(&["111111111111"]));
+        let d = desired(&["111111111111"]);
+        let needed = needed(&d);
         let access_role = actions(&needed["access_role"]);
-        let iam: Vec<&str> = CALLS.iter().filter(|c| c.who == Who::Account).map(|c| c.operation).collect();
+        let iam: Vec<&str> = CALLS
+            .iter()
+            .filter(|c| c.who == Who::Account && needed_when(&d, c.when))
+            .map(|c| c.operation)
+            .collect();
         let mut sorted = access_role.clone();
         sorted.sort();
         let mut expected: Vec<String> = iam.iter().map(|s| s.to_string()).collect();
@@ -130,5 +150,16 @@ mod tests {
         assert_eq!(sorted, expected, "each IAM call has a resource type of role or policy");
         assert!(!actions(&needed["caller"]).iter().any(|a| a.starts_with("cloudformation:")), "direct mode");
         assert_eq!(needed["access_role"]["Statement"][0]["Resource"], "arn:*:iam::*:role/role");
+    }
+
+    #[test]
+    fn a_boundary_adds_its_call_and_a_path_is_in_the_role_arn() {
+        let mut d = desired(&["111111111111"]);
+        assert!(!actions(&needed(&d)["access_role"]).contains(&"iam:PutRolePermissionsBoundary".to_owned()));
+        d.role.permissions_boundary = Some("arn:aws:iam::{account}:policy/B".into());
+        d.role.settings.path = "/vendor/".into();
+        let needed = needed(&d);
+        assert!(actions(&needed["access_role"]).contains(&"iam:PutRolePermissionsBoundary".to_owned()));
+        assert_eq!(needed["access_role"]["Statement"][0]["Resource"], "arn:*:iam::*:role/vendor/role");
     }
 }

@@ -23,6 +23,8 @@ pub fn desired(accounts: &[&str]) -> Desired {
             policy: document(&["s3:GetObject", "iam:GetRole"]),
             tags: Tags::new(),
             other_policies: Default::default(),
+            settings: Default::default(),
+            permissions_boundary: None,
         },
         direct: Some(DirectTargets {
             accounts: accounts.iter().map(|a| id(a)).collect(),

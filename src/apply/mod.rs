@@ -197,6 +197,8 @@ async fn run<C: Cloud>(
 }
 
 #[cfg(test)]
+mod role_options_tests;
+#[cfg(test)]
 mod stackset_tests;
 #[cfg(test)]
 pub(crate) mod tests;

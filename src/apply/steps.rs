@@ -43,9 +43,14 @@ async fn make<I: Iam>(iam: &I, change: &Change) -> Result<StateEffect, CloudErro
             let created = iam.create_policy(&a.name, document, tags).await;
             Ok(record(already_made(iam, change, after, created).await?))
         }
-        (Action::Create, Some(after @ ResourceValue::Role { trust, tags, .. })) => {
-            let created = iam.create_role(&a.name, trust, tags).await;
-            Ok(record(already_made(iam, change, after, created).await?))
+        (Action::Create, Some(after @ ResourceValue::Role { .. })) => {
+            Ok(record(create_role(iam, change, after).await?))
+        }
+        // IAM fixes a role's path at creation; its name is unique whatever the
+        // path, so the old role goes first, whole.
+        (Action::Replace, Some(after @ ResourceValue::Role { .. })) => {
+            delete_role(iam, &a.name).await?;
+            Ok(record(create_role(iam, change, after).await?))
         }
         (Action::Create, Some(ResourceValue::Attachment { role, policy_arn })) => {
             // A role or policy created a moment ago may not be visible yet.
@@ -63,22 +68,46 @@ async fn make<I: Iam>(iam: &I, change: &Change) -> Result<StateEffect, CloudErro
             retag(iam, ResourceKind::Policy, &change.arn, before_tags, tags).await?;
             Ok(record(change.arn.clone()))
         }
-        (Action::Update, Some(ResourceValue::Role { trust, tags, other })) => {
-            let Some(ResourceValue::Role { trust: before, tags: before_tags, other: before_other }) =
-                &change.before
+        (Action::Update, Some(ResourceValue::Role { trust, tags, other, settings })) => {
+            let Some(ResourceValue::Role {
+                trust: before,
+                tags: before_tags,
+                other: before_other,
+                settings: before_settings,
+            }) = &change.before
             else {
                 return Err(no_value(change));
             };
             // What grants beyond the configuration goes first, then the trust.
             remove_other_policies(iam, &a.name, before_other, other).await?;
+            if let Some(boundary) =
+                other.boundary.as_deref().filter(|b| before_other.boundary.as_deref() != Some(b))
+            {
+                iam.put_role_permissions_boundary(&a.name, boundary).await?;
+            }
             if before != trust {
                 iam.update_trust(&a.name, trust).await?;
+            }
+            if (&before_settings.description, before_settings.max_session_duration)
+                != (&settings.description, settings.max_session_duration)
+            {
+                iam.update_role(&a.name, settings.description.as_deref(), settings.max_session_duration)
+                    .await?;
             }
             retag(iam, ResourceKind::Role, &a.name, before_tags, tags).await?;
             Ok(record(change.arn.clone()))
         }
         _ => Err(no_value(change)),
     }
+}
+
+/// CreateRole with everything at once: an organization's rules may refuse
+/// a role made without its boundary, even for a moment.
+async fn create_role<I: Iam>(iam: &I, change: &Change, after: &ResourceValue) -> Result<String, CloudError> {
+    let ResourceValue::Role { trust, tags, other, settings } = after else { return Err(no_value(change)) };
+    let created =
+        iam.create_role(&change.address.name, trust, tags, settings, other.boundary.as_deref()).await;
+    already_made(iam, change, after, created).await
 }
 
 /// A create whose answer was lost (a 5xx or a dropped connection after AWS
@@ -101,7 +130,7 @@ async fn already_made<I: Iam>(
             .map(|p| (ResourceValue::Policy { document: p.document, tags: p.info.tags }, p.info.arn)),
         ResourceValue::Role { .. } => iam.get_role(&change.address.name).await?.map(|r| {
             let other = OtherPolicies { boundary: r.boundary, ..Default::default() };
-            (ResourceValue::Role { trust: r.trust, tags: r.tags, other }, r.arn)
+            (ResourceValue::Role { trust: r.trust, tags: r.tags, other, settings: r.settings }, r.arn)
         }),
         ResourceValue::Attachment { .. } => None,
     };

@@ -219,6 +219,7 @@ fn random_world(rng: &mut Lcg, d: &Desired, accounts: &[&str]) -> (World, State)
                 trust: d.role.trust_document(external_id),
                 tags: tags(rng, &owned),
                 boundary: (rng.below(4) == 0).then(|| ADMIN.to_owned()),
+                settings: d.role.direct_settings(),
             };
             let mut role = SimRole::new(info, 0);
             role.attached = attached;
@@ -309,6 +310,7 @@ async fn a_same_named_role_that_differs_from_the_planned_one_stays_a_conflict() 
         trust: d.role.trust_document("someone-elses-id"),
         tags: Tags::default(),
         boundary: None,
+        settings: Default::default(),
     };
     let theirs = SimRole::new(info, 0);
     cloud.world().accounts.entry(id(A)).or_default().roles.insert("role".into(), theirs);

@@ -23,6 +23,8 @@ pub enum When {
     S3State,
     /// `verify` and `accounts`.
     Verify,
+    /// A permissions boundary is configured.
+    Boundary,
 }
 
 pub struct Call {
@@ -75,11 +77,13 @@ pub const CALLS: &[Call] = &[
     call("iam:UntagPolicy", Account, Always),
     call("iam:CreateRole", Account, Always),
     call("iam:UpdateAssumeRolePolicy", Account, Always),
+    call("iam:UpdateRole", Account, Always),
     call("iam:TagRole", Account, Always),
     call("iam:UntagRole", Account, Always),
     call("iam:AttachRolePolicy", Account, Always),
     call("iam:DetachRolePolicy", Account, Always),
     call("iam:DeleteRolePolicy", Account, Always),
+    call("iam:PutRolePermissionsBoundary", Account, Boundary),
     call("iam:DeleteRolePermissionsBoundary", Account, Always),
     call("iam:DeleteRole", Account, Always),
     call("iam:SimulatePrincipalPolicy", Account, Verify),

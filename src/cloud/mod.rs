@@ -19,7 +19,7 @@ pub use stacksets::{
     StackSetSpec, StackSets, TrustedAccess,
 };
 
-use crate::model::{AccountId, CallAs, PolicyDocument, Tags};
+use crate::model::{AccountId, CallAs, PolicyDocument, RoleSettings, Tags};
 use crate::state::ObjectStore;
 
 /// Who orgrole runs as.
@@ -39,6 +39,7 @@ pub struct RoleInfo {
     pub tags: Tags,
     /// The permissions boundary's ARN.
     pub boundary: Option<String>,
+    pub settings: RoleSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,7 +138,16 @@ pub trait Iam: Clone + Send + Sync + 'static {
         name: &str,
         trust: &PolicyDocument,
         tags: &Tags,
+        settings: &RoleSettings,
+        boundary: Option<&str>,
     ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    /// Sets the description (`None`: none) and the session length (UpdateRole).
+    fn update_role(
+        &self,
+        role: &str,
+        description: Option<&str>,
+        max_session_duration: u32,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
     fn update_trust(
         &self,
         role: &str,
@@ -169,6 +179,11 @@ pub trait Iam: Clone + Send + Sync + 'static {
         &self,
         role: &str,
         name: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn put_role_permissions_boundary(
+        &self,
+        role: &str,
+        arn: &str,
     ) -> impl Future<Output = Result<(), CloudError>> + Send;
     fn delete_role_permissions_boundary(
         &self,

@@ -3,7 +3,8 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use crate::model::{
-    AccountFilter, AccountId, CallAs, PolicyDocument, Preferences, Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE,
+    AccountFilter, AccountId, CallAs, PolicyDocument, Preferences, RoleSettings, Tags, MANAGED_BY_KEY,
+    MANAGED_BY_VALUE, ORGROLE_DESCRIPTION,
 };
 
 /// What the configuration asks for, validated. Spans are gone by now: every
@@ -41,6 +42,11 @@ pub struct RoleConfig {
     /// The user's tags; orgrole adds its ownership tag on top.
     pub tags: Tags,
     pub other_policies: OtherPoliciesMode,
+    /// Path, description, session length as written (IAM's defaults
+    /// otherwise): what the generated template declares.
+    pub settings: RoleSettings,
+    /// A managed policy's ARN; `{account}` stands for each target account.
+    pub permissions_boundary: Option<String>,
 }
 
 /// What orgrole does with the policies on the role that the configuration
@@ -133,6 +139,24 @@ impl RoleConfig {
             }]
         }))
         .expect("a trust document has a Statement")
+    }
+
+    /// The permissions boundary's ARN in `account`.
+    pub fn boundary_in(&self, account: &AccountId) -> Option<String> {
+        let arn = self.permissions_boundary.as_ref()?;
+        Some(arn.replace(super::ACCOUNT_PLACEHOLDER, account.as_str()))
+    }
+
+    /// The settings of the roles orgrole makes itself: without a
+    /// description configured, orgrole's own.
+    pub fn direct_settings(&self) -> RoleSettings {
+        let description = self.settings.description.clone().or_else(|| Some(ORGROLE_DESCRIPTION.into()));
+        RoleSettings { description, ..self.settings.clone() }
+    }
+
+    /// Options beyond IAM's defaults: what a vendor's own template would have to declare.
+    pub fn has_options(&self) -> bool {
+        !self.settings.is_default() || self.permissions_boundary.is_some()
     }
 
     /// The tags every resource orgrole manages carries.

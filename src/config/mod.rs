@@ -10,6 +10,7 @@ pub(crate) mod presets;
 mod reader;
 mod report;
 mod role;
+mod role_options;
 mod rules;
 mod stackset;
 mod state;
@@ -22,6 +23,7 @@ use std::path::Path;
 pub use desired::*;
 pub use report::{ConfigReport, Problem};
 pub use role::GUIDE_PRINCIPAL;
+pub use role_options::ACCOUNT_PLACEHOLDER;
 pub use stackset::EXTERNAL_ID_PLACEHOLDER;
 
 use reader::Spec;
@@ -98,6 +100,18 @@ pub fn parse(
                 at,
                 format!("`stackset` assumes the access role {theirs} and `direct` {}: orgrole assumes one access role in every account", direct.access_role),
                 format!("write `access-role \"{theirs}\"` in `direct` too, or remove it from `stackset`"),
+            ));
+        }
+    }
+    let vendor_template = stackset.as_ref().is_some_and(|s| matches!(s.template, Template::File { .. }));
+    if let (true, Some(role), Some(node)) = (vendor_template, &role, found(&stackset::SPEC)) {
+        if role.has_options() {
+            let written =
+                node.children().and_then(|c| c.nodes().iter().find(|n| n.name().value() == "template"));
+            problems.push(Problem::error(
+                written.map_or(node.span(), |n| n.span()),
+                "the `role` block's permissions-boundary, path, description or max-session-duration would not reach the vendor's template: the template declares its own role",
+                "set PermissionsBoundary, Path, Description or MaxSessionDuration in the template's AWS::IAM::Role, or remove `template` to let orgrole generate one with them",
             ));
         }
     }

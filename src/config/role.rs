@@ -4,6 +4,7 @@ use std::path::Path;
 
 use super::reader::{self, Node, Spanned, Spec, ONE_OR_MORE};
 use super::report::{ok, Problem};
+use super::role_options::{self, BOUNDARY, DESCRIPTION, MAX_SESSION, PATH};
 use super::{policy, rules, tags, OtherPoliciesMode, RoleConfig};
 use crate::model::AccountId;
 
@@ -46,7 +47,8 @@ const OTHER_POLICIES: Spec = Spec {
     usage: r#"other-policies "remove" (or "keep")"#,
 };
 
-const CHILDREN: [Spec; 4] = [TRUST, policy::SPEC, tags::SPEC, OTHER_POLICIES];
+const CHILDREN: [Spec; 8] =
+    [TRUST, policy::SPEC, tags::SPEC, OTHER_POLICIES, BOUNDARY, PATH, DESCRIPTION, MAX_SESSION];
 
 pub(super) fn read(
     node: Node<'_>,
@@ -66,8 +68,20 @@ pub(super) fn read(
         let help = "\"remove\" (the default): the role is exactly as configured; \"keep\": policies others put on the role are reported and left in place";
         o.string(problems).and_then(|value| reader::keyword(value, "`other-policies`", &choices, help, problems))
     });
-    let (name, trust, (policy_name, policy)) = (name?, trust?, policy?);
-    Some(RoleConfig { name, trust, policy_name, policy, tags, other_policies: other_policies? })
+    let options = role_options::read(&children, problems);
+    let (name, trust, (policy_name, policy), (settings, permissions_boundary)) =
+        (name?, trust?, policy?, options?);
+    let other_policies = other_policies?;
+    Some(RoleConfig {
+        name,
+        trust,
+        policy_name,
+        policy,
+        tags,
+        other_policies,
+        settings,
+        permissions_boundary,
+    })
 }
 
 /// IAM accepts only principal ARNs it can resolve; catch the malformed ones

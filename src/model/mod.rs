@@ -6,6 +6,7 @@ mod address;
 mod document;
 mod other_policies;
 mod resource;
+mod role_settings;
 mod stackset;
 
 pub use account::{AccountId, AccountIdError};
@@ -14,4 +15,7 @@ pub(crate) use document::strings as statement_strings;
 pub use document::{DocumentError, PolicyDocument};
 pub use other_policies::OtherPolicies;
 pub use resource::{Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
+pub use role_settings::{
+    RoleSettings, DEFAULT_MAX_SESSION, DEFAULT_PATH, LONGEST_MAX_SESSION, ORGROLE_DESCRIPTION,
+};
 pub use stackset::{AccountFilter, Amount, AutoDeployment, CallAs, Preferences, RegionConcurrency};

@@ -40,6 +40,7 @@ pub fn plan(desired: &Desired, observed: &Observed, state: &State, options: Plan
         trust: role.trust_document(&desired.credential.external_id),
         tags,
         other: OtherPolicies::default(),
+        settings: role.direct_settings(),
     };
     // Planned accounts, and whether their attachment is wanted (not when a conflict stops it).
     let mut planned: HashMap<&AccountId, bool> = HashMap::new();
@@ -180,6 +181,7 @@ pub(crate) fn found(address: &Address, policy_arn: &str, resources: &AccountReso
                     managed: r.attached.iter().filter(|a| *a != policy_arn).cloned().collect(),
                     boundary: r.info.boundary.clone(),
                 },
+                settings: r.info.settings.clone(),
             },
             arn: r.info.arn.clone(),
             owned: owned(&r.info.tags),
@@ -250,13 +252,14 @@ impl Target<'_> {
         plan: &mut Plan,
     ) -> bool {
         let mut configured = Configured::find(desired, self.account, self.partition, self.found);
-        let kept_trust;
-        let trust = match configured.keep(plan) {
-            Some(other) => {
-                kept_trust = trust.with_other(other);
-                &kept_trust
-            }
-            None => trust,
+        // The same value in every account unless the role carries more than orgrole's policy.
+        let other = configured.other(plan);
+        let with_other;
+        let trust = if other.is_empty() {
+            trust
+        } else {
+            with_other = trust.with_other(other);
+            &with_other
         };
         let Configured { policy: p, role: r, attachment: a, .. } = configured;
         let outcomes = [
@@ -264,9 +267,13 @@ impl Target<'_> {
             self.resource(r.address, r.arn, trust, r.found, false),
         ];
         let mut conflicted = false;
+        let mut replaced = false;
         for outcome in outcomes {
             match outcome {
-                Ok(change) => plan.changes.extend(change),
+                Ok(change) => {
+                    replaced |= change.as_ref().is_some_and(|c| c.action == Action::Replace);
+                    plan.changes.extend(change)
+                }
                 Err(conflict) => {
                     conflicted = true;
                     plan.conflicts.push(conflict);
@@ -279,6 +286,10 @@ impl Target<'_> {
 
         let attachment =
             ResourceValue::Attachment { role: desired.role.name.clone(), policy_arn: a.arn.clone() };
+        if replaced && a.found.is_some() {
+            plan.changes.push(a.reattached(attachment, None));
+            return true;
+        }
         let change = self.resource(a.address, a.arn, &attachment, a.found, true);
         plan.changes.extend(change.expect("an attachment is never a conflict"));
         true
@@ -328,7 +339,7 @@ impl Target<'_> {
                 reasons.push(Reason::Unrecorded);
                 Action::Record
             }
-            (false, _) => Action::Update,
+            (false, _) => diff::action_for(&reasons),
         };
         let drift = drifted(recorded, Some(&found), &reasons);
         Ok(Some(Change {

@@ -2,7 +2,7 @@
 //! where the direct planner and the stack set's repairs both start.
 
 use super::build::{found, Found};
-use super::{Kept, Plan};
+use super::{Action, Change, Kept, Plan, Reason};
 use crate::config::{Desired, OtherPoliciesMode};
 use crate::model::{AccountId, Address, OtherPolicies};
 use crate::observe::AccountResources;
@@ -23,6 +23,8 @@ pub(super) struct Configured {
     pub attachment: Slot,
     /// With `other-policies "keep"`: the role's other policies, wanted as they are.
     kept: Option<OtherPolicies>,
+    /// The configured permissions boundary, in this account.
+    boundary: Option<String>,
 }
 
 impl Configured {
@@ -40,22 +42,58 @@ impl Configured {
             Slot { address, arn, found }
         };
         let policy = slot(Address::policy(account, &role.policy_name), "", arn("policy", &role.policy_name));
-        let role_slot = slot(Address::role(account, &role.name), &policy.arn, arn("role", &role.name));
+        // The path is part of the role's ARN: `role/vendor/NAME`.
+        let role_arn = account.iam_arn(partition, &format!("role{}{}", role.settings.path, role.name));
+        let role_slot = slot(Address::role(account, &role.name), &policy.arn, role_arn);
         let attachment_address = Address::attachment(account, &role.name, &role.policy_name);
         let attachment = slot(attachment_address, &policy.arn, policy.arn.clone());
+        let boundary = role.boundary_in(account);
+        // A role of another path is replaced: nothing on it is kept, it goes with the role.
         let kept = match (role.other_policies, role_slot.found.as_ref().map(|f| &f.value)) {
-            (OtherPoliciesMode::Keep, Some(ResourceValue::Role { other, .. })) if !other.is_empty() => {
-                Some(other.clone())
+            (OtherPoliciesMode::Keep, Some(ResourceValue::Role { other, settings, .. }))
+                if settings.path == role.settings.path =>
+            {
+                // A configured boundary is wanted, not kept.
+                let kept = OtherPolicies {
+                    boundary: other.boundary.clone().filter(|_| boundary.is_none()),
+                    ..other.clone()
+                };
+                (!kept.is_empty()).then_some(kept)
             }
             _ => None,
         };
-        Self { policy, role: role_slot, attachment, kept }
+        Self { policy, role: role_slot, attachment, kept, boundary }
     }
 
-    /// The other policies to keep on the role, recorded in `plan` as kept.
-    pub fn keep(&mut self, plan: &mut Plan) -> Option<OtherPolicies> {
-        let other = self.kept.take()?;
-        plan.kept.push(Kept { address: self.role.address.clone(), other: other.clone() });
-        Some(other)
+    /// What the role carries besides orgrole's policy: the configured
+    /// boundary, and the other policies kept (recorded in `plan` as kept).
+    pub fn other(&mut self, plan: &mut Plan) -> OtherPolicies {
+        let mut other = match self.kept.take() {
+            Some(kept) => {
+                plan.kept.push(Kept { address: self.role.address.clone(), other: kept.clone() });
+                kept
+            }
+            None => OtherPolicies::default(),
+        };
+        if self.boundary.is_some() {
+            other.boundary = self.boundary.clone();
+        }
+        other
+    }
+}
+
+impl Slot {
+    /// The attachment of a role that is replaced: made again on the new role.
+    pub fn reattached(self, attachment: ResourceValue, stack_set: Option<String>) -> Change {
+        Change {
+            address: self.address,
+            action: Action::Create,
+            arn: self.arn,
+            before: None,
+            after: Some(attachment),
+            reasons: vec![Reason::RoleReplaced],
+            drift: false,
+            stack_set,
+        }
     }
 }

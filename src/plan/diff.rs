@@ -3,16 +3,20 @@
 
 use std::collections::BTreeSet;
 
-use super::{Reason, ResourceValue};
-use crate::model::{OtherPolicies, PolicyDocument, Tags};
+use super::{Action, Reason, ResourceValue};
+use crate::model::{OtherPolicies, PolicyDocument, RoleSettings, Tags};
 
 /// The reasons `observed` differs from `desired`; empty when they agree.
 pub fn reasons(desired: &ResourceValue, observed: &ResourceValue) -> Vec<Reason> {
     use ResourceValue::*;
     let mut reasons = match (desired, observed) {
         (Policy { document: d, .. }, Policy { document: o, .. }) => policy(d, o),
-        (Role { trust: d, other: d_other, .. }, Role { trust: o, other: o_other, .. }) => {
-            let mut reasons = trust(d, o);
+        (
+            Role { trust: d, other: d_other, settings: d_settings, .. },
+            Role { trust: o, other: o_other, settings: o_settings, .. },
+        ) => {
+            let mut reasons = settings(d_settings, o_settings);
+            reasons.extend(trust(d, o));
             reasons.extend(other(d_other, o_other));
             reasons
         }
@@ -93,6 +97,36 @@ fn other(desired: &OtherPolicies, observed: &OtherPolicies) -> Vec<Reason> {
     reasons
 }
 
+/// The path first: it makes the change a replacement.
+fn settings(desired: &RoleSettings, observed: &RoleSettings) -> Vec<Reason> {
+    let mut reasons = vec![];
+    if desired.path != observed.path {
+        reasons.push(Reason::PathChanged { before: observed.path.clone(), after: desired.path.clone() });
+    }
+    if desired.description != observed.description {
+        reasons.push(Reason::DescriptionChanged {
+            before: observed.description.clone(),
+            after: desired.description.clone(),
+        });
+    }
+    if desired.max_session_duration != observed.max_session_duration {
+        reasons.push(Reason::MaxSessionDurationChanged {
+            before: observed.max_session_duration,
+            after: desired.max_session_duration,
+        });
+    }
+    reasons
+}
+
+/// Update in place, or replace when what differs cannot change in place.
+pub fn action_for(reasons: &[Reason]) -> Action {
+    if reasons.iter().any(|r| matches!(r, Reason::PathChanged { .. })) {
+        Action::Replace
+    } else {
+        Action::Update
+    }
+}
+
 fn tags(desired: Option<&Tags>, observed: Option<&Tags>) -> Option<Reason> {
     let (set, removed) = tag_changes(observed?, desired?);
     (!set.is_empty() || !removed.is_empty()).then_some(Reason::TagsChanged { set, removed })
@@ -117,9 +151,12 @@ impl ResourceValue {
     /// A role's value with `other` as its other policies.
     pub fn with_other(&self, other: OtherPolicies) -> Self {
         match self {
-            ResourceValue::Role { trust, tags, .. } => {
-                ResourceValue::Role { trust: trust.clone(), tags: tags.clone(), other }
-            }
+            ResourceValue::Role { trust, tags, settings, .. } => ResourceValue::Role {
+                trust: trust.clone(),
+                tags: tags.clone(),
+                other,
+                settings: settings.clone(),
+            },
             value => value.clone(),
         }
     }
@@ -147,6 +184,7 @@ mod tests {
                 "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}]})),
             tags: Tags::new(),
             other: OtherPolicies::default(),
+            settings: RoleSettings::default(),
         }
     }
 
@@ -187,6 +225,7 @@ mod tests {
             trust: doc(json!({"Statement": []})),
             tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             other: OtherPolicies::default(),
+            settings: RoleSettings::default(),
         };
         assert_eq!(
             reasons(&role(&[("a", "1"), ("b", "2")]), &role(&[("a", "0"), ("c", "3")])),

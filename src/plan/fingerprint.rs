@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::ResourceValue;
-use crate::model::{OtherPolicies, PolicyDocument, Tags};
+use crate::model::{OtherPolicies, PolicyDocument, RoleSettings, Tags};
 
 /// A short, stable digest of a resource's value as orgrole compares it
 /// (policy documents by meaning), or of its absence. The state records the
@@ -15,20 +15,30 @@ pub fn fingerprint(value: Option<&ResourceValue>) -> String {
     // The JSON text of `{"policy": canonical, "tags": tags}` (or `"role"`),
     // from the document's canonical JSON made once: fingerprints of
     // thousands of accounts' documents cost a hash each, not a copy.
-    // A role's other policies only when it has some, so that the
-    // fingerprints recorded before they were observed stay valid.
-    let document = |kind: &str, document: &PolicyDocument, tags: &Tags, other: Option<&OtherPolicies>| {
+    // A role's other policies only when it has some, and its settings only
+    // when they are not those every role orgrole made had before they were
+    // observed, so that the fingerprints recorded then stay valid.
+    let document = |kind: &str,
+                    document: &PolicyDocument,
+                    tags: &Tags,
+                    role: Option<(&OtherPolicies, &RoleSettings)>| {
         let tags = serde_json::to_string(tags).expect("tags serialize");
-        let other = match other.filter(|o| !o.is_empty()) {
+        let other = match role.map(|r| r.0).filter(|o| !o.is_empty()) {
             Some(o) => format!(r#","other":{}"#, o.canonical_json()),
             None => String::new(),
         };
-        format!(r#"{{"{kind}":{}{other},"tags":{tags}}}"#, document.canonical_json())
+        let settings = match role.map(|r| r.1).filter(|s| !s.made_by_orgrole_before_options()) {
+            Some(s) => format!(r#","settings":{}"#, s.canonical_json()),
+            None => String::new(),
+        };
+        format!(r#"{{"{kind}":{}{other}{settings},"tags":{tags}}}"#, document.canonical_json())
     };
     let canonical = match value {
         None => Value::Null.to_string(),
         Some(ResourceValue::Policy { document: d, tags }) => document("policy", d, tags, None),
-        Some(ResourceValue::Role { trust, tags, other }) => document("role", trust, tags, Some(other)),
+        Some(ResourceValue::Role { trust, tags, other, settings }) => {
+            document("role", trust, tags, Some((other, settings)))
+        }
         Some(ResourceValue::Attachment { role, policy_arn }) => {
             json!({"attachment": [role, policy_arn]}).to_string()
         }
@@ -72,12 +82,32 @@ mod tests {
             trust: doc(r#"{"Statement":[]}"#),
             tags: Tags::new(),
             other,
+            settings: orgrole_made(),
         };
         let backdoor = OtherPolicies {
             managed: ["arn:aws:iam::aws:policy/AdministratorAccess".into()].into(),
             ..Default::default()
         };
         assert_ne!(fingerprint(Some(&role(OtherPolicies::default()))), fingerprint(Some(&role(backdoor))));
+        let with = |settings: RoleSettings| {
+            let ResourceValue::Role { trust, tags, other, .. } = role(OtherPolicies::default()) else {
+                unreachable!()
+            };
+            fingerprint(Some(&ResourceValue::Role { trust, tags, other, settings }))
+        };
+        let plain = with(orgrole_made());
+        for changed in [
+            RoleSettings { path: "/vendor/".into(), ..orgrole_made() },
+            RoleSettings { description: None, ..orgrole_made() },
+            RoleSettings { max_session_duration: 7200, ..orgrole_made() },
+        ] {
+            assert_ne!(with(changed.clone()), plain, "{changed:?}");
+        }
+    }
+
+    /// The settings every role orgrole made had before they were configurable.
+    fn orgrole_made() -> RoleSettings {
+        RoleSettings { description: Some(crate::model::ORGROLE_DESCRIPTION.into()), ..Default::default() }
     }
 
     #[test]
@@ -93,6 +123,7 @@ mod tests {
                     trust: document.clone(),
                     tags: tags.clone(),
                     other: Default::default(),
+                    settings: orgrole_made(),
                 },
                 "role",
             ),

@@ -14,7 +14,7 @@ use super::build::Found;
 use super::configured::Configured;
 use super::diff;
 use super::{Action, Change, Plan, Reason, ResourceValue, StackSetPlan, Unreachable, Will};
-use crate::config::Desired;
+use crate::config::{Desired, Template};
 use crate::model::{AccountId, ResourceKind, Tags};
 use crate::observe::{AccountResources, AccountView, Observed};
 
@@ -61,7 +61,7 @@ fn repairs(
 ) {
     let role = &desired.role;
     let mut configured = Configured::find(desired, account, partition, resources);
-    let other = configured.keep(plan).unwrap_or_default();
+    let other = configured.other(plan);
     let Configured { policy: p, role: r, attachment: a, .. } = configured;
     // Tags as found (or, made anew, as the template declares them).
     let tags_of =
@@ -69,25 +69,45 @@ fn repairs(
     let policy =
         ResourceValue::Policy { document: role.policy.clone(), tags: tags_of(&p.found, Tags::new()) };
     let trust = role.trust_document(&desired.credential.external_id);
-    let role_value = ResourceValue::Role { trust, tags: tags_of(&r.found, role.managed_tags()), other };
+    // The settings as the generated template declares them (IAM's defaults
+    // where it declares none); a vendor's template declares its own, which
+    // orgrole does not read: as found.
+    let vendors = desired.stackset.as_ref().is_some_and(|s| matches!(s.template, Template::File { .. }));
+    let found_settings = match r.found.as_ref().map(|f| &f.value) {
+        Some(ResourceValue::Role { settings, .. }) if vendors => Some(settings.clone()),
+        _ => None,
+    };
+    let settings = found_settings.unwrap_or_else(|| role.settings.clone());
+    let role_value =
+        ResourceValue::Role { trust, tags: tags_of(&r.found, role.managed_tags()), other, settings };
     let attachment = ResourceValue::Attachment { role: role.name.clone(), policy_arn: p.arn.clone() };
-    let changes = [(p, policy), (r, role_value), (a, attachment)].into_iter().filter_map(|(slot, after)| {
+    let mut replaced = false;
+    for (slot, after) in [(p, policy), (r, role_value), (a, attachment)] {
+        if replaced && slot.address.kind == ResourceKind::Attachment && slot.found.is_some() {
+            plan.changes.push(slot.reattached(after, Some(stack_set.to_owned())));
+            continue;
+        }
         let before = slot.found.map(|f| f.value);
         let (action, reasons) = match &before {
             None if slot.address.kind == ResourceKind::Attachment => (Action::Create, vec![Reason::Detached]),
             None => (Action::Create, vec![Reason::Missing]),
-            Some(before) => (Action::Update, diff::reasons(&after, before)),
+            Some(before) => {
+                let reasons = diff::reasons(&after, before);
+                (diff::action_for(&reasons), reasons)
+            }
         };
-        (!reasons.is_empty()).then(|| Change {
-            address: slot.address,
-            action,
-            arn: slot.arn,
-            before,
-            after: Some(after),
-            reasons,
-            drift: true,
-            stack_set: Some(stack_set.to_owned()),
-        })
-    });
-    plan.changes.extend(changes);
+        replaced |= action == Action::Replace;
+        if !reasons.is_empty() {
+            plan.changes.push(Change {
+                address: slot.address,
+                action,
+                arn: slot.arn,
+                before,
+                after: Some(after),
+                reasons,
+                drift: true,
+                stack_set: Some(stack_set.to_owned()),
+            });
+        }
+    }
 }

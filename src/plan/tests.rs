@@ -50,6 +50,7 @@ fn in_sync(d: &Desired, tagged: bool) -> AccountResources {
                     trust: d.role.trust_document(&d.credential.external_id),
                     tags: tags.clone(),
                     boundary: None,
+                    settings: d.role.direct_settings(),
                 },
                 attached: vec![policy_arn.clone()],
                 inline: BTreeMap::new(),
@@ -86,7 +87,12 @@ fn full_state() -> State {
         (
             Address::role(&a, "role"),
             format!("arn:aws:iam::{A}:role/role"),
-            ResourceValue::Role { trust: d.role.trust_document("ext-1"), tags, other: Default::default() },
+            ResourceValue::Role {
+                trust: d.role.trust_document("ext-1"),
+                tags,
+                other: Default::default(),
+                settings: d.role.direct_settings(),
+            },
         ),
         (
             Address::attachment(&a, "role", "policy"),

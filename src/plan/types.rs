@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::cloud::CloudError;
-use crate::model::{AccountId, Address, OtherPolicies, PolicyDocument, Tags};
+use crate::model::{AccountId, Address, OtherPolicies, PolicyDocument, RoleSettings, Tags};
 use crate::targets::Skipped;
 
 /// A plan in memory; saved as the saved plan's format (`saved_plan::format`).
@@ -43,6 +43,8 @@ pub enum Action {
     Create,
     Update,
     Delete,
+    /// Deleted and made again: what cannot change in place (a role's path).
+    Replace,
     /// State only: it exists, carries orgrole's tag, but is not in state.
     Record,
     /// State only: orgrole stops tracking it (gone, or no longer orgrole's).
@@ -78,6 +80,8 @@ pub enum ResourceValue {
         tags: Tags,
         #[serde(skip_serializing_if = "OtherPolicies::is_empty")]
         other: OtherPolicies,
+        #[serde(flatten)]
+        settings: RoleSettings,
     },
     Attachment {
         role: String,
@@ -131,6 +135,22 @@ pub enum Reason {
         before: Option<String>,
         after: Option<String>,
     },
+    /// A new path: the role is replaced (IAM fixes it at creation).
+    PathChanged {
+        before: String,
+        after: String,
+    },
+    DescriptionChanged {
+        before: Option<String>,
+        after: Option<String>,
+    },
+    /// In seconds.
+    MaxSessionDurationChanged {
+        before: u32,
+        after: u32,
+    },
+    /// The role it attaches to is replaced: attached again to the new one.
+    RoleReplaced,
     /// The account or name is no longer in the configuration.
     NotTargeted,
     Destroy,
@@ -167,6 +187,10 @@ impl Summary {
             Action::Create => self.add += 1,
             Action::Update => self.change += 1,
             Action::Delete => self.destroy += 1,
+            Action::Replace => {
+                self.add += 1;
+                self.destroy += 1;
+            }
             Action::Record | Action::Forget => self.state_only += 1,
         }
     }

@@ -13,7 +13,7 @@ use crate::model::AccountId;
 use crate::plan::{Action, Plan};
 
 /// Bumped on any change a consumer could notice; additions bump the minor part.
-pub const EVENTS_FORMAT_VERSION: &str = "1.1";
+pub const EVENTS_FORMAT_VERSION: &str = "1.2";
 
 #[derive(Serialize)]
 struct Line<'a> {

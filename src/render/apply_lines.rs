@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::prose::{cloud_error, step_description};
 use crate::apply::{ApplyEvent, Observer, Outcome, StackSetError};
 use crate::cloud::OperationResult;
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Plan, Summary};
 
 /// Plans of more changes than this are told in tenths, not a line per change.
 const ONE_BY_ONE: usize = 60;
@@ -103,6 +103,7 @@ impl Observer for ApplyLines {
                     Action::Create => "Creating...",
                     Action::Update => "Modifying...",
                     Action::Delete => "Destroying...",
+                    Action::Replace => "Replacing...",
                     Action::Record => "Recording in state...",
                     Action::Forget => "Removing from state...",
                 };
@@ -113,6 +114,7 @@ impl Observer for ApplyLines {
                     Action::Create => "Creation complete",
                     Action::Update => "Modifications complete",
                     Action::Delete => "Destruction complete",
+                    Action::Replace => "Replacement complete",
                     Action::Record => "Recorded",
                     Action::Forget => "Removed from state",
                 };
@@ -202,11 +204,11 @@ fn instance_failure(result: &OperationResult) -> String {
 /// Resources added, changed and destroyed, counting the stack set's steps.
 pub fn counts(plan: &Plan, outcome: &Outcome) -> (usize, usize, usize) {
     let steps: Vec<_> = plan.stackset_steps().collect();
-    let count = |action: Action| {
-        outcome.completed.iter().filter(|&&i| plan.changes[i].action == action).count()
-            + outcome.stackset.completed.iter().filter(|&&i| steps[i].action.action() == action).count()
-    };
-    (count(Action::Create), count(Action::Update), count(Action::Delete))
+    // A replacement is one added and one destroyed, as in the plan's summary.
+    let mut done = Summary::default();
+    outcome.completed.iter().for_each(|&i| done.count(plan.changes[i].action));
+    outcome.stackset.completed.iter().for_each(|&i| done.count(steps[i].action.action()));
+    (done.add, done.change, done.destroy)
 }
 
 /// The closing lines: every failure, then the counts.

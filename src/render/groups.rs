@@ -53,7 +53,7 @@ pub fn shown<'v, 'a>(sections: &'v [AccountSection<'a>]) -> Vec<Shown<'v, 'a>> {
 /// planned, not repaired or taken over.
 fn common(c: &ChangeView) -> bool {
     !c.change.drift
-        && c.change.action != Action::Update
+        && !matches!(c.change.action, Action::Update | Action::Replace)
         && !c.change.reasons.iter().any(|r| matches!(r, Reason::Adopted))
 }
 

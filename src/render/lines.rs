@@ -20,6 +20,7 @@ pub fn marker(action: Action) -> &'static str {
         Action::Create => "+",
         Action::Update => "~",
         Action::Delete => "-",
+        Action::Replace => "-/+",
         Action::Record | Action::Forget => "=",
     }
 }

@@ -7,7 +7,7 @@ use super::view::{conflict_message, plan_view};
 use crate::plan::{Action, Plan};
 
 /// Bumped on any change a consumer could notice; additions bump the minor part.
-pub const JSON_FORMAT_VERSION: &str = "1.3";
+pub const JSON_FORMAT_VERSION: &str = "1.4";
 
 pub fn plan_json(plan: &Plan) -> Value {
     let view = plan_view(plan);
@@ -81,6 +81,7 @@ fn action(action: Action) -> &'static str {
         Action::Create => "create",
         Action::Update => "update",
         Action::Delete => "delete",
+        Action::Replace => "replace",
         Action::Record => "record",
         Action::Forget => "forget",
     }

@@ -50,6 +50,7 @@ fn sample() -> Plan {
         trust: trust(external_id),
         tags: tags(),
         other: Default::default(),
+        settings: Default::default(),
     };
     let attachment = |account: &str| ResourceValue::Attachment {
         role: "radiant-aws-api-access-role".into(),
@@ -95,6 +96,7 @@ fn sample() -> Plan {
                     trust: trust("old"),
                     tags: Tags::new(),
                     other: Default::default(),
+                    settings: Default::default(),
                 }),
                 Some(role("ext-1")),
                 vec![Reason::ExternalIdChanged, Reason::TagsChanged { set: tags(), removed: vec![] }],
@@ -175,9 +177,18 @@ fn tampered_role() -> Change {
         managed: ["arn:aws:iam::aws:policy/AdministratorAccess".to_owned()].into(),
         boundary: Some(format!("arn:aws:iam::{TAMPERED}:policy/boundary")),
     };
-    let before =
-        ResourceValue::Role { trust: PolicyDocument::from_value(found).unwrap(), tags: tags(), other };
-    let after = ResourceValue::Role { trust: trust("ext-1"), tags: tags(), other: Default::default() };
+    let before = ResourceValue::Role {
+        trust: PolicyDocument::from_value(found).unwrap(),
+        tags: tags(),
+        other,
+        settings: Default::default(),
+    };
+    let after = ResourceValue::Role {
+        trust: trust("ext-1"),
+        tags: tags(),
+        other: Default::default(),
+        settings: Default::default(),
+    };
     let reasons = crate::plan::diff_reasons(&after, &before);
     change(
         Address::role(&id(TAMPERED), "radiant-aws-api-access-role"),
@@ -234,7 +245,12 @@ fn fleet(n: u64, destroy: bool) -> Plan {
         account_names.insert(account.clone(), format!("member-{i}"));
         let policy =
             ResourceValue::Policy { document: document(&["s3:GetObject", "iam:GetRole"]), tags: tags() };
-        let role = ResourceValue::Role { trust: trust("ext-1"), tags: tags(), other: Default::default() };
+        let role = ResourceValue::Role {
+            trust: trust("ext-1"),
+            tags: tags(),
+            other: Default::default(),
+            settings: Default::default(),
+        };
         let attachment = ResourceValue::Attachment {
             role: r.into(),
             policy_arn: format!("arn:aws:iam::{account}:policy/{p}"),
@@ -276,7 +292,12 @@ fn fleet_with_two_drifted() -> Plan {
     let r = "radiant-aws-api-access-role";
     let p = "radiant-aws-api-access-policy";
     let drifted = |account: &str, reasons: Vec<Reason>| {
-        let role = ResourceValue::Role { trust: trust("ext-1"), tags: tags(), other: Default::default() };
+        let role = ResourceValue::Role {
+            trust: trust("ext-1"),
+            tags: tags(),
+            other: Default::default(),
+            settings: Default::default(),
+        };
         change(Address::role(&id(account), r), Action::Update, Some(role.clone()), Some(role), reasons, true)
     };
     let detached = |account: &str| {
@@ -339,7 +360,12 @@ fn markdown_fits_a_pull_request_comment_at_any_size() {
     let mut plan = fleet(0, false);
     for i in 0..10_000u64 {
         let account = format!("{:012}", 200_000_000_000 + i);
-        let role = ResourceValue::Role { trust: trust("ext-1"), tags: tags(), other: Default::default() };
+        let role = ResourceValue::Role {
+            trust: trust("ext-1"),
+            tags: tags(),
+            other: Default::default(),
+            settings: Default::default(),
+        };
         let reasons = vec![Reason::TagsChanged {
             set: [("owner".into(), format!("team-{i}"))].into(),
             removed: vec![],
@@ -351,4 +377,99 @@ fn markdown_fits_a_pull_request_comment_at_any_size() {
     assert!(markdown.len() < 60_000, "{} characters", markdown.len());
     assert!(markdown.contains("more accounts have changes, not shown here"), "{markdown}");
     assert!(plan_text(&plan, Paint { enabled: false }).contains("# account 200000009999"));
+}
+
+/// The role options: made with a new role, changed in place, and a new
+/// path replacing the role with its policy attached again.
+fn role_options() -> Plan {
+    use crate::model::{OtherPolicies, RoleSettings, ORGROLE_DESCRIPTION};
+    let r = "radiant-aws-api-access-role";
+    let boundary = |account: &str| format!("arn:aws:iam::{account}:policy/VendorBoundary");
+    let role = |account: &str, path: &str, description: &str, hours: u32| ResourceValue::Role {
+        trust: trust("ext-1"),
+        tags: tags(),
+        other: OtherPolicies { boundary: Some(boundary(account)), ..Default::default() },
+        settings: RoleSettings {
+            path: path.into(),
+            description: Some(description.into()),
+            max_session_duration: hours * 3600,
+        },
+    };
+    let made_before = ResourceValue::Role {
+        trust: trust("ext-1"),
+        tags: tags(),
+        other: Default::default(),
+        settings: RoleSettings { description: Some(ORGROLE_DESCRIPTION.into()), ..Default::default() },
+    };
+    let attachment = |account: &str| ResourceValue::Attachment {
+        role: r.into(),
+        policy_arn: format!("arn:aws:iam::{account}:policy/radiant-aws-api-access-policy"),
+    };
+    let (new, drifted) = (id(NEW), id(DRIFTED));
+    Plan {
+        destroy: false,
+        changes: vec![
+            change(
+                Address::role(&new, r),
+                Action::Create,
+                None,
+                Some(role(NEW, "/vendor/", "Radiant", 2)),
+                vec![],
+                false,
+            ),
+            change(
+                Address::role(&new, r),
+                Action::Update,
+                Some(role(NEW, "/vendor/", "Radiant", 2)),
+                Some(role(NEW, "/vendor/", "Radiant, reviewed", 3)),
+                vec![
+                    Reason::DescriptionChanged {
+                        before: Some("Radiant".into()),
+                        after: Some("Radiant, reviewed".into()),
+                    },
+                    Reason::MaxSessionDurationChanged { before: 7200, after: 10800 },
+                ],
+                false,
+            ),
+            change(
+                Address::role(&drifted, r),
+                Action::Replace,
+                Some(made_before),
+                Some(role(DRIFTED, "/vendor/", "Radiant", 2)),
+                vec![
+                    Reason::PathChanged { before: "/".into(), after: "/vendor/".into() },
+                    Reason::DescriptionChanged {
+                        before: Some(ORGROLE_DESCRIPTION.into()),
+                        after: Some("Radiant".into()),
+                    },
+                    Reason::MaxSessionDurationChanged { before: 3600, after: 7200 },
+                    Reason::PermissionsBoundaryChanged { before: None, after: Some(boundary(DRIFTED)) },
+                ],
+                false,
+            ),
+            change(
+                Address::attachment(&drifted, r, "radiant-aws-api-access-policy"),
+                Action::Create,
+                None,
+                Some(attachment(DRIFTED)),
+                vec![Reason::RoleReplaced],
+                false,
+            ),
+        ],
+        conflicts: vec![],
+        skipped: vec![],
+        unreachable: vec![],
+        account_names: Default::default(),
+        stackset: None,
+        kept: vec![],
+    }
+}
+
+#[test]
+fn role_options_and_a_replacement_match_their_golden_files() {
+    let plan = role_options();
+    let s = plan.summary();
+    assert_eq!((s.add, s.change, s.destroy), (3, 1, 1), "a replacement adds one and destroys one");
+    golden("plan-role-options.txt", &plan_text(&plan, Paint { enabled: false }));
+    golden("plan-role-options.json", &format!("{:#}\n", plan_json(&plan)));
 }

@@ -3,7 +3,7 @@
 //! marker, subject, notes and detail lines.
 
 use super::lines::{marker, plural, Detail};
-use crate::model::{AccountId, OtherPolicies, ResourceKind};
+use crate::model::{AccountId, OtherPolicies, ResourceKind, RoleSettings, ORGROLE_DESCRIPTION};
 use crate::plan::{Action, Change, Plan, Reason, ResourceValue, Summary};
 
 pub struct PlanView<'a> {
@@ -122,11 +122,13 @@ pub(super) fn change_view(change: &Change) -> ChangeView<'_> {
                     plural(document.statements().len(), "statement")
                 ),
             ),
-            Some(ResourceValue::Role { trust, .. }) => {
+            Some(ResourceValue::Role { trust, other, settings, .. }) => {
                 for (principal, guarded) in trust.trusted() {
                     let with = if guarded { "with" } else { "without" };
                     detail("", format!("trusts {principal}, {with} the external ID"));
                 }
+                other.boundary.iter().for_each(|b| detail("", format!("permissions boundary {b}")));
+                settings_lines(settings).into_iter().for_each(|line| detail("", line));
             }
             _ => {}
         }
@@ -162,6 +164,16 @@ pub(super) fn change_view(change: &Change) -> ChangeView<'_> {
             Reason::PermissionsBoundaryChanged { before, after } => {
                 before.iter().for_each(|b| detail("-", format!("permissions boundary {b}")));
                 after.iter().for_each(|b| detail("+", format!("permissions boundary {b}")));
+            }
+            Reason::PathChanged { before, after } => detail(
+                "~",
+                format!("path {before} → {after}: IAM fixes a role's path when it is made, so the role is deleted and made again, and the vendor cannot assume it in between"),
+            ),
+            Reason::DescriptionChanged { before, after } => {
+                detail("~", format!("description {} → {}", quoted(before), quoted(after)))
+            }
+            Reason::MaxSessionDurationChanged { before, after } => {
+                detail("~", format!("sessions up to {} → {}", duration(*before), duration(*after)))
             }
             Reason::TrustChanged => detail("~", "trust policy: other statements or conditions differ".into()),
             Reason::ActionsChanged { added, removed } => {
@@ -206,6 +218,36 @@ pub fn kept_lines(other: &OtherPolicies) -> Vec<String> {
     lines
 }
 
+/// A new role's settings that are not IAM's defaults (nor orgrole's description).
+fn settings_lines(settings: &RoleSettings) -> Vec<String> {
+    let defaults = RoleSettings::default();
+    let mut lines = vec![];
+    if settings.path != defaults.path {
+        lines.push(format!("path {}", settings.path));
+    }
+    if let Some(d) = settings.description.as_deref().filter(|d| *d != ORGROLE_DESCRIPTION) {
+        lines.push(format!("description \"{d}\""));
+    }
+    if settings.max_session_duration != defaults.max_session_duration {
+        lines.push(format!("sessions up to {}", duration(settings.max_session_duration)));
+    }
+    lines
+}
+
+/// `"text"`, or `none`.
+fn quoted(text: &Option<String>) -> String {
+    text.as_ref().map_or("none".into(), |t| format!("\"{t}\""))
+}
+
+/// `2h`, `90m`, or seconds: as `max-session-duration` is written.
+fn duration(seconds: u32) -> String {
+    match seconds {
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
 /// `s3:GetObject, s3:PutObject`, or `nothing`.
 fn allows(actions: &[String]) -> String {
     if actions.is_empty() {
@@ -225,6 +267,8 @@ fn note(reason: &Reason) -> Option<&'static str> {
         Reason::AlreadyGone => "already gone: removed from state",
         Reason::NotOwned => "lost its managed-by=orgrole tag: left in place, removed from state",
         Reason::Unrecorded => "carries orgrole's tag but is missing from state: recorded",
+        Reason::PathChanged { .. } => "must be replaced: a new path",
+        Reason::RoleReplaced => "attached again: the role is replaced",
         _ => return None,
     })
 }

@@ -17,7 +17,7 @@ use crate::private_file::write_private;
 use crate::state::State;
 pub use digest::config_digest;
 pub use format::SAVED_PLAN_VERSION;
-use format::{SavedPlanV1, SavedPlanV2, UnknownSkipReason};
+use format::{SavedPlanV1, SavedPlanV3, UnknownSkipReason};
 
 /// A plan and what it was computed from. It holds the configuration's
 /// digest, not the configuration, and no credentials. Written as the
@@ -97,7 +97,7 @@ impl SavedPlan {
 
     /// Written readable by its owner only (0600), in the newest format.
     pub fn write(&self, path: &Path) -> Result<(), SavedPlanError> {
-        let text = serde_json::to_string_pretty(&SavedPlanV2::from(self.clone())).expect("a plan serializes");
+        let text = serde_json::to_string_pretty(&SavedPlanV3::from(self.clone())).expect("a plan serializes");
         write_private(path, text.as_bytes())
             .map_err(|source| SavedPlanError::Write { path: path.to_owned(), source })
     }
@@ -117,7 +117,8 @@ impl SavedPlan {
                 .map_err(not_a_plan)?
                 .try_into()
                 .map_err(|source| SavedPlanError::SkipReason { path: path.to_owned(), source }),
-            2 => Ok(serde_json::from_str::<SavedPlanV2>(&text).map_err(not_a_plan)?.into()),
+            // Format 2 is format 3 without what 3 added (`format::v3`).
+            2 | 3 => Ok(serde_json::from_str::<SavedPlanV3>(&text).map_err(not_a_plan)?.into()),
             found if found > SAVED_PLAN_VERSION => {
                 Err(SavedPlanError::Newer { path: path.to_owned(), found })
             }

@@ -49,14 +49,40 @@ fn a_plan_of_format_1_reads_with_its_skip_reasons_as_data() {
     assert_eq!(stackset.steps.len(), 4);
     assert!(stackset.running.is_some() && !stackset.instances.is_empty());
     assert!(!saved.plan.kept.is_empty());
-    // Format 2's fixture holds the same plan, made by the same run.
+    // Format 2's fixture holds the same plan, made by the same run, and
+    // format 3's begins with it.
     let format_2 = SavedPlan::read(&fixture("saved-plan-format-2.json")).unwrap();
     assert_eq!(shown(&saved.plan), shown(&format_2.plan));
+    let mut format_3 = SavedPlan::read(&fixture("saved-plan-format-3.json")).unwrap().plan;
+    format_3.changes.truncate(saved.plan.changes.len());
+    format_3.account_names.retain(|a, _| saved.plan.account_names.contains_key(a));
+    assert_eq!(shown(&saved.plan), shown(&format_3));
 }
 
 #[test]
-fn a_plan_of_format_2_reads_and_is_written_again_byte_for_byte() {
-    let path = fixture("saved-plan-format-2.json");
+fn a_plan_of_format_3_holds_a_replacement_and_the_role_settings() {
+    let plan = SavedPlan::read(&fixture("saved-plan-format-3.json")).unwrap().plan;
+    let replaced = plan.changes.iter().find(|c| c.action == Action::Replace).expect("a replacement");
+    let Some(ResourceValue::Role { settings, other, .. }) = &replaced.after else { panic!("a role") };
+    assert_eq!((settings.path.as_str(), settings.max_session_duration), ("/vendor/", 7200));
+    assert_eq!(other.boundary.as_deref(), Some("arn:aws:iam::aws:policy/ReadOnlyAccess"));
+    assert!(plan.changes.iter().any(|c| c.reasons == [crate::plan::Reason::RoleReplaced]));
+}
+
+#[test]
+fn a_plan_of_format_2_reads_its_roles_with_the_settings_orgrole_gave_them_then() {
+    let saved = SavedPlan::read(&fixture("saved-plan-format-2.json")).unwrap();
+    let roles = saved.plan.changes.iter().flat_map(|c| [&c.before, &c.after]).flatten();
+    for value in roles {
+        if let ResourceValue::Role { settings, .. } = value {
+            assert!(settings.made_by_orgrole_before_options(), "{settings:?}");
+        }
+    }
+}
+
+#[test]
+fn a_plan_of_format_3_reads_and_is_written_again_byte_for_byte() {
+    let path = fixture("saved-plan-format-3.json");
     let saved = SavedPlan::read(&path).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let written = dir.path().join("plan.bin");
@@ -89,8 +115,8 @@ fn a_plan_written_reads_back_as_it_was() {
 fn a_plan_of_a_newer_format_or_of_none_is_refused_as_such() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plan.bin");
-    std::fs::write(&path, r#"{"format_version": 3, "plan": "whatever it became"}"#).unwrap();
-    assert!(matches!(SavedPlan::read(&path), Err(SavedPlanError::Newer { found: 3, .. })));
+    std::fs::write(&path, r#"{"format_version": 4, "plan": "whatever it became"}"#).unwrap();
+    assert!(matches!(SavedPlan::read(&path), Err(SavedPlanError::Newer { found: 4, .. })));
     std::fs::write(&path, r#"{"format_version": 0}"#).unwrap();
     let error = SavedPlan::read(&path).unwrap_err();
     assert!(error.to_string().contains("there is no plan format 0"), "{error}");

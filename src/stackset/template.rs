@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::config::{RoleConfig, Template, EXTERNAL_ID_PLACEHOLDER};
+use crate::config::{RoleConfig, Template, ACCOUNT_PLACEHOLDER, EXTERNAL_ID_PLACEHOLDER};
+use crate::model::RoleSettings;
 
 /// The generated template's parameter for the external ID (NoEcho: AWS
 /// shows it as `****`).
@@ -28,6 +29,31 @@ fn generated(role: &RoleConfig) -> Value {
         statement["Condition"]["StringEquals"]["sts:ExternalId"] = json!({"Ref": EXTERNAL_ID_PARAMETER});
     }
     let tags: Vec<Value> = role.managed_tags().iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect();
+    let mut properties = json!({
+        "RoleName": role.name,
+        "AssumeRolePolicyDocument": trust,
+        "Tags": tags
+    });
+    // Only the options written: a template without them stays as it was, and
+    // so do the stack sets deployed with it.
+    let defaults = RoleSettings::default();
+    let s = &role.settings;
+    if s.path != defaults.path {
+        properties["Path"] = json!(s.path);
+    }
+    if let Some(description) = &s.description {
+        properties["Description"] = json!(description);
+    }
+    if s.max_session_duration != defaults.max_session_duration {
+        properties["MaxSessionDuration"] = json!(s.max_session_duration);
+    }
+    if let Some(boundary) = &role.permissions_boundary {
+        properties["PermissionsBoundary"] = if boundary.contains(ACCOUNT_PLACEHOLDER) {
+            json!({"Fn::Sub": boundary.replace(ACCOUNT_PLACEHOLDER, "${AWS::AccountId}")})
+        } else {
+            json!(boundary)
+        };
+    }
     json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": format!("orgrole: the role {} with the policy {}, for the vendor's AWS API connector", role.name, role.policy_name),
@@ -44,11 +70,7 @@ fn generated(role: &RoleConfig) -> Value {
         "Resources": {
             "Role": {
                 "Type": "AWS::IAM::Role",
-                "Properties": {
-                    "RoleName": role.name,
-                    "AssumeRolePolicyDocument": trust,
-                    "Tags": tags
-                }
+                "Properties": properties
             },
             "Policy": {
                 "Type": "AWS::IAM::ManagedPolicy",
@@ -85,6 +107,37 @@ mod tests {
         assert_eq!(p["ManagedPolicyName"], json!("policy"));
         assert_eq!(&p["PolicyDocument"], role.policy.as_value());
         assert_eq!(p["Roles"], json!([{"Ref": "Role"}]));
+    }
+
+    #[test]
+    fn the_role_options_written_are_declared_and_the_boundary_names_each_account() {
+        let mut role = desired(&[]).role;
+        let plain = template_body(&Template::Generated, &role, "ext-1");
+        role.settings = RoleSettings {
+            path: "/vendor/".into(),
+            description: Some("the vendor's".into()),
+            max_session_duration: 7200,
+        };
+        role.permissions_boundary = Some("arn:aws:iam::{account}:policy/Boundary".into());
+        let t: Value = serde_json::from_str(&template_body(&Template::Generated, &role, "ext-1")).unwrap();
+        let r = &t["Resources"]["Role"]["Properties"];
+        assert_eq!(r["Path"], json!("/vendor/"));
+        assert_eq!(r["Description"], json!("the vendor's"));
+        assert_eq!(r["MaxSessionDuration"], json!(7200));
+        assert_eq!(
+            r["PermissionsBoundary"],
+            json!({"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:policy/Boundary"})
+        );
+        role.permissions_boundary = Some("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
+        let t: Value = serde_json::from_str(&template_body(&Template::Generated, &role, "ext-1")).unwrap();
+        assert_eq!(
+            t["Resources"]["Role"]["Properties"]["PermissionsBoundary"],
+            json!("arn:aws:iam::aws:policy/ReadOnlyAccess")
+        );
+        // Without options, none of them: the template of stack sets deployed before them.
+        let t: Value = serde_json::from_str(&plain).unwrap();
+        let r = t["Resources"]["Role"]["Properties"].as_object().unwrap();
+        assert_eq!(r.keys().collect::<Vec<_>>(), ["RoleName", "AssumeRolePolicyDocument", "Tags"]);
     }
 
     #[test]

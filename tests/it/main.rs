@@ -15,6 +15,7 @@ mod permissions;
 mod policy_lint;
 mod policy_versions;
 mod reports;
+mod role_options;
 mod s3_state;
 mod saved_plans;
 mod stackset;

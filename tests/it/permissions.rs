@@ -40,6 +40,11 @@ fn lifecycle_is_allowed(org: &Org, t: &Test) {
         logged.extend(calls(&t.run(args).code(code).stderr));
     }
     assert!(logged.len() > 20, "{logged:?}");
+    assert_allowed(org, &needed, logged);
+}
+
+/// Each logged call is in the policy of whoever made it.
+fn assert_allowed(org: &Org, needed: &Value, logged: Vec<(String, String)>) {
     for (operation, account) in logged {
         // The caller in its own account; the access role everywhere else.
         let by = if account == org.management || !operation.starts_with("iam:") {
@@ -68,6 +73,35 @@ fn the_printed_policies_allow_every_call_of_a_stackset_lifecycle() {
     lifecycle_is_allowed(&org, &t);
     let text = t.run(&["permissions"]).code(0).stdout;
     assert!(text.contains("cloudformation:ActivateOrganizationsAccess"), "{text}");
+}
+
+#[test]
+fn the_printed_policies_allow_the_calls_of_the_role_options_on_the_roles_arn_with_its_path() {
+    let org = Org::builder().account("a", "Team").seed();
+    let options = |description: &str| {
+        radiant_config("organization").replace(
+            "preset=\"radiant\"\n",
+            &format!("preset=\"radiant\"\n    permissions-boundary \"arn:aws:iam::{{account}}:policy/B\"\n    path \"/vendor/\"\n    description \"{description}\"\n"),
+        )
+    };
+    let t = Test::new(&org).config(&options("first"));
+    let needed: Value =
+        serde_json::from_str(&t.run(&["permissions", "--format", "json"]).code(0).stdout).unwrap();
+    let mut logged = calls(&t.run(&["apply", "--auto-approve"]).code(0).stderr);
+    org.iam("a").delete_boundary("radiant-aws-api-access-role");
+    let t = t.config(&options("second"));
+    let repaired = t.run(&["apply", "--auto-approve"]).code(0);
+    for call in ["iam:UpdateRole", "iam:PutRolePermissionsBoundary"] {
+        assert!(repaired.stderr.contains(call), "{call} not made:\n{}", repaired.stderr);
+    }
+    logged.extend(calls(&repaired.stderr));
+    logged.extend(calls(&t.run(&["destroy", "--auto-approve"]).code(0).stderr));
+    assert_allowed(&org, &needed, logged);
+    assert_eq!(
+        needed["access_role"]["Statement"][0]["Resource"],
+        "arn:*:iam::*:role/vendor/radiant-aws-api-access-role",
+        "the role's ARN holds its path"
+    );
 }
 
 #[test]

@@ -90,7 +90,7 @@ fn plans_render_as_markdown_and_json_and_apply_reports_json_events() {
     assert!(markdown.stdout.contains("<details><summary>"));
 
     let json: Value = serde_json::from_str(&t.run(&["plan", "--format", "json"]).code(0).stdout).unwrap();
-    assert_eq!(json["format_version"], "1.3");
+    assert_eq!(json["format_version"], "1.4");
     assert_eq!(json["summary"]["add"], 6);
     assert_eq!(json["resource_changes"].as_array().unwrap().len(), 6);
     assert_eq!(json["resource_changes"][1]["actions"], json!(["create"]));

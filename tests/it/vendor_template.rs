@@ -15,7 +15,7 @@ const FIXTURE: &str = "tests/fixtures/rs_iam_role-vendor.yml";
 
 /// cfn-lint's findings on `template`; panics with how to get it when missing.
 #[track_caller]
-fn assert_lints_clean(template: &std::path::Path) {
+pub(crate) fn assert_lints_clean(template: &std::path::Path) {
     let cfn_lint = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/cfn-lint");
     assert!(
         cfn_lint.exists(),

@@ -10,7 +10,7 @@ use super::call;
 use super::pace::Pacer;
 use super::retries::{self, CountRetries, ThrottlingIsPaced};
 use crate::cloud::{CloudError, ErrorKind, Iam, PolicyInfo, PolicyVersion, RoleInfo};
-use crate::model::{AccountId, PolicyDocument, Tags};
+use crate::model::{AccountId, PolicyDocument, RoleSettings, Tags, DEFAULT_MAX_SESSION};
 
 /// IAM in one account, with that account's credentials.
 #[derive(Clone)]
@@ -79,6 +79,15 @@ impl Iam for AwsIam {
                 .permissions_boundary()
                 .and_then(|b| b.permissions_boundary_arn())
                 .map(str::to_owned),
+            settings: RoleSettings {
+                path: role.path().to_owned(),
+                // A description set to "" reads back empty: none.
+                description: role.description().filter(|d| !d.is_empty()).map(str::to_owned),
+                max_session_duration: role
+                    .max_session_duration()
+                    .and_then(|s| u32::try_from(s).ok())
+                    .unwrap_or(DEFAULT_MAX_SESSION),
+            },
         }))
     }
 
@@ -224,20 +233,46 @@ impl Iam for AwsIam {
         name: &str,
         trust: &PolicyDocument,
         tags: &Tags,
+        settings: &RoleSettings,
+        boundary: Option<&str>,
     ) -> Result<String, CloudError> {
         const OP: &str = "iam:CreateRole";
         let out = call::send(&self.pacer, OP, &self.account, || {
             self.client
                 .create_role()
                 .role_name(name)
+                .path(&settings.path)
                 .assume_role_policy_document(trust.to_json())
-                .description("Assumed by the security vendor's AWS API connector (managed by orgrole)")
+                .set_description(settings.description.clone())
+                .max_session_duration(settings.max_session_duration as i32)
+                .set_permissions_boundary(boundary.map(str::to_owned))
                 .set_tags(Some(to_tags(tags)))
                 .send()
         })
         .await
         .map_err(|e| call::error(OP, e))?;
         Ok(out.role().map(|r| r.arn().to_owned()).unwrap_or_default())
+    }
+
+    async fn update_role(
+        &self,
+        role: &str,
+        description: Option<&str>,
+        max_session_duration: u32,
+    ) -> Result<(), CloudError> {
+        const OP: &str = "iam:UpdateRole";
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client
+                .update_role()
+                .role_name(role)
+                // IAM takes an empty description as none.
+                .description(description.unwrap_or_default())
+                .max_session_duration(max_session_duration as i32)
+                .send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
+        Ok(())
     }
 
     async fn update_trust(&self, role: &str, trust: &PolicyDocument) -> Result<(), CloudError> {
@@ -319,6 +354,16 @@ impl Iam for AwsIam {
         const OP: &str = "iam:DeleteRolePolicy";
         call::send(&self.pacer, OP, &self.account, || {
             self.client.delete_role_policy().role_name(role).policy_name(name).send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
+    async fn put_role_permissions_boundary(&self, role: &str, arn: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:PutRolePermissionsBoundary";
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client.put_role_permissions_boundary().role_name(role).permissions_boundary(arn).send()
         })
         .await
         .map_err(|e| call::error(OP, e))?;

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use super::{SimAccount, World};
 use crate::cloud::{CloudError, Iam, PolicyInfo, PolicyVersion, RoleInfo};
 use crate::iam_reference::wildcard;
-use crate::model::{AccountId, PolicyDocument, Tags};
+use crate::model::{AccountId, PolicyDocument, RoleSettings, Tags, DEFAULT_MAX_SESSION, LONGEST_MAX_SESSION};
 
 #[derive(Debug, Clone)]
 pub struct SimRole {
@@ -246,10 +246,14 @@ impl Iam for SimIam {
         name: &str,
         trust: &PolicyDocument,
         tags: &Tags,
+        settings: &RoleSettings,
+        boundary: Option<&str>,
     ) -> Result<String, CloudError> {
         const OP: &str = "iam:CreateRole";
-        let arn = self.account.iam_arn("aws", &format!("role/{name}"));
+        // The path is part of the ARN.
+        let arn = self.account.iam_arn("aws", &format!("role{}{name}", settings.path));
         self.with(OP, |a, _, invisible| {
+            valid_settings(OP, settings)?;
             if a.roles.contains_key(name) {
                 return Err(CloudError::from_code(
                     OP,
@@ -257,15 +261,41 @@ impl Iam for SimIam {
                     format!("role {name} exists"),
                 ));
             }
+            if let Some(boundary) = boundary {
+                attachable(a, OP, boundary)?;
+            }
             let info = RoleInfo {
                 name: name.into(),
                 arn: arn.clone(),
                 trust: trust.clone(),
                 tags: tags.clone(),
-                boundary: None,
+                boundary: boundary.map(str::to_owned),
+                settings: settings.clone(),
             };
             a.roles.insert(name.into(), SimRole::new(info, invisible));
             Ok(arn.clone())
+        })
+    }
+
+    /// UpdateRole changes the description and the session length; nothing
+    /// changes a role's path.
+    async fn update_role(
+        &self,
+        role: &str,
+        description: Option<&str>,
+        max_session_duration: u32,
+    ) -> Result<(), CloudError> {
+        const OP: &str = "iam:UpdateRole";
+        self.with(OP, |a, _, _| {
+            let r = Self::role_mut(a, OP, role)?;
+            let settings = RoleSettings {
+                description: description.map(str::to_owned),
+                max_session_duration,
+                ..r.info.settings.clone()
+            };
+            valid_settings(OP, &settings)?;
+            r.info.settings = settings;
+            Ok(())
         })
     }
 
@@ -343,6 +373,15 @@ impl Iam for SimIam {
         })
     }
 
+    async fn put_role_permissions_boundary(&self, role: &str, arn: &str) -> Result<(), CloudError> {
+        const OP: &str = "iam:PutRolePermissionsBoundary";
+        self.with(OP, |a, _, _| {
+            attachable(a, OP, arn)?;
+            Self::role_mut(a, OP, role)?.info.boundary = Some(arn.to_owned());
+            Ok(())
+        })
+    }
+
     async fn delete_role_permissions_boundary(&self, role: &str) -> Result<(), CloudError> {
         const OP: &str = "iam:DeleteRolePermissionsBoundary";
         self.with(OP, |a, _, _| {
@@ -367,8 +406,9 @@ impl Iam for SimIam {
         })
     }
 
-    /// Allows what the attached and inline policies' statements name, by action only
-    /// (enough for tests; AWS also matches resources and conditions).
+    /// Allows what the attached and inline policies' statements allow, within
+    /// the boundary when the role has one of this account's policies as its
+    /// boundary (an AWS managed one is not modelled: taken as allowing all).
     async fn denied_actions(
         &self,
         role_arn: &str,
@@ -384,13 +424,53 @@ impl Iam for SimIam {
             // Action and Resource patterns both match (no Deny, no conditions).
             let grants: Vec<(Vec<String>, Vec<String>)> =
                 managed.chain(role.inline.values()).flat_map(|d| d.grants()).collect();
-            let allowed = |action: &str| {
+            let bounds: Option<Vec<(Vec<String>, Vec<String>)>> = role
+                .info
+                .boundary
+                .as_ref()
+                .and_then(|arn| a.policies.get(arn))
+                .map(|p| p.document().grants());
+            let grant = |grants: &[(Vec<String>, Vec<String>)], action: &str| {
                 grants.iter().any(|(actions, resources)| {
                     actions.iter().any(|p| wildcard(&p.to_ascii_lowercase(), &action.to_ascii_lowercase()))
                         && resources.iter().any(|p| wildcard(p, resource))
                 })
             };
+            let allowed =
+                |action: &str| grant(&grants, action) && bounds.as_ref().is_none_or(|b| grant(b, action));
             Ok(actions.iter().filter(|x| !allowed(x)).cloned().collect())
         })
     }
+}
+
+/// IAM's limits on a role's settings (CreateRole, UpdateRole).
+fn valid_settings(operation: &str, s: &RoleSettings) -> Result<(), CloudError> {
+    let inner = s.path.strip_prefix('/').and_then(|p| p.strip_suffix('/'));
+    let path =
+        s.path == "/" || inner.is_some_and(|i| !i.is_empty() && i.chars().all(|c| ('!'..='~').contains(&c)));
+    let problem = if !path || s.path.len() > 512 {
+        Some(format!("the path {} is not valid", s.path))
+    } else if !(DEFAULT_MAX_SESSION..=LONGEST_MAX_SESSION).contains(&s.max_session_duration) {
+        Some(format!("The requested MaxSessionDuration {} exceeds the allowed range", s.max_session_duration))
+    } else if s.description.as_ref().is_some_and(|d| d.chars().count() > 1000) {
+        Some("the description is longer than 1000 characters".into())
+    } else {
+        None
+    };
+    match problem {
+        Some(message) => Err(CloudError::from_code(operation, Some("ValidationError"), message)),
+        None => Ok(()),
+    }
+}
+
+/// A permissions boundary must be a managed policy that exists.
+fn attachable(account: &SimAccount, operation: &str, arn: &str) -> Result<(), CloudError> {
+    if arn.contains(":iam::aws:policy/") || account.policies.contains_key(arn) {
+        return Ok(());
+    }
+    Err(CloudError::from_code(
+        operation,
+        Some("NoSuchEntity"),
+        format!("Scope ARN: {arn} does not exist or is not attachable."),
+    ))
 }

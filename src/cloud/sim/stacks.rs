@@ -14,17 +14,25 @@ use serde_json::Value;
 use super::iam::{SimPolicy, SimRole};
 use super::World;
 use crate::cloud::{RoleInfo, StackSetSpec};
-use crate::model::{AccountId, PolicyDocument, Tags};
+use crate::model::{AccountId, PolicyDocument, RoleSettings, Tags};
+
+/// A role as the template declares it.
+struct StackRole {
+    name: String,
+    trust: PolicyDocument,
+    tags: Tags,
+    settings: RoleSettings,
+    boundary: Option<String>,
+}
 
 /// One stack's IAM resources, resolved.
 struct StackResources {
-    /// (name, trust, tags)
-    roles: Vec<(String, PolicyDocument, Tags)>,
+    roles: Vec<StackRole>,
     /// (name, document, names of the roles it is attached to)
     policies: Vec<(String, PolicyDocument, Vec<String>)>,
 }
 
-fn read(spec: &StackSetSpec) -> StackResources {
+fn read(spec: &StackSetSpec, account: &AccountId) -> StackResources {
     let mut out = StackResources { roles: vec![], policies: vec![] };
     let Ok(template) = serde_json::from_str::<Value>(&spec.template_body) else { return out };
     let resources = template["Resources"].as_object().cloned().unwrap_or_default();
@@ -33,7 +41,7 @@ fn read(spec: &StackSetSpec) -> StackResources {
         .iter()
         .filter_map(|(id, r)| Some((id.clone(), r["Properties"]["RoleName"].as_str()?.to_owned())))
         .collect();
-    let resolve = |v: &Value| resolved(v, &spec.parameters, &names);
+    let resolve = |v: &Value| resolved(v, &spec.parameters, &names, account);
     for resource in resources.values() {
         let p = resolve(&resource["Properties"]);
         match resource["Type"].as_str() {
@@ -50,7 +58,16 @@ fn read(spec: &StackSetSpec) -> StackResources {
                     .flatten()
                     .filter_map(|t| Some((t["Key"].as_str()?.to_owned(), t["Value"].as_str()?.to_owned())))
                     .collect();
-                out.roles.push((name.to_owned(), trust, tags));
+                let defaults = RoleSettings::default();
+                let settings = RoleSettings {
+                    path: p["Path"].as_str().map_or(defaults.path, str::to_owned),
+                    description: p["Description"].as_str().map(str::to_owned),
+                    max_session_duration: p["MaxSessionDuration"]
+                        .as_u64()
+                        .map_or(defaults.max_session_duration, |s| s as u32),
+                };
+                let boundary = p["PermissionsBoundary"].as_str().map(str::to_owned);
+                out.roles.push(StackRole { name: name.to_owned(), trust, tags, settings, boundary });
             }
             Some("AWS::IAM::ManagedPolicy") => {
                 let (Some(name), Ok(document)) = (
@@ -69,19 +86,30 @@ fn read(spec: &StackSetSpec) -> StackResources {
     out
 }
 
-/// `{"Ref": X}` replaced by parameter X's value or role X's name.
-fn resolved(v: &Value, parameters: &BTreeMap<String, String>, roles: &BTreeMap<String, String>) -> Value {
+/// `{"Ref": X}` replaced by parameter X's value or role X's name, and
+/// `{"Fn::Sub": "...${AWS::AccountId}..."}` by the text with the account in.
+fn resolved(
+    v: &Value,
+    parameters: &BTreeMap<String, String>,
+    roles: &BTreeMap<String, String>,
+    account: &AccountId,
+) -> Value {
     match v {
-        Value::Object(map) => match map.get("Ref").and_then(Value::as_str) {
-            Some(name) if map.len() == 1 => {
-                let value = parameters.get(name).or_else(|| roles.get(name));
-                value.map_or(Value::Null, |v| Value::String(v.clone()))
-            }
-            _ => {
-                Value::Object(map.iter().map(|(k, v)| (k.clone(), resolved(v, parameters, roles))).collect())
-            }
-        },
-        Value::Array(items) => Value::Array(items.iter().map(|i| resolved(i, parameters, roles)).collect()),
+        Value::Object(map) if map.len() == 1 && map.contains_key("Ref") => {
+            let name = map["Ref"].as_str().unwrap_or_default();
+            let value = parameters.get(name).or_else(|| roles.get(name));
+            value.map_or(Value::Null, |v| Value::String(v.clone()))
+        }
+        Value::Object(map) if map.len() == 1 && map.contains_key("Fn::Sub") => {
+            let text = map["Fn::Sub"].as_str().unwrap_or_default();
+            Value::String(text.replace("${AWS::AccountId}", account.as_str()))
+        }
+        Value::Object(map) => Value::Object(
+            map.iter().map(|(k, v)| (k.clone(), resolved(v, parameters, roles, account))).collect(),
+        ),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|i| resolved(i, parameters, roles, account)).collect())
+        }
         other => other.clone(),
     }
 }
@@ -91,24 +119,29 @@ impl World {
     /// declared is set as declared (a policy whose document changed gets a
     /// new default version); what a person added beside it stays.
     pub(super) fn deploy_stack(&mut self, account: &AccountId, spec: &StackSetSpec) {
-        let resources = read(spec);
+        let resources = read(spec, account);
         self.clock += 1;
         let clock = self.clock as i64;
         let iam = self.accounts.entry(account.clone()).or_default();
-        for (name, trust, tags) in resources.roles {
-            let arn = account.iam_arn("aws", &format!("role/{name}"));
+        for StackRole { name, trust, tags, settings, boundary } in resources.roles {
+            let arn = account.iam_arn("aws", &format!("role{}{name}", settings.path));
             let role = iam.roles.entry(name.clone()).or_insert_with(|| {
                 let info = RoleInfo {
                     name: name.clone(),
                     arn,
                     trust: trust.clone(),
                     tags: tags.clone(),
-                    boundary: None,
+                    boundary: boundary.clone(),
+                    settings: settings.clone(),
                 };
                 SimRole::new(info, 0)
             });
             role.info.trust = trust;
             role.info.tags.extend(tags);
+            // What an update may change in place (a new path would fail on AWS: `plan::Refusal`).
+            role.info.boundary = boundary;
+            role.info.settings.description = settings.description;
+            role.info.settings.max_session_duration = settings.max_session_duration;
         }
         for (name, document, roles) in resources.policies {
             let arn = account.iam_arn("aws", &format!("policy/{name}"));
@@ -136,15 +169,15 @@ impl World {
 
     /// A stack deleted: its policies detached and deleted, its roles deleted.
     pub(super) fn delete_stack(&mut self, account: &AccountId, spec: &StackSetSpec) {
-        let resources = read(spec);
+        let resources = read(spec, account);
         let Some(iam) = self.accounts.get_mut(account) else { return };
         for (name, _, _) in &resources.policies {
             let arn = account.iam_arn("aws", &format!("policy/{name}"));
             iam.roles.values_mut().for_each(|r| r.attached.retain(|a| *a != arn));
             iam.policies.remove(&arn);
         }
-        for (name, _, _) in &resources.roles {
-            iam.roles.remove(name);
+        for role in &resources.roles {
+            iam.roles.remove(&role.name);
         }
     }
 }

@@ -45,13 +45,13 @@ macro_rules! twin_enum {
 }
 
 mod v1;
-mod v2;
+mod v3;
 
 pub(super) use v1::{SavedPlanV1, UnknownSkipReason};
-pub(super) use v2::SavedPlanV2;
+pub(super) use v3::SavedPlanV3;
 
 /// The saved plan format this orgrole writes (and the newest it reads).
-pub const SAVED_PLAN_VERSION: u32 = 2;
+pub const SAVED_PLAN_VERSION: u32 = 3;
 
 /// Each converted.
 fn all<A: Into<B>, B>(items: Vec<A>) -> Vec<B> {

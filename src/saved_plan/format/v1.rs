@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::all;
-use super::v2::{Change, Kept, SkipReason, StackSetPlan};
+use super::v3::{Change, Kept, SkipReason, StackSetPlan};
 use crate::model::AccountId;
 use crate::saved_plan::SavedPlan;
 use crate::{plan, targets};

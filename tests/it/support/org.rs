@@ -344,6 +344,20 @@ impl AccountIam {
         .expect("PutRolePermissionsBoundary");
     }
 
+    /// The role's ARN, path, description and session length, as GetRole gives them.
+    pub fn role_settings(&self, role: &str) -> (String, String, Option<String>, i32) {
+        let out = block_on(self.client.get_role().role_name(role).send()).expect("GetRole");
+        let r = out.role().expect("a role");
+        let description = r.description().filter(|d| !d.is_empty()).map(str::to_owned);
+        (r.arn().to_owned(), r.path().to_owned(), description, r.max_session_duration().unwrap_or(3600))
+    }
+
+    /// DeleteRolePermissionsBoundary, by hand.
+    pub fn delete_boundary(&self, role: &str) {
+        block_on(self.client.delete_role_permissions_boundary().role_name(role).send())
+            .expect("DeleteRolePermissionsBoundary");
+    }
+
     /// The role's permissions boundary, if it has one.
     pub fn boundary(&self, role: &str) -> Option<String> {
         let out = block_on(self.client.get_role().role_name(role).send()).expect("GetRole");

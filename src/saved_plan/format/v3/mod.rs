@@ -1,6 +1,12 @@
-//! Saved plan format 2: as format 1, but a skipped account's reason is
-//! data (`{"kind": "inactive", "state": "SUSPENDED"}`), not prose, and
-//! neither conflicts nor unreachable accounts are written (see `format`).
+//! Saved plan format 3: as format 2, but a role's value holds its settings
+//! (path, description, session length), a change may be a replacement, and
+//! reasons name what of the settings differs.
+//!
+//! Format 2 (as format 1, but a skipped account's reason is data,
+//! `{"kind": "inactive", "state": "SUSPENDED"}`, not prose, and neither
+//! conflicts nor unreachable accounts are written, see `format`) is read
+//! with these types: it is format 3 without what format 3 added, and a
+//! role's absent settings read as those orgrole gave every role then.
 //! The types mirror the model's by name; the model may change, these may not.
 
 mod change;
@@ -20,7 +26,7 @@ pub use change::Change;
 pub use stackset::StackSetPlan;
 
 #[derive(Debug, Serialize, Deserialize)]
-pub struct SavedPlanV2 {
+pub struct SavedPlanV3 {
     pub format_version: u32,
     pub orgrole_version: String,
     pub created: String,
@@ -75,10 +81,10 @@ pub struct Kept {
     pub other: change::OtherPolicies,
 }
 
-impl From<SavedPlan> for SavedPlanV2 {
+impl From<SavedPlan> for SavedPlanV3 {
     fn from(s: SavedPlan) -> Self {
         Self {
-            format_version: 2,
+            format_version: 3,
             orgrole_version: s.orgrole_version,
             created: s.created,
             config: s.config,
@@ -91,8 +97,8 @@ impl From<SavedPlan> for SavedPlanV2 {
     }
 }
 
-impl From<SavedPlanV2> for SavedPlan {
-    fn from(s: SavedPlanV2) -> Self {
+impl From<SavedPlanV3> for SavedPlan {
+    fn from(s: SavedPlanV3) -> Self {
         Self {
             orgrole_version: s.orgrole_version,
             created: s.created,

@@ -27,6 +27,8 @@ twin_enum! {
         Create,
         Update,
         Delete,
+        /// Format 3.
+        Replace,
         Record,
         Forget,
     }
@@ -46,6 +48,9 @@ pub enum ResourceValue {
         /// Absent from plans saved before roles carried them.
         #[serde(default, skip_serializing_if = "OtherPolicies::is_empty")]
         other: OtherPolicies,
+        /// Format 3, always written; absent from format 2.
+        #[serde(default = "RoleSettings::before_options")]
+        settings: RoleSettings,
     },
     Attachment {
         role: String,
@@ -70,21 +75,85 @@ impl OtherPolicies {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
+pub struct RoleSettings {
+    pub path: String,
+    pub description: Option<String>,
+    /// Seconds.
+    pub max_session_duration: u32,
+}
+
+impl RoleSettings {
+    /// What every role orgrole made had before its settings could be configured.
+    fn before_options() -> Self {
+        Self {
+            path: "/".into(),
+            description: Some(model::ORGROLE_DESCRIPTION.into()),
+            max_session_duration: model::DEFAULT_MAX_SESSION,
+        }
+    }
+}
+
+impl From<model::RoleSettings> for RoleSettings {
+    fn from(s: model::RoleSettings) -> Self {
+        Self { path: s.path, description: s.description, max_session_duration: s.max_session_duration }
+    }
+}
+
+impl From<RoleSettings> for model::RoleSettings {
+    fn from(s: RoleSettings) -> Self {
+        Self { path: s.path, description: s.description, max_session_duration: s.max_session_duration }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Reason {
     Missing,
     Adopted,
-    PrincipalsChanged { added: Vec<String>, removed: Vec<String> },
+    PrincipalsChanged {
+        added: Vec<String>,
+        removed: Vec<String>,
+    },
     ExternalIdChanged,
-    ExternalIdNotRequired { principals: Vec<String> },
+    ExternalIdNotRequired {
+        principals: Vec<String>,
+    },
     TrustChanged,
-    ActionsChanged { added: Vec<String>, removed: Vec<String> },
+    ActionsChanged {
+        added: Vec<String>,
+        removed: Vec<String>,
+    },
     DocumentChanged,
-    TagsChanged { set: Tags, removed: Vec<String> },
+    TagsChanged {
+        set: Tags,
+        removed: Vec<String>,
+    },
     Detached,
-    InlinePolicy { name: String, allows: Vec<String> },
-    PolicyAttached { arn: String },
-    PermissionsBoundaryChanged { before: Option<String>, after: Option<String> },
+    InlinePolicy {
+        name: String,
+        allows: Vec<String>,
+    },
+    PolicyAttached {
+        arn: String,
+    },
+    PermissionsBoundaryChanged {
+        before: Option<String>,
+        after: Option<String>,
+    },
+    /// Format 3: the four below.
+    PathChanged {
+        before: String,
+        after: String,
+    },
+    DescriptionChanged {
+        before: Option<String>,
+        after: Option<String>,
+    },
+    MaxSessionDurationChanged {
+        before: u32,
+        after: u32,
+    },
+    RoleReplaced,
     NotTargeted,
     Destroy,
     AlreadyGone,
@@ -126,8 +195,8 @@ impl From<plan::ResourceValue> for ResourceValue {
     fn from(v: plan::ResourceValue) -> Self {
         match v {
             plan::ResourceValue::Policy { document, tags } => Self::Policy { document, tags },
-            plan::ResourceValue::Role { trust, tags, other } => {
-                Self::Role { trust, tags, other: other.into() }
+            plan::ResourceValue::Role { trust, tags, other, settings } => {
+                Self::Role { trust, tags, other: other.into(), settings: settings.into() }
             }
             plan::ResourceValue::Attachment { role, policy_arn } => Self::Attachment { role, policy_arn },
         }
@@ -138,7 +207,9 @@ impl From<ResourceValue> for plan::ResourceValue {
     fn from(v: ResourceValue) -> Self {
         match v {
             ResourceValue::Policy { document, tags } => Self::Policy { document, tags },
-            ResourceValue::Role { trust, tags, other } => Self::Role { trust, tags, other: other.into() },
+            ResourceValue::Role { trust, tags, other, settings } => {
+                Self::Role { trust, tags, other: other.into(), settings: settings.into() }
+            }
             ResourceValue::Attachment { role, policy_arn } => Self::Attachment { role, policy_arn },
         }
     }
@@ -175,6 +246,12 @@ impl From<plan::Reason> for Reason {
             R::PermissionsBoundaryChanged { before, after } => {
                 Self::PermissionsBoundaryChanged { before, after }
             }
+            R::PathChanged { before, after } => Self::PathChanged { before, after },
+            R::DescriptionChanged { before, after } => Self::DescriptionChanged { before, after },
+            R::MaxSessionDurationChanged { before, after } => {
+                Self::MaxSessionDurationChanged { before, after }
+            }
+            R::RoleReplaced => Self::RoleReplaced,
             R::NotTargeted => Self::NotTargeted,
             R::Destroy => Self::Destroy,
             R::AlreadyGone => Self::AlreadyGone,
@@ -203,6 +280,12 @@ impl From<Reason> for plan::Reason {
             R::PermissionsBoundaryChanged { before, after } => {
                 Self::PermissionsBoundaryChanged { before, after }
             }
+            R::PathChanged { before, after } => Self::PathChanged { before, after },
+            R::DescriptionChanged { before, after } => Self::DescriptionChanged { before, after },
+            R::MaxSessionDurationChanged { before, after } => {
+                Self::MaxSessionDurationChanged { before, after }
+            }
+            R::RoleReplaced => Self::RoleReplaced,
             R::NotTargeted => Self::NotTargeted,
             R::Destroy => Self::Destroy,
             R::AlreadyGone => Self::AlreadyGone,
