@@ -4,7 +4,7 @@
 
 use super::reader::{self, Node, Spanned, Spec};
 use super::report::{ok, Problem};
-use crate::model::{AccountId, RoleSettings, DEFAULT_MAX_SESSION, LONGEST_MAX_SESSION};
+use crate::model::{is_iam_path, AccountId, RoleSettings, DEFAULT_MAX_SESSION, LONGEST_MAX_SESSION};
 
 /// Where a boundary ARN names each target account.
 pub const ACCOUNT_PLACEHOLDER: &str = "{account}";
@@ -76,14 +76,10 @@ fn boundary(arn: Spanned<String>) -> Result<String, Problem> {
 
 /// IAM's path: `/`, or `/` + printable ASCII without spaces + `/`, up to 512.
 fn path(path: Spanned<String>) -> Result<String, Problem> {
-    let p = &path.value;
-    let inner = p.strip_prefix('/').and_then(|rest| rest.strip_suffix('/'));
-    let valid =
-        p == "/" || inner.is_some_and(|i| !i.is_empty() && i.chars().all(|c| ('!'..='~').contains(&c)));
-    if !valid || p.len() > 512 {
+    if !is_iam_path(&path.value) {
         return Err(Problem::error(
             path.span,
-            format!("`{p}` is not an IAM path"),
+            format!("`{}` is not an IAM path", path.value),
             "a path starts and ends with `/` and has no spaces, up to 512 characters: \"/vendor/\", \"/third-party/radiant/\"",
         ));
     }

@@ -16,6 +16,6 @@ pub use document::{DocumentError, PolicyDocument};
 pub use other_policies::OtherPolicies;
 pub use resource::{Tags, MANAGED_BY_KEY, MANAGED_BY_VALUE};
 pub use role_settings::{
-    RoleSettings, DEFAULT_MAX_SESSION, DEFAULT_PATH, LONGEST_MAX_SESSION, ORGROLE_DESCRIPTION,
+    is_iam_path, RoleSettings, DEFAULT_MAX_SESSION, DEFAULT_PATH, LONGEST_MAX_SESSION, ORGROLE_DESCRIPTION,
 };
 pub use stackset::{AccountFilter, Amount, AutoDeployment, CallAs, Preferences, RegionConcurrency};

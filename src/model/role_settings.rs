@@ -57,6 +57,15 @@ impl RoleSettings {
     }
 }
 
+/// IAM's rule for a path: `/`, or `/` + printable ASCII without spaces +
+/// `/`, up to 512 characters.
+pub fn is_iam_path(path: &str) -> bool {
+    let inner = path.strip_prefix('/').and_then(|rest| rest.strip_suffix('/'));
+    let shape =
+        path == "/" || inner.is_some_and(|i| !i.is_empty() && i.chars().all(|c| ('!'..='~').contains(&c)));
+    shape && path.len() <= 512
+}
+
 fn is_default_path(path: &str) -> bool {
     path == DEFAULT_PATH
 }

@@ -251,7 +251,8 @@ impl Target<'_> {
         trust: &ResourceValue,
         plan: &mut Plan,
     ) -> bool {
-        let mut configured = Configured::find(desired, self.account, self.partition, self.found);
+        let path = &desired.role.settings.path;
+        let mut configured = Configured::find(desired, self.account, self.partition, self.found, path);
         // The same value in every account unless the role carries more than orgrole's policy.
         let other = configured.other(plan);
         let with_other;

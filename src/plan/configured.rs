@@ -28,11 +28,13 @@ pub(super) struct Configured {
 }
 
 impl Configured {
+    /// `path`: the one the role is to have (a new one replaces it).
     pub fn find(
         desired: &Desired,
         account: &AccountId,
         partition: &str,
         resources: &AccountResources,
+        path: &str,
     ) -> Self {
         let role = &desired.role;
         let arn = |kind: &str, name: &str| account.iam_arn(partition, &format!("{kind}/{name}"));
@@ -43,7 +45,7 @@ impl Configured {
         };
         let policy = slot(Address::policy(account, &role.policy_name), "", arn("policy", &role.policy_name));
         // The path is part of the role's ARN: `role/vendor/NAME`.
-        let role_arn = account.iam_arn(partition, &format!("role{}{}", role.settings.path, role.name));
+        let role_arn = account.iam_arn(partition, &format!("role{path}{}", role.name));
         let role_slot = slot(Address::role(account, &role.name), &policy.arn, role_arn);
         let attachment_address = Address::attachment(account, &role.name, &role.policy_name);
         let attachment = slot(attachment_address, &policy.arn, policy.arn.clone());
@@ -51,7 +53,7 @@ impl Configured {
         // A role of another path is replaced: nothing on it is kept, it goes with the role.
         let kept = match (role.other_policies, role_slot.found.as_ref().map(|f| &f.value)) {
             (OtherPoliciesMode::Keep, Some(ResourceValue::Role { other, settings, .. }))
-                if settings.path == role.settings.path =>
+                if settings.path == path =>
             {
                 // A configured boundary is wanted, not kept.
                 let kept = OtherPolicies {

@@ -60,7 +60,13 @@ fn repairs(
     plan: &mut Plan,
 ) {
     let role = &desired.role;
-    let mut configured = Configured::find(desired, account, partition, resources);
+    // The settings as the generated template declares them (IAM's defaults
+    // where it declares none); a vendor's template declares its own, which
+    // orgrole does not read: as found.
+    let vendors = desired.stackset.as_ref().is_some_and(|s| matches!(s.template, Template::File { .. }));
+    let found_settings = resources.roles.get(&role.name).map(|r| &r.info.settings).filter(|_| vendors);
+    let settings = found_settings.unwrap_or(&role.settings).clone();
+    let mut configured = Configured::find(desired, account, partition, resources, &settings.path);
     let other = configured.other(plan);
     let Configured { policy: p, role: r, attachment: a, .. } = configured;
     // Tags as found (or, made anew, as the template declares them).
@@ -69,15 +75,6 @@ fn repairs(
     let policy =
         ResourceValue::Policy { document: role.policy.clone(), tags: tags_of(&p.found, Tags::new()) };
     let trust = role.trust_document(&desired.credential.external_id);
-    // The settings as the generated template declares them (IAM's defaults
-    // where it declares none); a vendor's template declares its own, which
-    // orgrole does not read: as found.
-    let vendors = desired.stackset.as_ref().is_some_and(|s| matches!(s.template, Template::File { .. }));
-    let found_settings = match r.found.as_ref().map(|f| &f.value) {
-        Some(ResourceValue::Role { settings, .. }) if vendors => Some(settings.clone()),
-        _ => None,
-    };
-    let settings = found_settings.unwrap_or_else(|| role.settings.clone());
     let role_value =
         ResourceValue::Role { trust, tags: tags_of(&r.found, role.managed_tags()), other, settings };
     let attachment = ResourceValue::Attachment { role: role.name.clone(), policy_arn: p.arn.clone() };

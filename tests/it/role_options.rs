@@ -5,9 +5,8 @@
 
 use serde_json::json;
 
-use crate::support::org::block_on;
 use crate::support::{radiant_config, stackset_config, Org, Test};
-use crate::vendor_template::assert_lints_clean;
+use crate::vendor_template::assert_deployed_template_lints_clean;
 
 const ROLE: &str = "radiant-aws-api-access-role";
 const POLICY: &str = "radiant-aws-api-access-policy";
@@ -124,13 +123,7 @@ fn the_stack_sets_role_has_the_options_and_its_template_passes_cfn_lint() {
         "Fn::Sub gave each account its own"
     );
     t.run(&["plan", "--detailed-exitcode"]).code(0);
-    let described =
-        block_on(org.cloudformation().describe_stack_set().stack_set_name("radiant-aws-api-access").send())
-            .expect("DescribeStackSet");
-    let body = described.stack_set().and_then(|s| s.template_body()).expect("a template body").to_owned();
-    let path = t.path("generated.json");
-    std::fs::write(&path, body).expect("write the template");
-    assert_lints_clean(&path);
+    assert_deployed_template_lints_clean(&org, &t);
 
     // CloudFormation does not replace a role it was given a name for.
     let t = t.config(&with_options(&config, "/elsewhere/", "Radiant read-only", "2h"));

@@ -15,7 +15,7 @@ const FIXTURE: &str = "tests/fixtures/rs_iam_role-vendor.yml";
 
 /// cfn-lint's findings on `template`; panics with how to get it when missing.
 #[track_caller]
-pub(crate) fn assert_lints_clean(template: &std::path::Path) {
+fn assert_lints_clean(template: &std::path::Path) {
     let cfn_lint = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/cfn-lint");
     assert!(
         cfn_lint.exists(),
@@ -59,7 +59,11 @@ fn the_generated_template_passes_cfn_lint() {
     let org = Org::builder().account("payments", "Workloads").seed();
     let t = Test::new(&org).config(&stackset_config(&format!(r#"ou "{}""#, org.ou("Workloads")), false));
     t.run(&["apply", "--auto-approve"]).code(0);
-    // What CreateStackSet sent, as CloudFormation keeps it.
+    assert_deployed_template_lints_clean(&org, &t);
+}
+
+/// What CreateStackSet sent, as CloudFormation keeps it, passes cfn-lint.
+pub(crate) fn assert_deployed_template_lints_clean(org: &Org, t: &Test) {
     let described =
         block_on(org.cloudformation().describe_stack_set().stack_set_name("radiant-aws-api-access").send())
             .expect("DescribeStackSet");

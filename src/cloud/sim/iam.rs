@@ -4,7 +4,9 @@ use std::sync::{Arc, Mutex};
 use super::{SimAccount, World};
 use crate::cloud::{CloudError, Iam, PolicyInfo, PolicyVersion, RoleInfo};
 use crate::iam_reference::wildcard;
-use crate::model::{AccountId, PolicyDocument, RoleSettings, Tags, DEFAULT_MAX_SESSION, LONGEST_MAX_SESSION};
+use crate::model::{
+    is_iam_path, AccountId, PolicyDocument, RoleSettings, Tags, DEFAULT_MAX_SESSION, LONGEST_MAX_SESSION,
+};
 
 #[derive(Debug, Clone)]
 pub struct SimRole {
@@ -445,10 +447,7 @@ impl Iam for SimIam {
 
 /// IAM's limits on a role's settings (CreateRole, UpdateRole).
 fn valid_settings(operation: &str, s: &RoleSettings) -> Result<(), CloudError> {
-    let inner = s.path.strip_prefix('/').and_then(|p| p.strip_suffix('/'));
-    let path =
-        s.path == "/" || inner.is_some_and(|i| !i.is_empty() && i.chars().all(|c| ('!'..='~').contains(&c)));
-    let problem = if !path || s.path.len() > 512 {
+    let problem = if !is_iam_path(&s.path) {
         Some(format!("the path {} is not valid", s.path))
     } else if !(DEFAULT_MAX_SESSION..=LONGEST_MAX_SESSION).contains(&s.max_session_duration) {
         Some(format!("The requested MaxSessionDuration {} exceeds the allowed range", s.max_session_duration))
