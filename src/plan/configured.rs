@@ -85,13 +85,15 @@ impl Configured {
 }
 
 impl Slot {
-    /// The attachment of a role that is replaced: made again on the new role.
+    /// The attachment of a role that is replaced: made again on the new
+    /// role. `before` is the attachment found, which a saved plan's
+    /// staleness check reads again.
     pub fn reattached(self, attachment: ResourceValue, stack_set: Option<String>) -> Change {
         Change {
             address: self.address,
             action: Action::Create,
             arn: self.arn,
-            before: None,
+            before: self.found.map(|f| f.value),
             after: Some(attachment),
             reasons: vec![Reason::RoleReplaced],
             drift: false,

@@ -93,7 +93,9 @@ fn a_role_with_boundary_path_description_and_two_hour_sessions_is_kept_so() {
         .stdout_has(&format!("-/+ role {ROLE}  (must be replaced: a new path)"))
         .stdout_has("path /vendor/ → /third-party/")
         .stdout_has("Plan: 4 to add, 0 to change, 2 to destroy.");
-    t.run(&["apply", "--auto-approve"]).code(0);
+    // Reviewed as a saved plan, applied exactly.
+    t.run(&["plan", "--out", "replace.plan"]).code(0);
+    t.run(&["apply", "replace.plan"]).code(0);
     let iam = org.iam("audit");
     assert_eq!(
         iam.role_settings(ROLE).0,
