@@ -68,7 +68,7 @@ pub(super) fn read(
         let help = "\"remove\" (the default): the role is exactly as configured; \"keep\": policies others put on the role are reported and left in place";
         o.string(problems).and_then(|value| reader::keyword(value, "`other-policies`", &choices, help, problems))
     });
-    let options = role_options::read(&children, problems);
+    let options = role_options::read(&children, trust.as_deref(), problems);
     let (name, trust, (policy_name, policy), (settings, permissions_boundary)) =
         (name?, trust?, policy?, options?);
     let other_policies = other_policies?;

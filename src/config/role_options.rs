@@ -21,9 +21,11 @@ pub(super) const DESCRIPTION: Spec =
 pub(super) const MAX_SESSION: Spec = option("max-session-duration", r#"max-session-duration "2h""#);
 
 /// The options as written (absent ones are IAM's defaults), with the
-/// boundary still holding its `{account}`.
+/// boundary still holding its `{account}`. `trust`: the principals, when
+/// they are valid.
 pub(super) fn read(
     children: &[Node<'_>],
+    trust: Option<&[String]>,
     problems: &mut Vec<Problem>,
 ) -> Option<(RoleSettings, Option<String>)> {
     // Each read before any `?`: every problem is reported at once.
@@ -32,6 +34,18 @@ pub(super) fn read(
     let description = one(children, &DESCRIPTION, problems, description);
     let session = one(children, &MAX_SESSION, problems, session);
     let (boundary, path, description, session) = (boundary?, path?, description?, session?);
+    // AWS limits a role session assumed from another role session (role
+    // chaining) to one hour, whatever the role's MaxSessionDuration.
+    let chained = trust.into_iter().flatten().find(|p| p.contains(":assumed-role/"));
+    if let (Some(longer), Some(principal), Some(node)) =
+        (session.filter(|s| *s > DEFAULT_MAX_SESSION), chained, reader::find(children, &MAX_SESSION))
+    {
+        problems.push(Problem::warning(
+            node.span(),
+            format!("{principal} is a role session: a session it starts from there (role chaining) lasts at most one hour on AWS, not the {} seconds `max-session-duration` allows", longer),
+            "keep it if the vendor also assumes the role otherwise; AssumeRole with a longer DurationSeconds from a role session fails",
+        ));
+    }
     let defaults = RoleSettings::default();
     let settings = RoleSettings {
         path: path.unwrap_or(defaults.path),
@@ -172,6 +186,16 @@ mod tests {
             let role = load(&with(&format!("max-session-duration {written}"))).unwrap().desired.role;
             assert_eq!(role.settings.max_session_duration, seconds, "{written}");
         }
+    }
+
+    #[test]
+    fn longer_sessions_for_a_principal_that_is_a_role_session_are_a_warning() {
+        let loaded = load(&with(r#"max-session-duration "2h""#)).unwrap();
+        let warnings = loaded.warnings.expect("a warning");
+        let [w] = warnings.problems() else { panic!("one warning") };
+        assert!(w.is_warning() && w.message().contains("lasts at most one hour"), "{}", w.message());
+        let root = edit(TRUST, "trust \"arn:aws:iam::649384204969:root\"\n    max-session-duration \"2h\"");
+        assert!(load(&root).unwrap().warnings.is_none(), "an account principal may start longer sessions");
     }
 
     #[test]
