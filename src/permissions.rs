@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::cloud::calls::{When, Who, CALLS};
-use crate::config::{Desired, StateBackend};
+use crate::config::{Desired, OtherPoliciesMode, StateBackend};
 use crate::iam_reference::reference;
 use crate::model::CallAs;
 
@@ -26,7 +26,14 @@ pub fn needed(desired: &Desired) -> Value {
     };
     let iam: Vec<Value> = account_grants(desired)
         .into_iter()
-        .map(|g| statement(g.sid, g.actions, json!(format!("arn:*:iam::*:{}", g.resource))))
+        .map(|g| {
+            let arns: Vec<String> = g.patterns().iter().map(|p| format!("arn:*:iam::*:{p}")).collect();
+            let resource = match arns.as_slice() {
+                [one] => json!(one),
+                many => json!(many),
+            };
+            statement(g.sid, g.actions.clone(), resource)
+        })
         .collect();
     let mut caller = vec![
         statement(
@@ -60,6 +67,21 @@ pub fn needed(desired: &Desired) -> Value {
     })
 }
 
+impl Grant {
+    /// What a policy grants it on: a role at any path, because IAM checks
+    /// each call on the role where it is, and a role whose path changes is
+    /// read and deleted at the old one.
+    pub fn patterns(&self) -> Vec<String> {
+        match self.resource.strip_prefix("role/") {
+            Some(path_and_name) => {
+                let name = path_and_name.rsplit('/').next().unwrap_or(path_and_name);
+                vec![format!("role/{name}"), format!("role/*/{name}")]
+            }
+            None => vec![self.resource.clone()],
+        }
+    }
+}
+
 /// Whether the configuration makes orgrole make the calls of `when`.
 fn needed_when(desired: &Desired, when: When) -> bool {
     let stackset = desired.stackset.as_ref();
@@ -69,6 +91,7 @@ fn needed_when(desired: &Desired, when: When) -> bool {
         When::StackSetManagement => stackset.is_some_and(|s| s.call_as == CallAs::Caller),
         When::S3State => matches!(desired.state, Some(StateBackend::S3 { .. })),
         When::Boundary => desired.role.permissions_boundary.is_some(),
+        When::Keep => desired.role.other_policies == OtherPoliciesMode::Keep,
     }
 }
 
@@ -76,7 +99,8 @@ fn needed_when(desired: &Desired, when: When) -> bool {
 pub struct Grant {
     pub sid: &'static str,
     pub actions: Vec<&'static str>,
-    /// `role/PATH/NAME` or `policy/NAME`: the ARN's resource part, in any account.
+    /// `role/PATH/NAME` or `policy/NAME`: the ARN's resource part, in any
+    /// account, as configured (what preflight simulates on).
     pub resource: String,
 }
 
@@ -149,17 +173,25 @@ mod tests {
         expected.sort();
         assert_eq!(sorted, expected, "each IAM call has a resource type of role or policy");
         assert!(!actions(&needed["caller"]).iter().any(|a| a.starts_with("cloudformation:")), "direct mode");
-        assert_eq!(needed["access_role"]["Statement"][0]["Resource"], "arn:*:iam::*:role/role");
+        assert_eq!(
+            needed["access_role"]["Statement"][0]["Resource"],
+            json!(["arn:*:iam::*:role/role", "arn:*:iam::*:role/*/role"])
+        );
     }
 
     #[test]
-    fn a_boundary_adds_its_call_and_a_path_is_in_the_role_arn() {
+    fn a_boundary_adds_its_call_and_the_role_is_granted_at_any_path() {
         let mut d = desired(&["111111111111"]);
         assert!(!actions(&needed(&d)["access_role"]).contains(&"iam:PutRolePermissionsBoundary".to_owned()));
         d.role.permissions_boundary = Some("arn:aws:iam::{account}:policy/B".into());
         d.role.settings.path = "/vendor/".into();
         let needed = needed(&d);
         assert!(actions(&needed["access_role"]).contains(&"iam:PutRolePermissionsBoundary".to_owned()));
-        assert_eq!(needed["access_role"]["Statement"][0]["Resource"], "arn:*:iam::*:role/vendor/role");
+        // Any path: the role is read and deleted where it is, made where configured.
+        assert_eq!(
+            needed["access_role"]["Statement"][0]["Resource"],
+            json!(["arn:*:iam::*:role/role", "arn:*:iam::*:role/*/role"])
+        );
+        assert_eq!(account_grants(&d)[0].resource, "role/vendor/role");
     }
 }

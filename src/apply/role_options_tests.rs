@@ -227,3 +227,37 @@ async fn kept_policies_stay_beside_a_configured_boundary_and_the_boundary_is_not
     let [kept] = plan.kept.as_slice() else { panic!("one role keeps its own") };
     assert_eq!((kept.other.inline.len(), kept.other.boundary.as_deref()), (1, None));
 }
+
+#[tokio::test]
+async fn a_replaced_role_gets_again_what_other_policies_keep_keeps() {
+    let cloud = sim_with_boundary(&[A], &["*"]);
+    let mut d = desired(&[A]);
+    d.role.other_policies = OtherPoliciesMode::Keep;
+    let mut state = State::new();
+    converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    // Someone's own managed policy, kept on the role.
+    let theirs = format!("arn:aws:iam::{A}:policy/VendorBoundary");
+    {
+        let mut world = cloud.world();
+        let r = world.accounts.get_mut(&id(A)).unwrap().roles.get_mut("role").unwrap();
+        r.inline.insert("theirs".into(), document(&["s3:ListBucket"]));
+        r.attached.push(theirs.clone());
+    }
+    d.role.settings.path = "/vendor/".into();
+    let (plan, outcome) = converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+    assert!(outcome.failed.is_empty(), "{:?}", outcome.failed);
+    assert_eq!(plan.changes[0].action, Action::Replace);
+    assert_eq!(
+        plan.changes[0].reasons,
+        [Reason::PathChanged { before: "/".into(), after: "/vendor/".into() }]
+    );
+    let r = role(&cloud, &id(A));
+    assert_eq!(r.info.arn, format!("arn:aws:iam::{A}:role/vendor/role"));
+    assert_eq!(r.inline.keys().collect::<Vec<_>>(), ["theirs"]);
+    let mut attached = r.attached.clone();
+    attached.sort();
+    assert_eq!(attached, [theirs, format!("arn:aws:iam::{A}:policy/policy")]);
+    let next = plan_for(&cloud, &d, &state, PlanOptions::default()).await;
+    assert!(!next.has_changes(), "{:?}", next.changes);
+    assert_eq!(next.kept.len(), 1);
+}

@@ -47,10 +47,18 @@ async fn make<I: Iam>(iam: &I, change: &Change) -> Result<StateEffect, CloudErro
             Ok(record(create_role(iam, change, after).await?))
         }
         // IAM fixes a role's path at creation; its name is unique whatever the
-        // path, so the old role goes first, whole.
-        (Action::Replace, Some(after @ ResourceValue::Role { .. })) => {
+        // path, so the old role goes first, whole. What `other-policies "keep"`
+        // keeps goes on the new one (orgrole's own policy is the attachment's change).
+        (Action::Replace, Some(after @ ResourceValue::Role { other, .. })) => {
             delete_role(iam, &a.name).await?;
-            Ok(record(create_role(iam, change, after).await?))
+            let arn = create_role(iam, change, after).await?;
+            for policy in &other.managed {
+                until_visible(|| iam.attach_role_policy(&a.name, policy)).await?;
+            }
+            for (name, document) in &other.inline {
+                until_visible(|| iam.put_inline_role_policy(&a.name, name, document)).await?;
+            }
+            Ok(record(arn))
         }
         (Action::Create, Some(ResourceValue::Attachment { role, policy_arn })) => {
             // A role or policy created a moment ago may not be visible yet.
@@ -128,8 +136,9 @@ async fn already_made<I: Iam>(
         ResourceValue::Policy { .. } => read_policy(iam, &change.arn)
             .await?
             .map(|p| (ResourceValue::Policy { document: p.document, tags: p.info.tags }, p.info.arn)),
-        ResourceValue::Role { .. } => iam.get_role(&change.address.name).await?.map(|r| {
-            let other = OtherPolicies { boundary: r.boundary, ..Default::default() };
+        // A role is made bare but for its boundary: what it keeps is put on after.
+        ResourceValue::Role { other: wanted, .. } => iam.get_role(&change.address.name).await?.map(|r| {
+            let other = OtherPolicies { boundary: r.boundary, ..wanted.clone() };
             (ResourceValue::Role { trust: r.trust, tags: r.tags, other, settings: r.settings }, r.arn)
         }),
         ResourceValue::Attachment { .. } => None,

@@ -25,6 +25,8 @@ pub enum When {
     Verify,
     /// A permissions boundary is configured.
     Boundary,
+    /// `other-policies "keep"`: what is kept is put on a role made again.
+    Keep,
 }
 
 pub struct Call {
@@ -82,6 +84,7 @@ pub const CALLS: &[Call] = &[
     call("iam:UntagRole", Account, Always),
     call("iam:AttachRolePolicy", Account, Always),
     call("iam:DetachRolePolicy", Account, Always),
+    call("iam:PutRolePolicy", Account, Keep),
     call("iam:DeleteRolePolicy", Account, Always),
     call("iam:PutRolePermissionsBoundary", Account, Boundary),
     call("iam:DeleteRolePermissionsBoundary", Account, Always),

@@ -175,6 +175,12 @@ pub trait Iam: Clone + Send + Sync + 'static {
         role: &str,
         name: &str,
     ) -> impl Future<Output = Result<Option<PolicyDocument>, CloudError>> + Send;
+    fn put_inline_role_policy(
+        &self,
+        role: &str,
+        name: &str,
+        document: &PolicyDocument,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
     fn delete_inline_role_policy(
         &self,
         role: &str,

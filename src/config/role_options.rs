@@ -34,6 +34,16 @@ pub(super) fn read(
     let description = one(children, &DESCRIPTION, problems, description);
     let session = one(children, &MAX_SESSION, problems, session);
     let (boundary, path, description, session) = (boundary?, path?, description?, session?);
+    // IAM takes as a boundary a policy of the role's own account, or an AWS managed one.
+    let one_account =
+        boundary.as_deref().and_then(|arn| arn.split(':').nth(4)).filter(|a| AccountId::parse(a).is_ok());
+    if let (Some(account), Some(node)) = (one_account, reader::find(children, &BOUNDARY)) {
+        problems.push(Problem::warning(
+            node.span(),
+            format!("the permissions boundary is a policy of account {account}: IAM sets it only on a role of that account, and fails in every other target"),
+            format!("write {ACCOUNT_PLACEHOLDER} for the account's ID to use the policy of that name in each account"),
+        ));
+    }
     // AWS limits a role session assumed from another role session (role
     // chaining) to one hour, whatever the role's MaxSessionDuration.
     let chained = trust.into_iter().flatten().find(|p| p.contains(":assumed-role/"));
@@ -49,7 +59,7 @@ pub(super) fn read(
     let defaults = RoleSettings::default();
     let settings = RoleSettings {
         path: path.unwrap_or(defaults.path),
-        description: description.filter(|d| !d.is_empty()),
+        description,
         max_session_duration: session.unwrap_or(defaults.max_session_duration),
     };
     Some((settings, boundary))
@@ -102,6 +112,13 @@ fn path(path: Spanned<String>) -> Result<String, Problem> {
 
 /// IAM's description: up to 1000 characters of Latin-1 text (tab and line breaks allowed).
 fn description(text: Spanned<String>) -> Result<String, Problem> {
+    if text.value.is_empty() {
+        return Err(Problem::error(
+            text.span,
+            "the description is empty",
+            "write one, or remove `description`: the roles orgrole makes then carry its own",
+        ));
+    }
     let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{A1}'..='\u{FF}');
     if let Some(bad) = text.value.chars().find(|&c| !allowed(c)) {
         return Err(Problem::error(
@@ -218,6 +235,10 @@ mod tests {
         let long = format!("description \"{}\"", "d".repeat(1001));
         assert!(one_problem(&with(&long)).message.contains("1001 characters long; IAM allows up to 1000"));
         let aws_managed = r#"permissions-boundary "arn:aws:iam::aws:policy/ReadOnlyAccess""#;
-        assert!(load(&with(aws_managed)).is_ok());
+        assert!(load(&with(aws_managed)).unwrap().warnings.is_none());
+        assert!(one_problem(&with(r#"description """#)).message.contains("the description is empty"));
+        let fixed = load(&with(r#"permissions-boundary "arn:aws:iam::123456789012:policy/B""#)).unwrap();
+        let warnings = fixed.warnings.expect("a warning");
+        assert!(warnings.problems()[0].message().contains("a policy of account 123456789012"));
     }
 }

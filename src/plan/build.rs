@@ -263,6 +263,7 @@ impl Target<'_> {
             &with_other
         };
         let Configured { policy: p, role: r, attachment: a, .. } = configured;
+        let made_role = r.made;
         let outcomes = [
             self.resource(p.address, p.arn, policy, p.found, false),
             self.resource(r.address, r.arn, trust, r.found, false),
@@ -271,8 +272,12 @@ impl Target<'_> {
         let mut replaced = false;
         for outcome in outcomes {
             match outcome {
-                Ok(change) => {
-                    replaced |= change.as_ref().is_some_and(|c| c.action == Action::Replace);
+                Ok(mut change) => {
+                    // A replaced role is named by the ARN it is made with.
+                    if let Some(c) = change.as_mut().filter(|c| c.action == Action::Replace) {
+                        c.arn = made_role.clone();
+                        replaced = true;
+                    }
                     plan.changes.extend(change)
                 }
                 Err(conflict) => {

@@ -13,6 +13,8 @@ use crate::plan::ResourceValue;
 pub(super) struct Slot {
     pub address: Address,
     pub arn: String,
+    /// The ARN it has when orgrole makes it (a replaced role's new one).
+    pub made: String,
     pub found: Option<Found>,
 }
 
@@ -38,10 +40,10 @@ impl Configured {
     ) -> Self {
         let role = &desired.role;
         let arn = |kind: &str, name: &str| account.iam_arn(partition, &format!("{kind}/{name}"));
-        let slot = |address: Address, own_policy: &str, arn: String| {
+        let slot = |address: Address, own_policy: &str, made: String| {
             let found = found(&address, own_policy, resources);
-            let arn = found.as_ref().map_or(arn, |f| f.arn.clone());
-            Slot { address, arn, found }
+            let arn = found.as_ref().map_or_else(|| made.clone(), |f| f.arn.clone());
+            Slot { address, arn, made, found }
         };
         let policy = slot(Address::policy(account, &role.policy_name), "", arn("policy", &role.policy_name));
         // The path is part of the role's ARN: `role/vendor/NAME`.
@@ -50,11 +52,9 @@ impl Configured {
         let attachment_address = Address::attachment(account, &role.name, &role.policy_name);
         let attachment = slot(attachment_address, &policy.arn, policy.arn.clone());
         let boundary = role.boundary_in(account);
-        // A role of another path is replaced: nothing on it is kept, it goes with the role.
+        // Kept also when the role is replaced (a new path): put on the new one.
         let kept = match (role.other_policies, role_slot.found.as_ref().map(|f| &f.value)) {
-            (OtherPoliciesMode::Keep, Some(ResourceValue::Role { other, settings, .. }))
-                if settings.path == path =>
-            {
+            (OtherPoliciesMode::Keep, Some(ResourceValue::Role { other, .. })) => {
                 // A configured boundary is wanted, not kept.
                 let kept = OtherPolicies {
                     boundary: other.boundary.clone().filter(|_| boundary.is_none()),

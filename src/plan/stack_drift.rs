@@ -60,14 +60,17 @@ fn repairs(
     plan: &mut Plan,
 ) {
     let role = &desired.role;
-    // The settings as the generated template declares them (IAM's defaults
-    // where it declares none); a vendor's template declares its own, which
-    // orgrole does not read: as found.
+    // The settings and boundary as the generated template declares them
+    // (IAM's defaults where it declares none); a vendor's template declares
+    // its own, which orgrole does not read: as found.
     let vendors = desired.stackset.as_ref().is_some_and(|s| matches!(s.template, Template::File { .. }));
-    let found_settings = resources.roles.get(&role.name).map(|r| &r.info.settings).filter(|_| vendors);
-    let settings = found_settings.unwrap_or(&role.settings).clone();
+    let found_role = resources.roles.get(&role.name).map(|r| &r.info).filter(|_| vendors);
+    let settings = found_role.map_or(&role.settings, |r| &r.settings).clone();
     let mut configured = Configured::find(desired, account, partition, resources, &settings.path);
-    let other = configured.other(plan);
+    let mut other = configured.other(plan);
+    if let Some(found) = found_role {
+        other.boundary = found.boundary.clone();
+    }
     let Configured { policy: p, role: r, attachment: a, .. } = configured;
     // Tags as found (or, made anew, as the template declares them).
     let tags_of =
@@ -98,7 +101,7 @@ fn repairs(
             plan.changes.push(Change {
                 address: slot.address,
                 action,
-                arn: slot.arn,
+                arn: if action == Action::Replace { slot.made } else { slot.arn },
                 before,
                 after: Some(after),
                 reasons,

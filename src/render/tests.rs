@@ -379,18 +379,20 @@ fn markdown_fits_a_pull_request_comment_at_any_size() {
     assert!(plan_text(&plan, Paint { enabled: false }).contains("# account 200000009999"));
 }
 
-/// The role options: made with a new role, changed in place, and a new
-/// path replacing the role with its policy attached again.
+/// The role options, as the planner gives them (`apply::role_options_tests`
+/// on the sim): a role made with them, one changed in place, and a new path
+/// replacing a role, with its policy attached again.
 fn role_options() -> Plan {
     use crate::model::{OtherPolicies, RoleSettings, ORGROLE_DESCRIPTION};
     let r = "radiant-aws-api-access-role";
+    let p = "radiant-aws-api-access-policy";
     let boundary = |account: &str| format!("arn:aws:iam::{account}:policy/VendorBoundary");
-    let role = |account: &str, path: &str, description: &str, hours: u32| ResourceValue::Role {
+    let role = |account: &str, description: &str, hours: u32| ResourceValue::Role {
         trust: trust("ext-1"),
         tags: tags(),
         other: OtherPolicies { boundary: Some(boundary(account)), ..Default::default() },
         settings: RoleSettings {
-            path: path.into(),
+            path: "/vendor/".into(),
             description: Some(description.into()),
             max_session_duration: hours * 3600,
         },
@@ -403,39 +405,29 @@ fn role_options() -> Plan {
     };
     let attachment = |account: &str| ResourceValue::Attachment {
         role: r.into(),
-        policy_arn: format!("arn:aws:iam::{account}:policy/radiant-aws-api-access-policy"),
+        policy_arn: format!("arn:aws:iam::{account}:policy/{p}"),
     };
-    let (new, drifted) = (id(NEW), id(DRIFTED));
+    let with_path = |mut c: Change| {
+        c.arn = format!("arn:aws:iam::{}:role/vendor/{r}", c.address.account);
+        c
+    };
+    let (new, drifted, leaving) = (id(NEW), id(DRIFTED), id(LEAVING));
     Plan {
         destroy: false,
         changes: vec![
-            change(
+            with_path(change(
                 Address::role(&new, r),
                 Action::Create,
                 None,
-                Some(role(NEW, "/vendor/", "Radiant", 2)),
+                Some(role(NEW, "Radiant", 2)),
                 vec![],
                 false,
-            ),
-            change(
-                Address::role(&new, r),
-                Action::Update,
-                Some(role(NEW, "/vendor/", "Radiant", 2)),
-                Some(role(NEW, "/vendor/", "Radiant, reviewed", 3)),
-                vec![
-                    Reason::DescriptionChanged {
-                        before: Some("Radiant".into()),
-                        after: Some("Radiant, reviewed".into()),
-                    },
-                    Reason::MaxSessionDurationChanged { before: 7200, after: 10800 },
-                ],
-                false,
-            ),
-            change(
+            )),
+            with_path(change(
                 Address::role(&drifted, r),
                 Action::Replace,
                 Some(made_before),
-                Some(role(DRIFTED, "/vendor/", "Radiant", 2)),
+                Some(role(DRIFTED, "Radiant", 2)),
                 vec![
                     Reason::PathChanged { before: "/".into(), after: "/vendor/".into() },
                     Reason::DescriptionChanged {
@@ -446,15 +438,29 @@ fn role_options() -> Plan {
                     Reason::PermissionsBoundaryChanged { before: None, after: Some(boundary(DRIFTED)) },
                 ],
                 false,
-            ),
+            )),
             change(
-                Address::attachment(&drifted, r, "radiant-aws-api-access-policy"),
+                Address::attachment(&drifted, r, p),
                 Action::Create,
-                None,
+                Some(attachment(DRIFTED)),
                 Some(attachment(DRIFTED)),
                 vec![Reason::RoleReplaced],
                 false,
             ),
+            with_path(change(
+                Address::role(&leaving, r),
+                Action::Update,
+                Some(role(LEAVING, "Radiant", 2)),
+                Some(role(LEAVING, "Radiant, reviewed", 3)),
+                vec![
+                    Reason::DescriptionChanged {
+                        before: Some("Radiant".into()),
+                        after: Some("Radiant, reviewed".into()),
+                    },
+                    Reason::MaxSessionDurationChanged { before: 7200, after: 10800 },
+                ],
+                false,
+            )),
         ],
         conflicts: vec![],
         skipped: vec![],

@@ -133,6 +133,15 @@ pub(super) fn change_view(change: &Change) -> ChangeView<'_> {
             _ => {}
         }
     }
+    // A replaced role gets again what `other-policies "keep"` keeps.
+    if let (Action::Replace, Some(ResourceValue::Role { other, .. })) = (change.action, &change.after) {
+        for name in other.inline.keys() {
+            detail("", format!("inline policy {name}, kept: put on the new role"));
+        }
+        for arn in &other.managed {
+            detail("", format!("attached policy {arn}, kept: attached to the new role"));
+        }
+    }
     // DeleteRole needs the role bare: what was added by hand goes first.
     if let (Action::Delete, Some(ResourceValue::Role { other, .. })) = (change.action, &change.before) {
         for (name, document) in &other.inline {
@@ -167,7 +176,7 @@ pub(super) fn change_view(change: &Change) -> ChangeView<'_> {
             }
             Reason::PathChanged { before, after } => detail(
                 "~",
-                format!("path {before} → {after}: IAM fixes a role's path when it is made, so the role is deleted and made again, and the vendor cannot assume it in between"),
+                format!("path {before} → {after}: IAM fixes a role's path when it is made, so the role is deleted and made again as {}, the ARN to give the vendor; the vendor cannot assume it in between (nor after, if the new role cannot be made: `plan --preflight` checks first)", change.arn),
             ),
             Reason::DescriptionChanged { before, after } => {
                 detail("~", format!("description {} → {}", quoted(before), quoted(after)))

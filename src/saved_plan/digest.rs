@@ -44,6 +44,19 @@ struct Role<'a> {
     policy: &'a Value,
     tags: &'a Tags,
     other_policies: OtherPolicies,
+    /// Absent when at IAM's defaults, as before there were role options:
+    /// digests of configurations without them stay as they were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    settings: Option<RoleSettings<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    permissions_boundary: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RoleSettings<'a> {
+    path: &'a str,
+    description: Option<&'a str>,
+    max_session_duration: u32,
 }
 
 #[derive(Serialize)]
@@ -153,6 +166,12 @@ impl<'a> From<&'a config::RoleConfig> for Role<'a> {
                 config::OtherPoliciesMode::Remove => OtherPolicies::Remove,
                 config::OtherPoliciesMode::Keep => OtherPolicies::Keep,
             },
+            settings: (!r.settings.is_default()).then(|| RoleSettings {
+                path: &r.settings.path,
+                description: r.settings.description.as_deref(),
+                max_session_duration: r.settings.max_session_duration,
+            }),
+            permissions_boundary: r.permissions_boundary.as_deref(),
         }
     }
 }
@@ -293,5 +312,21 @@ mod tests {
             config_digest(&everything()),
             "71b1ebe7fa474c753a1d5c5b936f8456d70347fe36276d3ef84dc83ade89b34f"
         );
+    }
+
+    #[test]
+    fn each_role_option_changes_the_digest() {
+        let plain = desired(&["111111111111"]);
+        let mut seen = std::collections::BTreeSet::from([config_digest(&plain)]);
+        for edit in [
+            |d: &mut Desired| d.role.settings.path = "/vendor/".into(),
+            |d: &mut Desired| d.role.settings.description = Some("d".into()),
+            |d: &mut Desired| d.role.settings.max_session_duration = 7200,
+            |d: &mut Desired| d.role.permissions_boundary = Some("arn:aws:iam::aws:policy/B".into()),
+        ] {
+            let mut d = plain.clone();
+            edit(&mut d);
+            assert!(seen.insert(config_digest(&d)), "an option left the digest as it was");
+        }
     }
 }

@@ -350,6 +350,26 @@ impl Iam for AwsIam {
         out.map(|o| document(OP, o.policy_document())).transpose()
     }
 
+    async fn put_inline_role_policy(
+        &self,
+        role: &str,
+        name: &str,
+        document: &PolicyDocument,
+    ) -> Result<(), CloudError> {
+        const OP: &str = "iam:PutRolePolicy";
+        call::send(&self.pacer, OP, &self.account, || {
+            self.client
+                .put_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .policy_document(document.to_json())
+                .send()
+        })
+        .await
+        .map_err(|e| call::error(OP, e))?;
+        Ok(())
+    }
+
     async fn delete_inline_role_policy(&self, role: &str, name: &str) -> Result<(), CloudError> {
         const OP: &str = "iam:DeleteRolePolicy";
         call::send(&self.pacer, OP, &self.account, || {

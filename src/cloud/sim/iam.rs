@@ -367,6 +367,19 @@ impl Iam for SimIam {
         self.with(OP, |a, _, _| Ok(Self::role_mut(a, OP, role)?.inline.get(name).cloned()))
     }
 
+    async fn put_inline_role_policy(
+        &self,
+        role: &str,
+        name: &str,
+        document: &PolicyDocument,
+    ) -> Result<(), CloudError> {
+        const OP: &str = "iam:PutRolePolicy";
+        self.with(OP, |a, _, _| {
+            Self::role_mut(a, OP, role)?.inline.insert(name.to_owned(), document.clone());
+            Ok(())
+        })
+    }
+
     async fn delete_inline_role_policy(&self, role: &str, name: &str) -> Result<(), CloudError> {
         const OP: &str = "iam:DeleteRolePolicy";
         self.with(OP, |a, _, _| match Self::role_mut(a, OP, role)?.inline.remove(name) {
