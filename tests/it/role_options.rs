@@ -146,3 +146,24 @@ fn role_options_with_the_vendors_template_are_refused() {
         .file("rs_iam_role-vendor.yml", &std::fs::read_to_string(fixture).expect("the fixture"));
     t.run(&["validate"]).code(1).stderr_has("would not reach the vendor's template");
 }
+
+#[test]
+fn with_other_policies_kept_a_replaced_role_gets_them_again() {
+    let org = Org::builder().account("audit", "Security").seed();
+    let config = radiant_config(&format!(r#"accounts "{}""#, org.id("audit")))
+        .replace("preset=\"radiant\"\n", "preset=\"radiant\"\n    other-policies \"keep\"\n");
+    let t = Test::new(&org).config(&config);
+    t.run(&["apply", "--auto-approve"]).code(0);
+    let deny = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::payroll/*"}]});
+    org.iam("audit").put_inline(ROLE, "org-deny-list", &deny);
+    let t = t.config(
+        &config.replace("other-policies \"keep\"\n", "other-policies \"keep\"\n    path \"/vendor/\"\n"),
+    );
+    t.run(&["plan"]).code(0).stdout_has("inline policy org-deny-list, kept: put on the new role");
+    t.run(&["apply", "--auto-approve"]).code(0);
+    let iam = org.iam("audit");
+    assert!(iam.role_settings(ROLE).0.contains(":role/vendor/"));
+    assert_eq!(iam.inline_names(ROLE), ["org-deny-list"]);
+    assert_eq!(iam.attached(ROLE), [iam.policy_arn(POLICY)]);
+    t.run(&["plan", "--detailed-exitcode"]).code(0);
+}
