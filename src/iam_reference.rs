@@ -6,6 +6,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
+use crate::model::Arn;
+
 const TABLE: &str = include_str!("../data/iam-actions.tsv");
 
 pub struct Action {
@@ -21,7 +23,6 @@ pub struct Reference {
     actions: HashMap<String, Action>,
     /// (service prefix, resource type) → ARN pattern, `arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}`.
     arns: HashMap<(&'static str, &'static str), &'static str>,
-    prefixes: BTreeSet<&'static str>,
 }
 
 pub fn reference() -> &'static Reference {
@@ -33,7 +34,6 @@ impl Reference {
     fn parse(table: &'static str) -> Self {
         let mut actions = HashMap::new();
         let mut arns = HashMap::new();
-        let mut prefixes = BTreeSet::new();
         for line in table.lines().filter(|l| !l.starts_with('#')) {
             let mut fields = line.split('\t');
             match (fields.next(), fields.next(), fields.next(), fields.next()) {
@@ -47,22 +47,16 @@ impl Reference {
                         .filter(|t| !t.is_empty())
                         .map(|t| t.strip_prefix('*').map_or((t, false), |t| (t, true)))
                         .collect();
-                    prefixes.insert(name.split(':').next().unwrap_or_default());
                     actions.insert(name.to_ascii_lowercase(), Action { name, resource_types });
                 }
                 _ => panic!("data/iam-actions.tsv: a malformed line: {line}"),
             }
         }
-        Self { actions, arns, prefixes }
+        Self { actions, arns }
     }
 
     pub fn action(&self, name: &str) -> Option<&Action> {
         self.actions.get(&name.to_ascii_lowercase())
-    }
-
-    /// Whether `prefix` (`s3`, `iam`) is a service IAM knows.
-    pub fn knows_service(&self, prefix: &str) -> bool {
-        self.prefixes.contains(prefix.to_ascii_lowercase().as_str())
     }
 
     /// The actions a pattern with `*` or `?` stands for (`s3:Get*`, `*`).
@@ -85,7 +79,7 @@ impl Reference {
             .resource_types
             .iter()
             .filter_map(|(kind, _)| self.arn(prefix, kind))
-            .filter_map(|arn| arn.split(':').nth(2))
+            .filter_map(|arn| Arn::parse(arn).map(|a| a.service))
             .collect()
     }
 }
@@ -120,7 +114,7 @@ mod tests {
         assert!(r.action("iam:GetRoles").is_none());
         assert_eq!(r.arn_services(get_role).into_iter().collect::<Vec<_>>(), ["iam"]);
         assert!(r.matching("s3:getobject*").any(|a| a.name == "s3:GetObjectTagging"));
-        assert!(r.knows_service("guardduty") && !r.knows_service("nosuchservice"));
+        assert!(r.matching("guardduty:*").next().is_some() && r.matching("nosuchservice:*").next().is_none());
         assert!(r.actions.len() > 15_000, "{}", r.actions.len());
     }
 

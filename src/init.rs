@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::cloud::{Caller, Organization};
-use crate::config::GUIDE_PRINCIPAL;
+use crate::config::{DEFAULT_ACCESS_ROLE, GUIDE_PRINCIPAL};
 use crate::model::AccountId;
 
 /// The guide's role, policy and stack set names.
@@ -90,7 +90,7 @@ fn direct(out: &mut String, org: &Organization) {
     ous(out, org, "    ");
     let _ = writeln!(
         out,
-        "    // exclude \"{}\"\n    access-role \"OrganizationAccountAccessRole\"\n}}\n",
+        "    // exclude \"{}\"\n    access-role \"{DEFAULT_ACCESS_ROLE}\"\n}}\n",
         example_account(org)
     );
 }

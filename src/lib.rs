@@ -2,6 +2,10 @@
 //! and correct across an AWS organization: config → Desired, observe →
 //! Observed, `plan()` (pure) → Plan, `apply()` (the only writer).
 
+// Before the modules that use it: a macro is in scope below its definition.
+#[macro_use]
+mod twin;
+
 pub mod apply;
 pub mod cli;
 pub mod cloud;

@@ -6,7 +6,7 @@
 
 use crate::iam_reference::{reference, Reference};
 use crate::model::statement_strings as strings;
-use crate::model::PolicyDocument;
+use crate::model::{Arn, PolicyDocument};
 
 /// Something IAM will do differently from what the document seems to say.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,16 +32,20 @@ pub fn lint_policy(document: &PolicyDocument) -> Vec<Finding> {
         let actions = strings(statement.get("Action"));
         let resources = strings(statement.get("Resource"));
         let mut known = vec![];
-        for action in &actions {
+        // A misspelt NotAction excludes nothing: in an Allow, it grants the action meant to be left out.
+        let not_actions = strings(statement.get("NotAction"));
+        for (action, granted) in
+            actions.iter().map(|a| (a, true)).chain(not_actions.iter().map(|a| (a, false)))
+        {
             if action.contains(['*', '?']) {
-                let prefix = action.split(':').next().unwrap_or_default();
-                if action != "*" && (!r.knows_service(prefix) || r.matching(action).next().is_none()) {
+                if action != "*" && r.matching(action).next().is_none() {
                     findings.push(Finding::UnknownAction { action: action.clone() });
                 }
                 continue;
             }
             match r.action(action) {
-                Some(a) => known.push(a),
+                Some(a) if granted => known.push(a),
+                Some(_) => {}
                 None => findings.push(Finding::UnknownAction { action: action.clone() }),
             }
         }
@@ -54,7 +58,7 @@ pub fn lint_policy(document: &PolicyDocument) -> Vec<Finding> {
             findings.push(Finding::Unscopable { statement: name.clone(), actions: unscopable });
         }
         for arn in &resources {
-            let Some(service) = arn.split(':').nth(2).filter(|_| arn.starts_with("arn:")) else { continue };
+            let Some(service) = Arn::parse(arn).map(|a| a.service) else { continue };
             let wrong: Vec<String> = known
                 .iter()
                 .filter(|a| !a.resource_types.is_empty() && !takes(r, a, service))
@@ -128,6 +132,13 @@ mod tests {
             })
             .collect();
         assert_eq!(unknown, ["s3:GetObjectt", "nosuch:Get*"]);
+    }
+
+    #[test]
+    fn a_misspelt_not_action_is_an_error_too() {
+        let d = doc(json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "NotAction": ["iam:CreatUser", "iam:DeleteRole"], "Resource": "*"}]}));
+        assert_eq!(lint_policy(&d), [Finding::UnknownAction { action: "iam:CreatUser".into() }]);
     }
 
     #[test]

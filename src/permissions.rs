@@ -5,18 +5,15 @@
 use serde_json::{json, Value};
 
 use crate::cloud::calls::{When, Who, CALLS};
-use crate::config::{Desired, OtherPoliciesMode, StateBackend};
+use crate::config::{Desired, OtherPoliciesMode};
 use crate::iam_reference::reference;
 use crate::model::CallAs;
 
-/// `{"caller": POLICY, "access_role": POLICY}`.
-pub fn needed(desired: &Desired) -> Value {
+/// `{"caller": POLICY, "access_role": POLICY}`. `s3_state`: the bucket and
+/// key of a state kept in S3 (`--state s3://…` or the `state` block).
+pub fn needed(desired: &Desired, s3_state: Option<(&str, &str)>) -> Value {
     let stackset = desired.stackset.as_ref();
-    let state = match &desired.state {
-        Some(StateBackend::S3 { bucket, key, .. }) => Some((bucket, key)),
-        _ => None,
-    };
-    let wanted = |when: When| needed_when(desired, when);
+    let wanted = |when: When| needed_when(desired, s3_state.is_some(), when);
     let of = |who: Who, service: &str| -> Vec<&str> {
         CALLS
             .iter()
@@ -51,19 +48,39 @@ pub fn needed(desired: &Desired) -> Value {
     if stackset.is_some() {
         caller.push(statement("StackSets", of(Who::Caller, "cloudformation"), json!("*")));
     }
-    if let Some((bucket, key)) = state {
+    if let Some((bucket, key)) = s3_state {
         let objects =
             json!([format!("arn:*:s3:::{bucket}/{key}"), format!("arn:*:s3:::{bucket}/{key}.lock")]);
         caller.push(statement("State", of(Who::Caller, "s3"), objects));
+        // Without it, S3 answers a GetObject of a state or lock not written
+        // yet with AccessDenied rather than NoSuchKey.
+        let mut list =
+            statement("StateNotWrittenYet", vec!["s3:ListBucket"], json!(format!("arn:*:s3:::{bucket}")));
+        list["Condition"] = json!({"StringEquals": {"s3:prefix": [key, format!("{key}.lock")]}});
+        caller.push(list);
     }
+    // Preflight simulates the principal that makes the calls: in its own
+    // account the caller's role, found by name (its path, e.g. an SSO
+    // role's /aws-reserved/..., is not in the session's ARN).
+    caller.push(statement(
+        "PreflightItself",
+        vec!["iam:GetRole", "iam:SimulatePrincipalPolicy"],
+        json!("arn:*:iam::*:role/*"),
+    ));
     // In its own account, when that is a target, the caller makes the role itself.
     caller.extend(iam.iter().cloned().map(|mut s| {
         s["Sid"] = json!(format!("OwnAccount{}", s["Sid"].as_str().unwrap_or_default()));
         s
     }));
+    let mut access_role = iam;
+    access_role.push(statement(
+        "PreflightItself",
+        vec!["iam:SimulatePrincipalPolicy"],
+        json!(format!("arn:*:iam::*:role/{}", desired.access_role())),
+    ));
     json!({
         "caller": document(caller),
-        "access_role": document(iam),
+        "access_role": document(access_role),
     })
 }
 
@@ -83,15 +100,17 @@ impl Grant {
 }
 
 /// Whether the configuration makes orgrole make the calls of `when`.
-fn needed_when(desired: &Desired, when: When) -> bool {
+fn needed_when(desired: &Desired, s3_state: bool, when: When) -> bool {
     let stackset = desired.stackset.as_ref();
+    let keep = desired.role.other_policies == OtherPoliciesMode::Keep;
     match when {
-        When::Always | When::Verify => true,
+        When::Always => true,
         When::StackSet => stackset.is_some(),
         When::StackSetManagement => stackset.is_some_and(|s| s.call_as == CallAs::Caller),
-        When::S3State => matches!(desired.state, Some(StateBackend::S3 { .. })),
-        When::Boundary => desired.role.permissions_boundary.is_some(),
-        When::Keep => desired.role.other_policies == OtherPoliciesMode::Keep,
+        When::S3State => s3_state,
+        // A kept boundary goes on a role made again for a new path, by CreateRole.
+        When::Boundary => desired.role.permissions_boundary.is_some() || keep,
+        When::Keep => keep,
     }
 }
 
@@ -110,7 +129,7 @@ pub fn account_grants(desired: &Desired) -> Vec<Grant> {
     let r = reference();
     let actions: Vec<&'static str> = CALLS
         .iter()
-        .filter(|c| c.who == Who::Account && needed_when(desired, c.when))
+        .filter(|c| c.who == Who::Account && needed_when(desired, false, c.when))
         .map(|c| c.operation)
         .collect();
     let on = |kind: &str| -> Vec<&'static str> {
@@ -160,11 +179,19 @@ mod tests {
     #[test]
     fn every_iam_call_is_scoped_to_the_role_or_the_policy_and_none_is_left_out() {
         let d = desired(&["111111111111"]);
-        let needed = needed(&d);
-        let access_role = actions(&needed["access_role"]);
+        let needed = needed(&d, None);
+        // The calls on the role and the policy; preflight's simulation of the access role itself beside them.
+        let mut on_role_and_policy = needed["access_role"].clone();
+        let statements = on_role_and_policy["Statement"].as_array_mut().unwrap();
+        let preflight = statements.pop().unwrap();
+        assert_eq!(
+            (&preflight["Sid"], &preflight["Resource"]),
+            (&json!("PreflightItself"), &json!("arn:*:iam::*:role/OrganizationAccountAccessRole"))
+        );
+        let access_role = actions(&on_role_and_policy);
         let iam: Vec<&str> = CALLS
             .iter()
-            .filter(|c| c.who == Who::Account && needed_when(&d, c.when))
+            .filter(|c| c.who == Who::Account && needed_when(&d, false, c.when))
             .map(|c| c.operation)
             .collect();
         let mut sorted = access_role.clone();
@@ -180,12 +207,31 @@ mod tests {
     }
 
     #[test]
+    fn an_s3_state_is_granted_its_objects_and_the_listing_that_tells_a_missing_one() {
+        let needed = needed(&desired(&["111111111111"]), Some(("team-state", "orgrole/prod.json")));
+        let caller = needed["caller"]["Statement"].as_array().unwrap();
+        let state = caller.iter().find(|s| s["Sid"] == "State").expect("the objects");
+        assert_eq!(state["Resource"][1], "arn:*:s3:::team-state/orgrole/prod.json.lock");
+        let list = caller.iter().find(|s| s["Sid"] == "StateNotWrittenYet").expect("the listing");
+        assert_eq!(list["Action"], json!(["s3:ListBucket"]));
+        assert_eq!(list["Condition"]["StringEquals"]["s3:prefix"][0], "orgrole/prod.json");
+        // With other-policies "keep", a kept boundary goes on a role made again.
+        let mut keep = desired(&["111111111111"]);
+        keep.role.other_policies = OtherPoliciesMode::Keep;
+        let access_role = actions(&super::needed(&keep, None)["access_role"]);
+        assert!(access_role.iter().any(|a| a == "iam:PutRolePermissionsBoundary"));
+        assert!(access_role.iter().any(|a| a == "iam:PutRolePolicy"));
+    }
+
+    #[test]
     fn a_boundary_adds_its_call_and_the_role_is_granted_at_any_path() {
         let mut d = desired(&["111111111111"]);
-        assert!(!actions(&needed(&d)["access_role"]).contains(&"iam:PutRolePermissionsBoundary".to_owned()));
+        assert!(
+            !actions(&needed(&d, None)["access_role"]).contains(&"iam:PutRolePermissionsBoundary".to_owned())
+        );
         d.role.permissions_boundary = Some("arn:aws:iam::{account}:policy/B".into());
         d.role.settings.path = "/vendor/".into();
-        let needed = needed(&d);
+        let needed = needed(&d, None);
         assert!(actions(&needed["access_role"]).contains(&"iam:PutRolePermissionsBoundary".to_owned()));
         // Any path: the role is read and deleted where it is, made where configured.
         assert_eq!(

@@ -7,7 +7,7 @@ use futures_util::stream::{self, StreamExt};
 
 use crate::cloud::{Cloud, CloudError, Iam, TrustedAccess};
 use crate::config::Desired;
-use crate::model::AccountId;
+use crate::model::{AccountId, Arn};
 use crate::observe::Observed;
 use crate::permissions::{account_grants, Grant};
 use crate::verify::{NotChecked, Permissions};
@@ -70,13 +70,16 @@ pub async fn preflight<C: Cloud>(
                 // or in the caller's own account the caller (a role's ARN only:
                 // SimulatePrincipalPolicy takes no session ARN).
                 let principal = if account == caller.account {
-                    role_of_session(&caller.arn)
+                    match role_of_session(&caller.arn) {
+                        Some(arn) => Some(with_path(&iam, arn).await),
+                        None => None,
+                    }
                 } else {
                     Some(account.iam_arn(&caller.partition, &format!("role/{}", desired.access_role())))
                 };
                 let permissions = match principal {
                     Some(arn) => simulate(&iam, &arn, grants, &account, &caller.partition).await,
-                    None => Permissions::NotChecked(NotChecked::RoleNotAsConfigured),
+                    None => Permissions::NotChecked(NotChecked::NotSimulable),
                 };
                 AccountPreflight { account, name, access: Ok(()), permissions }
             }
@@ -110,20 +113,30 @@ async fn simulate<I: Iam>(
     }
 }
 
+/// A role's ARN as IAM has it: a session's ARN leaves out the role's path
+/// (an SSO role's `/aws-reserved/sso.amazonaws.com/`), which GetRole gives.
+/// As it was when the role cannot be read.
+async fn with_path<I: Iam>(iam: &I, arn: String) -> String {
+    let Some(name) = Arn::parse(&arn).and_then(|a| a.resource.strip_prefix("role/")).map(str::to_owned)
+    else {
+        return arn;
+    };
+    match iam.get_role(&name).await {
+        Ok(Some(role)) => role.arn,
+        _ => arn,
+    }
+}
+
 /// `arn:aws:sts::1:assumed-role/R/session` → `arn:aws:iam::1:role/R`; a user's
 /// or role's ARN as it is.
 fn role_of_session(arn: &str) -> Option<String> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    match parts.as_slice() {
-        ["arn", partition, "sts", "", account, resource] => {
-            let role = resource.strip_prefix("assumed-role/")?.split('/').next()?;
-            Some(format!("arn:{partition}:iam::{account}:role/{role}"))
+    let a = Arn::parse(arn)?;
+    match a.service {
+        "sts" => {
+            let role = a.resource.strip_prefix("assumed-role/")?.split('/').next()?;
+            Some(format!("arn:{}:iam::{}:role/{role}", a.partition, a.account))
         }
-        ["arn", _, "iam", "", _, resource]
-            if resource.starts_with("role/") || resource.starts_with("user/") =>
-        {
-            Some(arn.to_owned())
-        }
+        "iam" if a.resource.starts_with("role/") || a.resource.starts_with("user/") => Some(arn.to_owned()),
         _ => None,
     }
 }
@@ -163,5 +176,55 @@ mod tests {
             cloud.world().calls.iter().all(|c| !c.contains("Create") && !c.contains("Put")),
             "reads only"
         );
+    }
+
+    /// AWS behaviour: SimulatePrincipalPolicy takes the role's ARN with its
+    /// path (an SSO session's role lives under /aws-reserved/), and answers
+    /// implicitDeny for what the principal's policies do not allow.
+    #[tokio::test]
+    async fn the_callers_role_is_simulated_at_its_path_and_a_missing_grant_is_denied() {
+        use crate::cloud::sim::SimRole;
+        use crate::cloud::RoleInfo;
+        let (caller, member) = ("999999999999", "111111111111");
+        let cloud = SimCloud::new(id(caller), World::default());
+        let sso = "AWSReservedSSO_Admin_0123456789abcdef";
+        cloud.world().caller_arn = Some(format!("arn:aws:sts::{caller}:assumed-role/{sso}/me@example.com"));
+        let role = |account: &str, path: &str, name: &str, allows: &[&str]| {
+            let info = RoleInfo {
+                name: name.into(),
+                arn: format!("arn:aws:iam::{account}:role{path}{name}"),
+                trust: crate::testing::document(&[]),
+                tags: Default::default(),
+                boundary: None,
+                settings: Default::default(),
+            };
+            let mut r = SimRole::new(info, 0);
+            r.inline.insert("access".into(), crate::testing::document(allows));
+            r
+        };
+        {
+            let mut world = cloud.world();
+            let own = role(caller, "/aws-reserved/sso.amazonaws.com/", sso, &["iam:*"]);
+            world.accounts.entry(id(caller)).or_default().roles.insert(sso.into(), own);
+            let reader = role(member, "/", "OrganizationAccountAccessRole", &["iam:Get*", "iam:List*"]);
+            world
+                .accounts
+                .entry(id(member))
+                .or_default()
+                .roles
+                .insert("OrganizationAccountAccessRole".into(), reader);
+        }
+        let d = desired(&[caller, member]);
+        let observed = observe(&cloud, &d, &State::new(), false, 2).await.unwrap();
+        let checked = preflight(&cloud, &d, &observed, 2).await;
+        let by =
+            |account: &str| &checked.accounts.iter().find(|c| c.account == id(account)).unwrap().permissions;
+        assert_eq!(by(caller), &Permissions::Allowed);
+        let Permissions::Denied(denied) = by(member) else { panic!("{:?}", by(member)) };
+        assert!(
+            denied.contains(&"iam:CreateRole".to_owned()) && !denied.contains(&"iam:GetRole".to_owned()),
+            "{denied:?}"
+        );
+        assert!(!checked.ok());
     }
 }

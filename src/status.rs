@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::cloud::{CloudError, InstanceStatus, Organization};
 use crate::model::AccountId;
 use crate::observe::Observed;
-use crate::plan::{Change, Plan, Will};
+use crate::plan::{Change, Plan};
 use crate::targets::SkipReason;
 
 #[derive(Debug, Clone)]
@@ -103,31 +103,28 @@ pub fn status(observed: &Observed, plan: &Plan) -> Option<Status> {
         changes.push(c.clone());
         *creates_only &= c.before.is_none() && !c.drift;
     }
-    let direct = |account: &AccountId| match changed.get(account) {
-        None => Coverage::InSync(Via::Direct),
-        Some((_, true)) => Coverage::Missing(Via::Direct),
-        Some((changes, false)) => Coverage::Drifted { via: Via::Direct, changes: changes.clone() },
-    };
+    // Each account is a direct target or the stack set's (overlap is refused): its changes move.
     for account in observed.resolution.targets.keys() {
-        coverage.insert(account.clone(), direct(account));
+        let c = match changed.remove(account) {
+            None => Coverage::InSync(Via::Direct),
+            Some((_, true)) => Coverage::Missing(Via::Direct),
+            Some((changes, false)) => Coverage::Drifted { via: Via::Direct, changes },
+        };
+        coverage.insert(account.clone(), c);
     }
     if let Some(stackset) = &observed.stackset {
         // Per account: each region's instance status, and whether it is as configured.
         let mut instances: BTreeMap<&AccountId, Vec<Instance>> = BTreeMap::new();
         for v in plan.stackset.iter().flat_map(|s| &s.instances) {
-            let settled = v.will == Will::Keep && v.found.as_ref().is_some_and(|f| f.is_current());
-            instances.entry(&v.account).or_default().push((
-                v.region.clone(),
-                v.found.as_ref().map(|f| f.status),
-                settled,
-            ));
+            let entry = (v.region.clone(), v.found.as_ref().map(|f| f.status), v.settled());
+            instances.entry(&v.account).or_default().push(entry);
         }
         for account in stackset.expected.targets.keys() {
             let found = instances.remove(account).unwrap_or_default();
             let via = Via::StackSet(found.iter().map(|(r, s, _)| (r.clone(), *s)).collect());
             let settled = !found.is_empty() && found.iter().all(|(_, _, settled)| *settled);
             let none = found.iter().all(|(_, status, _)| status.is_none());
-            let repairs = changed.get(account).map(|(c, _)| c.clone()).unwrap_or_default();
+            let repairs = changed.remove(account).map(|(c, _)| c).unwrap_or_default();
             let c = if none {
                 Coverage::Missing(via)
             } else if settled && repairs.is_empty() {
@@ -150,7 +147,6 @@ pub fn status(observed: &Observed, plan: &Plan) -> Option<Status> {
     for u in &plan.unreachable {
         coverage.insert(u.account.clone(), Coverage::Unreachable(u.error.clone()));
     }
-    let names: BTreeMap<&AccountId, &str> = org.accounts.iter().map(|a| (&a.id, a.name.as_str())).collect();
     let mut members: BTreeMap<&str, Vec<AccountStatus>> = BTreeMap::new();
     for a in &org.accounts {
         let coverage = coverage.remove(&a.id).unwrap_or(Coverage::NotTargeted);
@@ -162,11 +158,7 @@ pub fn status(observed: &Observed, plan: &Plan) -> Option<Status> {
     }
     let outside = coverage
         .into_iter()
-        .map(|(id, coverage)| AccountStatus {
-            name: names.get(&id).copied().unwrap_or_default().to_owned(),
-            id,
-            coverage,
-        })
+        .map(|(id, coverage)| AccountStatus { name: plan.account_name(&id).to_owned(), id, coverage })
         .collect();
     let root = unit(org, &org.root, "Root", &mut members);
     Some(Status { organization: org.id.clone(), root, outside })

@@ -9,9 +9,9 @@ use futures_util::stream::{self, StreamExt};
 use crate::cloud::{Cloud, CloudError, Iam};
 use crate::config::Desired;
 use crate::iam_reference::{reference, wildcard};
-use crate::model::{AccountId, OtherPolicies};
+use crate::model::{AccountId, Arn, OtherPolicies};
 use crate::observe::{AccountView, Observed};
-use crate::plan::{Change, Conflict, InstanceView, Plan, Will};
+use crate::plan::{Change, Conflict, InstanceView, Plan};
 
 /// One target account's verdict; `render` says it.
 #[derive(Debug, Clone)]
@@ -52,6 +52,9 @@ pub enum NotChecked {
     RoleNotAsConfigured,
     /// The access role or the simulation was refused.
     Refused(CloudError),
+    /// Preflight: the caller is neither a role nor a user (the root), which
+    /// SimulatePrincipalPolicy does not take.
+    NotSimulable,
 }
 
 impl AccountCheck {
@@ -71,8 +74,7 @@ pub fn problems(plan: &Plan) -> BTreeMap<AccountId, Vec<Problem>> {
         add(&c.address.account, Problem::NotOwned(c.clone()));
     }
     for v in plan.stackset.iter().flat_map(|s| &s.instances) {
-        let settled = v.found.as_ref().is_some_and(|found| found.is_current()) && v.will == Will::Keep;
-        if !settled {
+        if !v.settled() {
             add(&v.account, Problem::Instance(v.clone()));
         }
     }
@@ -142,7 +144,7 @@ async fn permissions<C: Cloud>(
         Ok(iam) => iam,
         Err(e) => return Permissions::NotChecked(NotChecked::Refused(e)),
     };
-    let partition = role_arn.split(':').nth(1).unwrap_or("aws");
+    let partition = Arn::parse(role_arn).map_or("aws", |a| a.partition);
     let region = cloud.region().unwrap_or_else(|| "us-east-1".into());
     let mut on: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (actions, resources) in desired.role.policy.grants() {
@@ -168,23 +170,57 @@ async fn permissions<C: Cloud>(
 }
 
 /// The resource `action` is evaluated against: `*` when it has no resource
-/// type (or is a wildcard); else an ARN of one of its resource types, with
-/// the account, partition and region filled in and a probe name for the
-/// rest: the type the statement's `resources` scope it to, if any does,
-/// else its first (which the statement then does not grant).
+/// type (or is a wildcard); else an ARN of one of its resource types in
+/// that account: one the statement's `resources` name (a bucket, a role
+/// name), when one of them has the type's shape; else the type's ARN with
+/// a probe name, the type the statement scopes it to if any does, else its
+/// first (which the statement then does not grant).
 fn probe(action: &str, resources: &[String], partition: &str, account: &AccountId, region: &str) -> String {
     let r = reference();
     let Some(a) = r.action(action) else { return "*".into() };
     let prefix = a.name.split(':').next().unwrap_or_default();
     let mut kinds: Vec<&(&str, bool)> = a.resource_types.iter().collect();
     kinds.sort_by_key(|(_, required)| !required);
-    let arns: Vec<String> = kinds
+    let patterns: Vec<&str> = kinds.iter().filter_map(|(kind, _)| r.arn(prefix, kind)).collect();
+    let named = resources
         .iter()
-        .filter_map(|(kind, _)| r.arn(prefix, kind))
-        .map(|pattern| filled(pattern, partition, account, region))
-        .collect();
+        .filter_map(|p| in_account(p, partition, account, region))
+        .find(|arn| patterns.iter().any(|pattern| wildcard(&shape(pattern), arn)));
+    if let Some(arn) = named {
+        return arn;
+    }
+    let arns: Vec<String> = patterns.iter().map(|p| filled(p, partition, account, region)).collect();
     let scoped = arns.iter().find(|arn| resources.iter().any(|p| wildcard(p, arn)));
     scoped.or(arns.first()).cloned().unwrap_or_else(|| "*".into())
+}
+
+/// A statement's resource as one ARN in `account`: its wildcards in the
+/// partition, region and account filled with those, and in the resource
+/// with a probe name. `None` for `*` and what is not an ARN.
+fn in_account(pattern: &str, partition: &str, account: &AccountId, region: &str) -> Option<String> {
+    let a = Arn::parse(pattern)?;
+    let or =
+        |part: &str, value: &str| if part.contains(['*', '?']) { value.to_owned() } else { part.to_owned() };
+    let resource = a.resource.replace('*', "orgrole-verify-probe").replace('?', "x");
+    Some(format!(
+        "arn:{}:{}:{}:{}:{resource}",
+        or(a.partition, partition),
+        a.service,
+        or(a.region, region),
+        or(a.account, account.as_str())
+    ))
+}
+
+/// A reference ARN pattern as a wildcard: each `${...}` matches anything.
+fn shape(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        out += &rest[..start];
+        out.push('*');
+        rest = rest[start..].find('}').map_or("", |end| &rest[start + end + 1..]);
+    }
+    out + rest
 }
 
 /// An ARN pattern of the reference with every `${...}` filled in.
@@ -209,6 +245,7 @@ fn filled(pattern: &str, partition: &str, account: &AccountId, region: &str) -> 
 mod tests {
     use super::*;
     use crate::cloud::sim::{SimCloud, World};
+    use crate::lint::{lint_policy, Finding};
     use crate::observe::observe;
     use crate::operation::testing::converge;
     use crate::plan::{plan, PlanOptions};
@@ -245,17 +282,6 @@ mod tests {
                 && matches!(&report[0].permissions, Permissions::NotChecked(NotChecked::Refused(e)) if e.kind == crate::cloud::ErrorKind::AccessDenied)
         );
     }
-}
-
-#[cfg(test)]
-mod simulation_tests {
-    use super::*;
-    use crate::cloud::sim::{SimCloud, World};
-    use crate::lint::{lint_policy, Finding};
-    use crate::operation::testing::converge;
-    use crate::plan::{plan, PlanOptions};
-    use crate::state::State;
-    use crate::testing::{desired, id};
 
     /// AWS behaviour: an action with no resource type is evaluated against
     /// `*`, so a statement that scopes it to ARNs never grants it. On the
@@ -267,9 +293,7 @@ mod simulation_tests {
         d.role.policy = crate::config::presets::get("radiant").unwrap();
         let mut state = State::new();
         converge(&cloud, &d, &mut state, PlanOptions::default()).await;
-        let observed = crate::observe::observe(&cloud, &d, &state, false, 2).await.unwrap();
-        let p = plan(&d, &observed, &state, PlanOptions::default());
-        let report = verify(&cloud, &d, &observed, &p, "OrganizationAccountAccessRole", 2).await;
+        let report = checks(&cloud, &d, &state).await;
         let Permissions::Denied(denied) = &report[0].permissions else { panic!("{report:?}") };
         let mut warned: Vec<String> = lint_policy(&d.role.policy)
             .into_iter()
@@ -281,5 +305,23 @@ mod simulation_tests {
             .collect();
         warned.sort();
         assert_eq!(denied, &warned);
+    }
+
+    #[tokio::test]
+    async fn an_action_scoped_to_a_named_resource_is_simulated_on_that_resource() {
+        // AWS behaviour: SimulatePrincipalPolicy matches the statement's
+        // Resource against the ResourceArns asked about.
+        let cloud = SimCloud::new(id("999999999999"), World::default());
+        let mut d = desired(&["111111111111"]);
+        d.role.policy = crate::model::PolicyDocument::from_value(
+            serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::vendor-bucket/*"},
+            {"Effect": "Allow", "Action": "iam:GetRole", "Resource": "arn:aws:iam::*:role/Vendor?Reader"}]}),
+        )
+        .unwrap();
+        let mut state = State::new();
+        converge(&cloud, &d, &mut state, PlanOptions::default()).await;
+        let report = checks(&cloud, &d, &state).await;
+        assert_eq!(report[0].permissions, Permissions::Allowed, "{report:?}");
     }
 }

@@ -88,11 +88,7 @@ async fn make<I: Iam>(iam: &I, change: &Change) -> Result<StateEffect, CloudErro
             };
             // What grants beyond the configuration goes first, then the trust.
             remove_other_policies(iam, &a.name, before_other, other).await?;
-            if let Some(boundary) =
-                other.boundary.as_deref().filter(|b| before_other.boundary.as_deref() != Some(b))
-            {
-                iam.put_role_permissions_boundary(&a.name, boundary).await?;
-            }
+            set_boundary(iam, &a.name, before_other.boundary.as_deref(), other.boundary.as_deref()).await?;
             if before != trust {
                 iam.update_trust(&a.name, trust).await?;
             }
@@ -182,9 +178,9 @@ async fn retag<I: Iam>(
     Ok(())
 }
 
-/// Takes off the role the inline policies, managed policies and boundary
-/// found that are not wanted. The managed policies are only detached: they
-/// are not orgrole's to delete.
+/// Takes off the role the inline policies and managed policies found that
+/// are not wanted. The managed policies are only detached: they are not
+/// orgrole's to delete.
 async fn remove_other_policies<I: Iam>(
     iam: &I,
     role: &str,
@@ -199,10 +195,21 @@ async fn remove_other_policies<I: Iam>(
     for arn in found.managed.difference(&wanted.managed) {
         gone_is_fine(iam.detach_role_policy(role, arn).await)?;
     }
-    if found.boundary.is_some() && wanted.boundary.is_none() {
-        gone_is_fine(iam.delete_role_permissions_boundary(role).await)?;
-    }
     Ok(())
+}
+
+/// The wanted permissions boundary on the role, or none.
+async fn set_boundary<I: Iam>(
+    iam: &I,
+    role: &str,
+    found: Option<&str>,
+    wanted: Option<&str>,
+) -> Result<(), CloudError> {
+    match wanted {
+        _ if found == wanted => Ok(()),
+        Some(arn) => iam.put_role_permissions_boundary(role, arn).await,
+        None => gone_is_fine(iam.delete_role_permissions_boundary(role).await),
+    }
 }
 
 /// Deleting what is already gone is done.

@@ -6,9 +6,11 @@ use miette::{IntoDiagnostic, MietteHandlerOpts};
 use super::args::Global;
 use crate::cloud::Cloud;
 use crate::config::{self, Desired, StateBackend};
+use crate::observe::Observed;
 use crate::operation::Operation;
+use crate::plan::{Plan, PlanOptions};
 use crate::render::{Paint, ReadingBar};
-use crate::state::{RemoteState, StateFile, StateStore};
+use crate::state::{RemoteState, State, StateFile, StateStore};
 
 /// What every command shares: the global flags and how to print.
 pub struct Context {
@@ -77,6 +79,29 @@ impl Context {
         Ok(loaded.desired)
     }
 
+    /// The bucket and key of `--state s3://bucket/key`; `None` for another `--state`.
+    fn state_flag_s3(&self) -> miette::Result<Option<(&str, &str)>> {
+        let Some(text) = self.global.state.as_ref().and_then(|l| l.to_str()) else { return Ok(None) };
+        let Some(rest) = text.strip_prefix("s3://") else { return Ok(None) };
+        let parts = rest.split_once('/').filter(|(b, k)| !b.is_empty() && !k.is_empty());
+        parts.map(Some).ok_or_else(|| {
+            miette::miette!(
+                help = "e.g. --state s3://my-orgrole-state/orgrole/prod.json",
+                "`{text}` is not an s3://bucket/key URL"
+            )
+        })
+    }
+
+    /// The bucket and key of a state kept in S3: `--state s3://…`, else the
+    /// configuration's `state` block (unless `--state` names a file).
+    pub fn s3_state<'a>(&'a self, desired: &'a Desired) -> miette::Result<Option<(&'a str, &'a str)>> {
+        match (&self.global.state, self.state_flag_s3()?) {
+            (_, Some(flag)) => Ok(Some(flag)),
+            (Some(_), None) => Ok(None),
+            (None, None) => Ok(desired.s3_state()),
+        }
+    }
+
     /// Where the state lives: `--state` (a path or `s3://bucket/key`), else
     /// the configuration's `state` block, else `state/<config stem>.state.json`.
     pub fn state_store<C: Cloud>(
@@ -85,17 +110,7 @@ impl Context {
         cloud: &C,
     ) -> miette::Result<StateStore<C::Objects>> {
         if let Some(location) = &self.global.state {
-            let text = location.to_string_lossy();
-            if let Some(rest) = text.strip_prefix("s3://") {
-                let (bucket, key) = rest
-                    .split_once('/')
-                    .filter(|(b, k)| !b.is_empty() && !k.is_empty())
-                    .ok_or_else(|| {
-                        miette::miette!(
-                            help = "e.g. --state s3://my-orgrole-state/orgrole/prod.json",
-                            "`{text}` is not an s3://bucket/key URL"
-                        )
-                    })?;
+            if let Some((bucket, key)) = self.state_flag_s3()? {
                 return Ok(s3_store(cloud, bucket, key, None));
             }
             return Ok(StateStore::Local(StateFile::new(location)));
@@ -115,7 +130,29 @@ impl Context {
         desired: &'a Desired,
         store: &'a StateStore<C::Objects>,
     ) -> Operation<'a, C, C::Objects> {
-        Operation::new(cloud, desired, store, usize::from(self.global.parallelism))
+        Operation::new(cloud, desired, store, self.parallelism())
+    }
+
+    /// What the commands that read start with: the state, and the accounts
+    /// observed and planned from it (a bar while reading, unless the output
+    /// is for a machine).
+    pub async fn planned<C: Cloud>(
+        &self,
+        cloud: &C,
+        desired: &Desired,
+        options: PlanOptions,
+        machine: bool,
+    ) -> miette::Result<(State, Observed, Plan)> {
+        let store = self.state_store(Some(desired), cloud)?;
+        let bar = self.reading_bar(machine);
+        let op = self.operation(cloud, desired, &store).watched(&bar);
+        let state = op.load().await.into_diagnostic()?;
+        let (observed, plan) = op.plan(&state, options).await.into_diagnostic()?;
+        Ok((state, observed, plan))
+    }
+
+    pub fn parallelism(&self) -> usize {
+        usize::from(self.global.parallelism)
     }
 
     /// Reading the accounts shows a bar: on a terminal, never for a machine.

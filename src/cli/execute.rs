@@ -47,7 +47,6 @@ pub async fn apply<C: Cloud>(
     let saved = args.plan.as_deref().map(SavedPlan::read).transpose().into_diagnostic()?;
     let store = cx.state_store(Some(desired), cloud)?;
     let request = Request {
-        operation: if args.destroy { "destroy" } else { "apply" },
         saved,
         options: PlanOptions { adopt: args.adopt, destroy: args.destroy },
         approved: args.auto_approve,
@@ -134,7 +133,7 @@ impl Review for Terminal {
         }
     }
 
-    fn approve(&mut self, _plan: &Plan) -> Approval {
+    fn approve(&mut self) -> Approval {
         if !std::io::stdin().is_terminal() {
             return Approval::CannotAsk;
         }

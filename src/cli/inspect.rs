@@ -6,7 +6,6 @@ use super::{Context, Exit, StateCommand};
 use crate::cloud::Cloud;
 use crate::config::Desired;
 use crate::model::{AccountFilter, Address};
-use crate::observe::observe;
 use crate::rebuild::rebuild;
 use crate::state::{ObjectStore, State, StateFile, StateStore};
 
@@ -56,9 +55,9 @@ pub async fn state<C: Cloud>(
         }
         StateCommand::Rebuild { force } => {
             let desired = desired.expect("loaded by the caller");
-            let parallelism = usize::from(cx.global.parallelism);
-            let observed =
-                observe(cloud, &desired, &State::new(), false, parallelism).await.into_diagnostic()?;
+            let bar = cx.reading_bar(false);
+            let op = cx.operation(cloud, &desired, &store).watched(&bar);
+            let observed = op.observe(&State::new(), false).await.into_diagnostic()?;
             let rebuilt = rebuild(&desired, &observed);
             for r in rebuilt.resources() {
                 println!("found {} ({})", r.address, r.arn);

@@ -62,7 +62,7 @@ fn command(cx: &Context, command: Command) -> miette::Result<Exit> {
             let desired = cx.config()?;
             on_aws(cx, async |cloud| report::preflight(cx, cloud, &desired).await)
         }
-        Command::Permissions { format } => setup::permissions(&cx.config()?, format),
+        Command::Permissions { format } => setup::permissions(cx, &cx.config()?, format),
         Command::Man => setup::man(),
         Command::Validate => review::validate(cx),
         Command::Plan { detailed_exitcode, adopt, destroy, preflight, out, format } => {

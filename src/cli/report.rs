@@ -23,12 +23,9 @@ pub async fn verify<C: Cloud>(
     format: Format,
     csv: bool,
 ) -> miette::Result<Exit> {
-    let store = cx.state_store(Some(desired), cloud)?;
-    let bar = cx.reading_bar(format == Format::Json || csv);
-    let op = cx.operation(cloud, desired, &store).watched(&bar);
-    let state = op.load().await.into_diagnostic()?;
-    let (observed, plan) = op.plan(&state, PlanOptions::default()).await.into_diagnostic()?;
-    let checks = check(cloud, desired, &observed, &plan, desired.access_role(), op.parallelism).await;
+    let machine = format == Format::Json || csv;
+    let (_, observed, plan) = cx.planned(cloud, desired, PlanOptions::default(), machine).await?;
+    let checks = check(cloud, desired, &observed, &plan, desired.access_role(), cx.parallelism()).await;
     let organization = observed.organization;
     let all_ok = checks.iter().all(AccountCheck::ok);
     if csv {
@@ -50,11 +47,8 @@ pub async fn status<C: Cloud>(
     format: StatusFormat,
     all: bool,
 ) -> miette::Result<Exit> {
-    let store = cx.state_store(Some(desired), cloud)?;
-    let bar = cx.reading_bar(format == StatusFormat::Json);
-    let op = cx.operation(cloud, desired, &store).watched(&bar);
-    let state = op.load().await.into_diagnostic()?;
-    let (observed, plan) = op.plan(&state, PlanOptions::default()).await.into_diagnostic()?;
+    let machine = format == StatusFormat::Json;
+    let (_, observed, plan) = cx.planned(cloud, desired, PlanOptions::default(), machine).await?;
     let status = crate::status::status(&observed, &plan).ok_or_else(|| {
         miette::miette!(
             help = "run orgrole in the organization's management account or a delegated administrator",
@@ -72,11 +66,12 @@ pub async fn status<C: Cloud>(
 
 /// Whether this run can succeed, account by account, before any change.
 pub async fn preflight<C: Cloud>(cx: &Context, cloud: &C, desired: &Desired) -> miette::Result<Exit> {
+    // What a plan would read (and refuse), without planning.
     let store = cx.state_store(Some(desired), cloud)?;
     let bar = cx.reading_bar(false);
     let op = cx.operation(cloud, desired, &store).watched(&bar);
     let state = op.load().await.into_diagnostic()?;
-    let (observed, _) = op.plan(&state, PlanOptions::default()).await.into_diagnostic()?;
+    let observed = op.observe(&state, false).await.into_diagnostic()?;
     let checked = crate::preflight::preflight(cloud, desired, &observed, op.parallelism).await;
     print!("{}", crate::render::preflight_table(&checked));
     Ok(if checked.ok() { Exit::Success } else { Exit::Failure })
@@ -94,10 +89,7 @@ pub async fn graph<C: Cloud>(
     desired: &Desired,
     format: GraphFormat,
 ) -> miette::Result<Exit> {
-    let store = cx.state_store(Some(desired), cloud)?;
-    let op = cx.operation(cloud, desired, &store);
-    let state = op.load().await.into_diagnostic()?;
-    let (_, plan) = op.plan(&state, PlanOptions::default()).await.into_diagnostic()?;
+    let (_, _, plan) = cx.planned(cloud, desired, PlanOptions::default(), true).await?;
     draw(&plan, format)
 }
 

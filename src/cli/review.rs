@@ -53,14 +53,10 @@ pub async fn plan<C: Cloud>(
     args: PlanArgs,
 ) -> miette::Result<Exit> {
     let options = PlanOptions { adopt: args.adopt, destroy: args.destroy };
-    let store = cx.state_store(Some(desired), cloud)?;
-    let bar = cx.reading_bar(args.format == Format::Json);
-    let op = cx.operation(cloud, desired, &store).watched(&bar);
-    let state = op.load().await.into_diagnostic()?;
-    let (observed, plan) = op.plan(&state, options).await.into_diagnostic()?;
+    let (state, observed, plan) = cx.planned(cloud, desired, options, args.format == Format::Json).await?;
     // On standard error, so that the plan's own output (JSON) stays as it is.
     let preflight_failed = if args.preflight {
-        let checked = crate::preflight::preflight(cloud, desired, &observed, op.parallelism).await;
+        let checked = crate::preflight::preflight(cloud, desired, &observed, cx.parallelism()).await;
         eprint!("{}", crate::render::preflight_table(&checked));
         !checked.ok()
     } else {
@@ -68,11 +64,18 @@ pub async fn plan<C: Cloud>(
     };
     print!("{}", rendered(&plan, args.format, cx.paint));
     let failed = plan.has_conflicts() || !plan.unreachable.is_empty() || preflight_failed;
+    let exit = if failed {
+        Exit::Failure
+    } else if args.detailed_exitcode && plan.has_changes() {
+        Exit::Changes
+    } else {
+        Exit::Success
+    };
     if let Some(out) = &args.out {
         if failed {
             return Err(miette::miette!("the plan was not saved: it has errors (above)"));
         }
-        SavedPlan::new(plan.clone(), &cx.global.config, desired, &state, desired.access_role())
+        SavedPlan::new(plan, &cx.global.config, desired, &state, desired.access_role())
             .write(out)
             .into_diagnostic()?;
         if args.format == Format::Text {
@@ -83,13 +86,7 @@ pub async fn plan<C: Cloud>(
             );
         }
     }
-    Ok(if failed {
-        Exit::Failure
-    } else if args.detailed_exitcode && plan.has_changes() {
-        Exit::Changes
-    } else {
-        Exit::Success
-    })
+    Ok(exit)
 }
 
 pub fn rendered(plan: &Plan, format: Format, paint: Paint) -> String {

@@ -5,7 +5,7 @@ use std::path::Path;
 use clap::CommandFactory;
 use miette::{miette, IntoDiagnostic};
 
-use super::{Cli, Exit, PermissionsFormat};
+use super::{Cli, Context, Exit, PermissionsFormat};
 use crate::cloud::Cloud;
 use crate::init::{configuration, Mode};
 
@@ -40,8 +40,12 @@ pub async fn init<C: Cloud>(cloud: &C, mode: Mode, out: &Path) -> miette::Result
 }
 
 /// The caller's and the access role's policies, as JSON or with headings.
-pub fn permissions(desired: &crate::config::Desired, format: PermissionsFormat) -> miette::Result<Exit> {
-    let needed = crate::permissions::needed(desired);
+pub fn permissions(
+    cx: &Context,
+    desired: &crate::config::Desired,
+    format: PermissionsFormat,
+) -> miette::Result<Exit> {
+    let needed = crate::permissions::needed(desired, cx.s3_state(desired)?);
     match format {
         PermissionsFormat::Json => println!("{needed:#}"),
         PermissionsFormat::Text => {

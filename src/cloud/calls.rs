@@ -21,9 +21,7 @@ pub enum When {
     StackSetManagement,
     /// A state kept in S3.
     S3State,
-    /// `verify` and `accounts`.
-    Verify,
-    /// A permissions boundary is configured.
+    /// A permissions boundary is configured, or kept (`other-policies "keep"`).
     Boundary,
     /// `other-policies "keep"`: what is kept is put on a role made again.
     Keep,
@@ -89,7 +87,8 @@ pub const CALLS: &[Call] = &[
     call("iam:PutRolePermissionsBoundary", Account, Boundary),
     call("iam:DeleteRolePermissionsBoundary", Account, Always),
     call("iam:DeleteRole", Account, Always),
-    call("iam:SimulatePrincipalPolicy", Account, Verify),
+    // verify and accounts simulate the vendor's role.
+    call("iam:SimulatePrincipalPolicy", Account, Always),
 ];
 
 #[cfg(test)]

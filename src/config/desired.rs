@@ -112,6 +112,14 @@ pub enum Template {
 pub const DEFAULT_ACCESS_ROLE: &str = "OrganizationAccountAccessRole";
 
 impl Desired {
+    /// The bucket and key of the `state` block's S3 state.
+    pub fn s3_state(&self) -> Option<(&str, &str)> {
+        match &self.state {
+            Some(StateBackend::S3 { bucket, key, .. }) => Some((bucket, key)),
+            None => None,
+        }
+    }
+
     /// The role orgrole assumes in the target accounts (one for both
     /// blocks: the configuration refuses two).
     pub fn access_role(&self) -> &str {

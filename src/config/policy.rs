@@ -83,9 +83,12 @@ struct Source {
 }
 
 impl Source {
-    /// ` (policies/x.json:12:9)`: where `action` is first written in the file.
+    /// ` (policies/x.json:12:9)`: where `action` is first written in the
+    /// file, in any case (IAM's are case-insensitive; findings spell them as
+    /// IAM's reference does). ASCII lowercase keeps every byte offset.
     fn place(&self, action: &str) -> String {
-        let Some(offset) = self.text.find(&format!("\"{action}\"")) else { return String::new() };
+        let quoted = format!("\"{}\"", action.to_ascii_lowercase());
+        let Some(offset) = self.text.to_ascii_lowercase().find(&quoted) else { return String::new() };
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let column = before.rfind('\n').map_or(offset, |n| offset - n - 1) + 1;
@@ -186,6 +189,16 @@ mod tests {
         let role = load_in(&with_file("policies/x.json"), dir.path()).unwrap().desired.role;
         assert_eq!(role.policy_name, "p");
         assert_eq!(role.policy.actions().into_iter().collect::<Vec<_>>(), ["s3:GetObject"]);
+    }
+
+    #[test]
+    fn a_warning_names_where_the_action_is_written_in_whatever_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\n  \"Action\":\"iam:listroles\",\"Resource\":\"arn:aws:iam::*:role/*\"}]}";
+        std::fs::write(dir.path().join("x.json"), json).unwrap();
+        let lint = load_in(&with_file("x.json"), dir.path()).unwrap().lint.expect("a warning");
+        let message = lint.problems()[0].message();
+        assert!(message.contains("iam:ListRoles") && message.ends_with("(x.json:2:12)"), "{message}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::reader::{self, Node, Spanned, Spec, ONE_OR_MORE};
 use super::report::{ok, Problem};
 use super::role_options::{self, BOUNDARY, DESCRIPTION, MAX_SESSION, PATH};
 use super::{policy, rules, tags, OtherPoliciesMode, RoleConfig};
-use crate::model::AccountId;
+use crate::model::{AccountId, Arn};
 
 pub(super) const SPEC: Spec = Spec {
     name: "role",
@@ -87,16 +87,13 @@ pub(super) fn read(
 /// IAM accepts only principal ARNs it can resolve; catch the malformed ones
 /// here, at their place in the file.
 fn principal(arn: Spanned<String>) -> Result<String, Problem> {
-    let parts: Vec<&str> = arn.value.splitn(6, ':').collect();
-    let valid = match parts.as_slice() {
-        ["arn", partition, service, "", account, resource] => {
-            matches!(*partition, "aws" | "aws-cn" | "aws-us-gov")
-                && matches!(*service, "iam" | "sts")
-                && AccountId::parse(account).is_ok()
-                && !resource.is_empty()
-        }
-        _ => false,
-    };
+    let valid = Arn::parse(&arn.value).is_some_and(|a| {
+        a.in_known_partition()
+            && matches!(a.service, "iam" | "sts")
+            && a.region.is_empty()
+            && AccountId::parse(a.account).is_ok()
+            && !a.resource.is_empty()
+    });
     if !valid {
         return Err(Problem::error(
             arn.span,

@@ -4,7 +4,7 @@
 
 use super::reader::{self, Node, Spanned, Spec};
 use super::report::{ok, Problem};
-use crate::model::{is_iam_path, AccountId, RoleSettings, DEFAULT_MAX_SESSION, LONGEST_MAX_SESSION};
+use crate::model::{is_iam_path, AccountId, Arn, RoleSettings, DEFAULT_MAX_SESSION, LONGEST_MAX_SESSION};
 
 /// Where a boundary ARN names each target account.
 pub const ACCOUNT_PLACEHOLDER: &str = "{account}";
@@ -36,7 +36,7 @@ pub(super) fn read(
     let (boundary, path, description, session) = (boundary?, path?, description?, session?);
     // IAM takes as a boundary a policy of the role's own account, or an AWS managed one.
     let one_account =
-        boundary.as_deref().and_then(|arn| arn.split(':').nth(4)).filter(|a| AccountId::parse(a).is_ok());
+        boundary.as_deref().and_then(Arn::parse).map(|a| a.account).filter(|a| AccountId::parse(a).is_ok());
     if let (Some(account), Some(node)) = (one_account, reader::find(children, &BOUNDARY)) {
         problems.push(Problem::warning(
             node.span(),
@@ -79,15 +79,12 @@ fn one<T>(
 /// A managed policy's ARN: the boundary must be one (PutRolePermissionsBoundary).
 fn boundary(arn: Spanned<String>) -> Result<String, Problem> {
     let with_account = arn.value.replace(ACCOUNT_PLACEHOLDER, "111111111111");
-    let parts: Vec<&str> = with_account.splitn(6, ':').collect();
-    let valid = match parts.as_slice() {
-        ["arn", partition, "iam", "", account, resource] => {
-            matches!(*partition, "aws" | "aws-cn" | "aws-us-gov")
-                && (*account == "aws" || AccountId::parse(account).is_ok())
-                && resource.strip_prefix("policy/").is_some_and(|name| !name.is_empty())
-        }
-        _ => false,
-    };
+    let valid = Arn::parse(&with_account).is_some_and(|a| {
+        a.in_known_partition()
+            && (a.service, a.region) == ("iam", "")
+            && (a.account == "aws" || AccountId::parse(a.account).is_ok())
+            && a.resource.strip_prefix("policy/").is_some_and(|name| !name.is_empty())
+    });
     if !valid || arn.value.len() > 2048 {
         return Err(Problem::error(
             arn.span,

@@ -3,6 +3,7 @@
 
 mod account;
 mod address;
+mod arn;
 mod document;
 mod other_policies;
 mod resource;
@@ -11,6 +12,7 @@ mod stackset;
 
 pub use account::{AccountId, AccountIdError};
 pub use address::{Address, ResourceKind};
+pub use arn::Arn;
 pub(crate) use document::strings as statement_strings;
 pub use document::{DocumentError, PolicyDocument};
 pub use other_policies::OtherPolicies;

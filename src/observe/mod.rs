@@ -140,6 +140,31 @@ impl Reading for Unwatched {
     fn done(&self) {}
 }
 
+/// Everything observed but the accounts: who runs, the organization, the
+/// targets, the stack set, and what to read in each account. What cannot
+/// be planned at all is known from this, before thousands of accounts are read.
+pub struct Survey {
+    /// With no accounts yet.
+    pub observed: Observed,
+    wanted: BTreeMap<AccountId, Wanted>,
+}
+
+impl Survey {
+    /// Reads the accounts, `parallelism` at a time.
+    pub async fn read<C: Cloud>(
+        self,
+        cloud: &C,
+        access_role: &str,
+        parallelism: usize,
+        reading: &dyn Reading,
+    ) -> Observed {
+        let accounts = read_accounts(cloud, self.wanted, access_role, parallelism, reading).await;
+        Observed { accounts, ..self.observed }
+    }
+}
+
+/// The survey and its accounts read, unwatched.
+#[cfg(test)]
 pub async fn observe<C: Cloud>(
     cloud: &C,
     desired: &Desired,
@@ -147,18 +172,16 @@ pub async fn observe<C: Cloud>(
     destroy: bool,
     parallelism: usize,
 ) -> Result<Observed, ObserveError> {
-    observe_watched(cloud, desired, state, destroy, parallelism, &Unwatched).await
+    let survey = survey(cloud, desired, state, destroy).await?;
+    Ok(survey.read(cloud, desired.access_role(), parallelism, &Unwatched).await)
 }
 
-/// `observe`, telling `reading` how far it got.
-pub async fn observe_watched<C: Cloud>(
+pub async fn survey<C: Cloud>(
     cloud: &C,
     desired: &Desired,
     state: &State,
     destroy: bool,
-    parallelism: usize,
-    reading: &dyn Reading,
-) -> Result<Observed, ObserveError> {
+) -> Result<Survey, ObserveError> {
     let caller = cloud.caller().await.map_err(ObserveError::Caller)?;
     let no_targets = DirectTargets::default();
     let direct = desired.direct.as_ref().unwrap_or(&no_targets);
@@ -213,13 +236,12 @@ pub async fn observe_watched<C: Cloud>(
         wanted.entry(account.clone()).or_default().add(&r.address, &r.arn);
     }
 
-    reading.reading(wanted.len());
-    let accounts = read_accounts(cloud, wanted, desired.access_role(), parallelism, reading).await;
-    reading.done();
-    Ok(Observed { caller, organization, resolution, accounts, stackset })
+    let observed = Observed { caller, organization, resolution, accounts: BTreeMap::new(), stackset };
+    Ok(Survey { observed, wanted })
 }
 
-/// Reads what is wanted in each account, `parallelism` accounts at a time.
+/// Reads what is wanted in each account, `parallelism` accounts at a time,
+/// telling `reading` how far it got.
 pub async fn read_accounts<C: Cloud>(
     cloud: &C,
     wanted: BTreeMap<AccountId, Wanted>,
@@ -227,7 +249,8 @@ pub async fn read_accounts<C: Cloud>(
     parallelism: usize,
     reading: &dyn Reading,
 ) -> BTreeMap<AccountId, AccountView> {
-    stream::iter(wanted)
+    reading.reading(wanted.len());
+    let read = stream::iter(wanted)
         .map(|(account, w)| async move {
             let view = match read_account(cloud, &account, access_role, &w).await {
                 Ok(resources) => AccountView::Read(resources),
@@ -238,7 +261,9 @@ pub async fn read_accounts<C: Cloud>(
         })
         .buffer_unordered(parallelism.max(1))
         .collect()
-        .await
+        .await;
+    reading.done();
+    read
 }
 
 async fn read_account<C: Cloud>(

@@ -16,7 +16,7 @@ pub use run::{Approval, Ran, Request, Review};
 use crate::apply::{self, ApplyOptions, Observer, Outcome};
 use crate::cloud::Cloud;
 use crate::config::Desired;
-use crate::observe::{observe_watched, read_accounts, Observed, Reading, Unwatched};
+use crate::observe::{read_accounts, survey, Observed, Reading, Unwatched};
 use crate::plan::{plan, refusal, Plan, PlanOptions};
 use crate::saved_plan::{SavedPlan, Stale};
 use crate::state::{ObjectStore, State, StateError, StateStore};
@@ -55,24 +55,33 @@ impl<'a, C: Cloud, O: ObjectStore> Operation<'a, C, O> {
     ) -> Result<(Observed, Plan), OperationError> {
         let settled = pending::settled(self.cloud, state).await?;
         let state = settled.as_ref().unwrap_or(state);
-        let observed =
-            observe_watched(self.cloud, self.desired, state, options.destroy, self.parallelism, self.reading)
-                .await?;
-        if let Some(refused) = refusal(self.desired, &observed, state, options.destroy) {
-            return Err(refused.into());
-        }
+        let observed = self.observe_settled(state, options.destroy).await?;
         let plan = plan(self.desired, &observed, state, options);
         Ok((observed, plan))
+    }
+
+    /// What a plan starts from, without planning.
+    pub async fn observe(&self, state: &State, destroy: bool) -> Result<Observed, OperationError> {
+        let settled = pending::settled(self.cloud, state).await?;
+        self.observe_settled(settled.as_ref().unwrap_or(state), destroy).await
+    }
+
+    /// The survey, refused before any account is read if it cannot be
+    /// planned, then the accounts.
+    async fn observe_settled(&self, state: &State, destroy: bool) -> Result<Observed, OperationError> {
+        let survey = survey(self.cloud, self.desired, state, destroy).await?;
+        if let Some(refused) = refusal(self.desired, &survey.observed, state, destroy) {
+            return Err(refused.into());
+        }
+        Ok(survey.read(self.cloud, self.desired.access_role(), self.parallelism, self.reading).await)
     }
 
     /// Why a saved plan no longer describes the accounts (empty: it does),
     /// reading again what its changes touch.
     pub async fn staleness(&self, saved: &SavedPlan, state: &State) -> Vec<Stale> {
-        let touched = saved.touched();
-        self.reading.reading(touched.len());
         let live =
-            read_accounts(self.cloud, touched, &saved.access_role, self.parallelism, self.reading).await;
-        self.reading.done();
+            read_accounts(self.cloud, saved.touched(), &saved.access_role, self.parallelism, self.reading)
+                .await;
         saved.staleness(self.desired, state, &live)
     }
 

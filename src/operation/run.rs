@@ -14,8 +14,6 @@ use crate::saved_plan::{SavedPlan, Stale};
 use crate::state::ObjectStore;
 
 pub struct Request {
-    /// `apply` or `destroy`, as the lock names it.
-    pub operation: &'static str,
     /// A saved plan to apply exactly (approved when it was saved).
     pub saved: Option<SavedPlan>,
     pub options: PlanOptions,
@@ -32,7 +30,18 @@ pub trait Review {
     /// The plan, before anything is changed, whether or not it will be applied.
     fn show(&mut self, plan: &Plan);
     /// Asked only when the plan has changes, can be applied and was not approved beforehand.
-    fn approve(&mut self, plan: &Plan) -> Approval;
+    fn approve(&mut self) -> Approval;
+}
+
+impl Request {
+    /// `apply` or `destroy`, as the lock names it.
+    fn operation(&self) -> &'static str {
+        if self.options.destroy {
+            "destroy"
+        } else {
+            "apply"
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,20 +80,20 @@ impl<C: Cloud, O: ObjectStore> Operation<'_, C, O> {
     ) -> Result<Ran, OperationError> {
         let mut interrupt = std::pin::pin!(interrupt);
         self.store
-            .under_lock(request.operation, request.lock_timeout, async || {
+            .under_lock(request.operation(), request.lock_timeout, async || {
                 let mut state = self.load().await?;
                 let pending =
                     self.finish_pending(&mut state, request.timeout, observer, interrupt.as_mut()).await?;
                 if let Some(still) = pending {
                     return Ok(Ran::StillRunning(still));
                 }
-                let (plan, approved) = match &request.saved {
+                let (plan, approved) = match request.saved {
                     Some(saved) => {
-                        let stale = self.staleness(saved, &state).await;
+                        let stale = self.staleness(&saved, &state).await;
                         if !stale.is_empty() {
                             return Ok(Ran::Stale(stale));
                         }
-                        (saved.plan.clone(), true)
+                        (saved.plan, true)
                     }
                     None => (self.plan(&state, request.options).await?.1, request.approved),
                 };
@@ -97,7 +106,7 @@ impl<C: Cloud, O: ObjectStore> Operation<'_, C, O> {
                     return Ok(Ran::NoChanges { reached_all });
                 }
                 if !approved {
-                    match review.approve(&plan) {
+                    match review.approve() {
                         Approval::Yes => {}
                         Approval::No => return Ok(Ran::Cancelled),
                         Approval::CannotAsk => return Ok(Ran::CannotAsk),

@@ -29,7 +29,7 @@ impl Review for Approve {
         self.shown = Some(plan.clone());
     }
 
-    fn approve(&mut self, _: &Plan) -> Approval {
+    fn approve(&mut self) -> Approval {
         Approval::Yes
     }
 }
@@ -60,7 +60,6 @@ pub async fn converge(
     let store = store_of(state).await;
     let op = Operation::new(cloud, d, &store, 4);
     let request = Request {
-        operation: if options.destroy { "destroy" } else { "apply" },
         saved: None,
         options,
         approved: true,

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use super::build::Found;
 use super::configured::Configured;
 use super::diff;
-use super::{Action, Change, Plan, Reason, ResourceValue, StackSetPlan, Unreachable, Will};
+use super::{Action, Change, Plan, Reason, ResourceValue, StackSetPlan, Unreachable};
 use crate::config::{Desired, Template};
 use crate::model::{AccountId, ResourceKind, Tags};
 use crate::observe::{AccountResources, AccountView, Observed};
@@ -33,8 +33,7 @@ pub(super) fn plan_stack_drift(
     // Settled: every instance of the account, in one pass over them.
     let mut settled: BTreeMap<&AccountId, bool> = BTreeMap::new();
     for v in &stackset.instances {
-        let current = v.targeted && v.will == Will::Keep && v.found.as_ref().is_some_and(|i| i.is_current());
-        *settled.entry(&v.account).or_insert(true) &= current;
+        *settled.entry(&v.account).or_insert(true) &= v.targeted && v.settled();
     }
     for account in found.inspected().filter(|a| settled.get(a).copied().unwrap_or(false)) {
         match observed.accounts.get(account) {

@@ -104,12 +104,18 @@ pub fn counted(s: Summary) -> String {
 
 /// Skipped accounts by why, in the order the reasons first appear.
 pub fn skipped_by_reason(skipped: &[Skipped]) -> Vec<(String, Vec<&Skipped>)> {
-    let mut groups: Vec<(String, Vec<&Skipped>)> = vec![];
-    for s in skipped {
-        let why = skip_reason(&s.reason);
-        match groups.iter_mut().find(|(w, _)| *w == why) {
-            Some((_, accounts)) => accounts.push(s),
-            None => groups.push((why, vec![s])),
+    by_text(skipped, |s| skip_reason(&s.reason))
+}
+
+/// Items by the text said of each, in the order the texts first appear: at
+/// 10,000 accounts, a few distinct reasons.
+pub fn by_text<T>(items: impl IntoIterator<Item = T>, text: impl Fn(&T) -> String) -> Vec<(String, Vec<T>)> {
+    let mut groups: Vec<(String, Vec<T>)> = vec![];
+    for item in items {
+        let said = text(&item);
+        match groups.iter_mut().find(|(s, _)| *s == said) {
+            Some((_, members)) => members.push(item),
+            None => groups.push((said, vec![item])),
         }
     }
     groups

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::groups::{counted, names, shown, skipped_by_reason, Shown, EVERY_ACCOUNT};
+use super::groups::{by_text, counted, names, shown, skipped_by_reason, Shown, EVERY_ACCOUNT};
 use super::lines::Detail;
 use super::prose::{cloud_error, stackset_conflict};
 use super::view::{conflict_message, plan_view};
@@ -97,8 +97,23 @@ pub fn plan_markdown(plan: &Plan) -> String {
     }
     if !view.kept.is_empty() {
         out.push_str("### Kept on the roles (`other-policies \"keep\"`)\n\n");
-        for (role, lines) in &view.kept {
-            let _ = writeln!(out, "- {role}: {}", lines.join("; "));
+        // The same kept on many roles is said once (a comment stays under its limit at any size).
+        let kept = plan.kept.iter().zip(&view.kept);
+        for (lines, roles) in by_text(kept, |(_, (_, lines))| lines.join("; ")) {
+            match roles.as_slice() {
+                [(_, (role, _))] => _ = writeln!(out, "- {role}: {lines}"),
+                many => {
+                    let accounts =
+                        many.iter().map(|(k, _)| (&k.address.account, plan.account_name(&k.address.account)));
+                    let role = &many[0].0.address.name;
+                    _ = writeln!(
+                        out,
+                        "- role {role} in {} accounts ({}): {lines}",
+                        many.len(),
+                        names(accounts, true)
+                    );
+                }
+            }
         }
         out.push('\n');
     }
@@ -120,8 +135,19 @@ pub fn plan_markdown(plan: &Plan) -> String {
         if let Some(conflict) = &stackset_conflict {
             let _ = writeln!(out, "- {conflict}");
         }
-        for u in &plan.unreachable {
-            let _ = writeln!(out, "- account `{}` could not be read: {}", u.account, cloud_error(&u.error));
+        for (error, unreachable) in by_text(&plan.unreachable, |u| cloud_error(&u.error)) {
+            match unreachable.as_slice() {
+                [u] => _ = writeln!(out, "- account `{}` could not be read: {error}", u.account),
+                many => {
+                    let accounts = many.iter().map(|u| (&u.account, plan.account_name(&u.account)));
+                    _ = writeln!(
+                        out,
+                        "- {} accounts could not be read ({}): {error}",
+                        many.len(),
+                        names(accounts, true)
+                    );
+                }
+            }
         }
         out.push('\n');
     }

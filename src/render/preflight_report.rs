@@ -3,9 +3,9 @@
 use std::fmt::Write;
 
 use super::lines::table;
-use super::prose::cloud_error;
+use super::prose::{cloud_error, not_checked};
 use crate::preflight::Preflight;
-use crate::verify::{NotChecked, Permissions};
+use crate::verify::Permissions;
 
 pub fn preflight_table(checked: &Preflight) -> String {
     let mut rows = vec![["ACCOUNT".to_owned(), "NAME".into(), "ACCESS".into(), "ORGROLE'S CALLS".into()]];
@@ -17,11 +17,9 @@ pub fn preflight_table(checked: &Preflight) -> String {
         let calls = match &a.permissions {
             Permissions::Allowed => "all allowed".to_owned(),
             Permissions::Denied(actions) => format!("DENIED: {}", actions.join(", ")),
-            Permissions::NotChecked(NotChecked::RoleNotAsConfigured) => {
-                "not checked (the caller is no role or user IAM can simulate)".to_owned()
-            }
-            Permissions::NotChecked(NotChecked::Refused(_)) if a.access.is_err() => "not checked".to_owned(),
-            Permissions::NotChecked(NotChecked::Refused(e)) => format!("not checked ({})", cloud_error(e)),
+            // Why is in the ACCESS column.
+            Permissions::NotChecked(_) if a.access.is_err() => "not checked".to_owned(),
+            Permissions::NotChecked(why) => format!("not checked ({})", not_checked(why)),
         };
         rows.push([a.account.to_string(), a.name.clone(), access, calls]);
     }

@@ -5,6 +5,7 @@ use crate::cloud::{CloudError, Denial};
 use crate::model::{AccountFilter, AccountId};
 use crate::plan::{StackSetAction, StackSetConflict};
 use crate::targets::SkipReason;
+use crate::verify::NotChecked;
 
 /// An error, and what to do when it says an SCP or a boundary denied it.
 pub fn cloud_error(error: &CloudError) -> String {
@@ -16,6 +17,15 @@ pub fn cloud_error(error: &CloudError) -> String {
             "{error} (the principal's permissions boundary denies it: the boundary must allow the calls `orgrole permissions` lists)"
         ),
         None => error.to_string(),
+    }
+}
+
+/// Why the permissions were not simulated.
+pub fn not_checked(why: &NotChecked) -> String {
+    match why {
+        NotChecked::RoleNotAsConfigured => "the role is not as configured".into(),
+        NotChecked::Refused(e) => cloud_error(e),
+        NotChecked::NotSimulable => "the caller is no role or user IAM can simulate".into(),
     }
 }
 

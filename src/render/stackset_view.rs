@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::groups::{names, NAMED};
+use super::groups::{by_text, names, NAMED};
 use super::lines::{marker, plural, Detail};
 use super::prose::step_description;
 use super::view::account_title;
@@ -143,8 +143,12 @@ fn step_view(step: &crate::plan::StackSetStep) -> StepView {
             }
             StackSetReason::AutoDeployedPastFilter { accounts } => {
                 notes.push("auto-deployment ignores account filters");
-                for a in accounts {
-                    detail("-", format!("{a}: joined a targeted OU and got an instance, which the account filter leaves out"));
+                let why = "joined a targeted OU and got an instance, which the account filter leaves out";
+                if accounts.len() > NAMED {
+                    let listed = names(accounts.iter().map(|a| (a, "")), false);
+                    detail("-", format!("{} accounts {why}: {listed}", accounts.len()));
+                } else {
+                    accounts.iter().for_each(|a| detail("-", format!("{a}: {why}")));
                 }
             }
             StackSetReason::TemplateChanged { diff } => {
@@ -173,6 +177,13 @@ fn step_view(step: &crate::plan::StackSetStep) -> StepView {
                     before.enabled, after.enabled, before.retain_stacks, after.retain_stacks
                 ),
             ),
+            StackSetReason::NotCurrent { instances } if instances.len() > NAMED => {
+                notes.push("instances drifted");
+                for (status, same) in by_text(instances, |i| now(Some(i))) {
+                    let listed = names(same.iter().map(|i| (&i.account, i.region.as_str())), false);
+                    detail("!", format!("{} {status}: {listed}", plural(same.len(), "instance")));
+                }
+            }
             StackSetReason::NotCurrent { instances } => {
                 notes.push("instances drifted");
                 for i in instances {

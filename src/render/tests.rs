@@ -377,6 +377,27 @@ fn markdown_fits_a_pull_request_comment_at_any_size() {
     assert!(markdown.len() < 60_000, "{} characters", markdown.len());
     assert!(markdown.contains("more accounts have changes, not shown here"), "{markdown}");
     assert!(plan_text(&plan, Paint { enabled: false }).contains("# account 200000009999"));
+    // Nothing to change, but 10,000 accounts unreachable for one reason and
+    // 10,000 roles keeping the same policy.
+    let mut plan = fleet(0, false);
+    for i in 0..10_000u64 {
+        let account = id(&format!("{:012}", 300_000_000_000 + i));
+        let error =
+            CloudError::from_code("sts:AssumeRole", Some("AccessDenied"), "could not assume the access role");
+        plan.unreachable.push(Unreachable { account: account.clone(), error });
+        let other = crate::model::OtherPolicies {
+            managed: ["arn:aws:iam::aws:policy/SecurityAudit".into()].into(),
+            ..Default::default()
+        };
+        plan.kept.push(crate::plan::Kept {
+            address: Address::role(&account, "radiant-aws-api-access-role"),
+            other,
+        });
+    }
+    let markdown = plan_markdown(&plan);
+    assert!(markdown.len() < 60_000, "{} characters", markdown.len());
+    assert!(markdown.contains("- 10000 accounts could not be read ("), "{markdown}");
+    assert!(markdown.contains("- role radiant-aws-api-access-role in 10000 accounts ("), "{markdown}");
 }
 
 /// The role options, as the planner gives them (`apply::role_options_tests`

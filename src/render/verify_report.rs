@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 
 use super::lines::table;
-use super::prose::cloud_error;
+use super::prose::{cloud_error, not_checked};
 use super::view::{change_summary, kept_lines};
 use crate::cloud::{OrgAccount, Organization};
-use crate::verify::{AccountCheck, NotChecked, Permissions, Problem};
+use crate::verify::{AccountCheck, Permissions, Problem};
 
 /// The verify JSON's format; additions bump the minor part.
 pub const VERIFY_FORMAT_VERSION: &str = "1.0";
@@ -32,14 +32,7 @@ pub fn problem_text(problem: &Problem) -> String {
             };
             format!("{what} in {}", v.region)
         }
-        Problem::Unreachable(e) => format!("could not be read: {e}"),
-    }
-}
-
-fn not_checked(why: &NotChecked) -> String {
-    match why {
-        NotChecked::RoleNotAsConfigured => "the role is not as configured".into(),
-        NotChecked::Refused(e) => cloud_error(e),
+        Problem::Unreachable(e) => format!("could not be read: {}", cloud_error(e)),
     }
 }
 

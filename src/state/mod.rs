@@ -19,7 +19,6 @@ use codec::parse;
 pub use codec::to_json;
 pub use error::StateError;
 pub use file::StateFile;
-pub use format::FORMAT_VERSION;
 pub use lock::LockInfo;
 pub use lock_object::LockObject;
 #[cfg(test)]

@@ -4,22 +4,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-const SUBCOMMANDS: [&str; 14] = [
-    "init",
-    "validate",
-    "plan",
-    "apply",
-    "destroy",
-    "show",
-    "verify",
-    "status",
-    "accounts",
-    "graph",
-    "state",
-    "force-unlock",
-    "completions",
-    "man",
-];
+/// orgrole's subcommands, as its command line defines them.
+fn subcommands() -> Vec<String> {
+    use clap::CommandFactory;
+    orgrole::cli::Cli::command().get_subcommands().map(|c| c.get_name().to_owned()).collect()
+}
 
 fn examples() -> Vec<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/ci");
@@ -30,11 +19,12 @@ fn examples() -> Vec<PathBuf> {
 
 /// Every `orgrole SUBCOMMAND ...` in the text, up to the end of its shell command.
 fn invocations(text: &str) -> Vec<Vec<String>> {
+    let subcommands = subcommands();
     let mut found = vec![];
     for line in text.lines() {
         let tokens: Vec<&str> = line.split_whitespace().collect();
         for (i, token) in tokens.iter().enumerate() {
-            if *token != "orgrole" || !tokens.get(i + 1).is_some_and(|t| SUBCOMMANDS.contains(t)) {
+            if *token != "orgrole" || !tokens.get(i + 1).is_some_and(|t| subcommands.iter().any(|s| s == t)) {
                 continue;
             }
             let command: Vec<String> = tokens[i + 1..]

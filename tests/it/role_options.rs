@@ -5,6 +5,7 @@
 
 use serde_json::json;
 
+use crate::support::org::block_on;
 use crate::support::{radiant_config, stackset_config, Org, Test};
 use crate::vendor_template::assert_deployed_template_lints_clean;
 
@@ -166,4 +167,64 @@ fn with_other_policies_kept_a_replaced_role_gets_them_again() {
     assert_eq!(iam.inline_names(ROLE), ["org-deny-list"]);
     assert_eq!(iam.attached(ROLE), [iam.policy_arn(POLICY)]);
     t.run(&["plan", "--detailed-exitcode"]).code(0);
+}
+
+#[test]
+fn settings_edited_by_hand_are_named_by_plan_and_verify_and_put_back() {
+    let org = Org::builder().account("plain", "Team").account("optioned", "Team").seed();
+    org.iam("optioned").create_policy("VendorBoundary", &boundary_document());
+    org.iam("optioned").create_policy("Looser", &boundary_document());
+    // One role as orgrole makes it without options, one with them.
+    let plain = Test::new(&org).config(&radiant_config(&format!(r#"accounts "{}""#, org.id("plain"))));
+    let optioned = Test::new(&org).config(&with_options(
+        &radiant_config(&format!(r#"accounts "{}""#, org.id("optioned"))),
+        "/vendor/",
+        "Radiant read-only",
+        "2h",
+    ));
+    for t in [&plain, &optioned] {
+        t.run(&["apply", "--auto-approve"]).code(0);
+        t.run(&["verify"]).code(0);
+    }
+    // Twelve-hour sessions and another text on the vendor's role, and a looser boundary.
+    org.iam("plain").update_role(ROLE, "edited", 43200);
+    org.iam("optioned").update_role(ROLE, "edited", 43200);
+    let looser = org.iam("optioned").policy_arn("Looser");
+    block_on(
+        org.iam("optioned")
+            .client
+            .put_role_permissions_boundary()
+            .role_name(ROLE)
+            .permissions_boundary(&looser)
+            .send(),
+    )
+    .expect("PutRolePermissionsBoundary");
+
+    plain
+        .run(&["plan", "--detailed-exitcode"])
+        .code(2)
+        .stdout_has("changed outside orgrole")
+        .stdout_has("~ sessions up to 12h → 1h")
+        .stdout_has("~ description \"edited\" → \"Assumed by the security vendor's AWS API connector (managed by orgrole)\"");
+    let verify = plain.run(&["verify"]).code(1).stdout_has("1 with problems.");
+    let row = verify.stdout.lines().find(|l| l.starts_with(org.id("plain"))).expect("a row").to_owned();
+    assert!(row.contains("sessions up to 12h → 1h"), "{row}");
+
+    optioned
+        .run(&["plan", "--detailed-exitcode"])
+        .code(2)
+        .stdout_has("~ sessions up to 12h → 2h")
+        .stdout_has(&format!("- permissions boundary {looser}"))
+        .stdout_has(&format!("+ permissions boundary {}", org.iam("optioned").policy_arn("VendorBoundary")));
+    let verify = optioned.run(&["verify"]).code(1).stdout_has("1 with problems.");
+    let row = verify.stdout.lines().find(|l| l.starts_with(org.id("optioned"))).expect("a row").to_owned();
+    assert!(row.contains("permissions boundary") && row.contains("description"), "{row}");
+
+    for (t, name, session) in [(&plain, "plain", 3600), (&optioned, "optioned", 7200)] {
+        t.run(&["apply", "--auto-approve"]).code(0);
+        assert_eq!(org.iam(name).role_settings(ROLE).3, session, "{name}");
+        t.run(&["verify"]).code(0);
+        t.run(&["plan", "--detailed-exitcode"]).code(0);
+    }
+    assert_eq!(org.iam("optioned").boundary(ROLE), Some(org.iam("optioned").policy_arn("VendorBoundary")));
 }

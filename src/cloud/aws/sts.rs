@@ -9,7 +9,7 @@ use super::call;
 use super::pace::Pacer;
 use super::retries::{CountRetries, ThrottlingIsPaced};
 use crate::cloud::{Caller, CloudError};
-use crate::model::AccountId;
+use crate::model::{AccountId, Arn};
 
 /// STS as the caller: one client for the run, every AssumeRole through it.
 #[derive(Clone, Debug)]
@@ -37,7 +37,8 @@ impl Sts {
         let arn = out.arn().unwrap_or_default().to_owned();
         let account = AccountId::parse(out.account().unwrap_or_default())
             .map_err(|e| CloudError::from_code(OP, None, e.to_string()))?;
-        let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_owned();
+        let partition =
+            Arn::parse(&arn).map(|a| a.partition).filter(|p| !p.is_empty()).unwrap_or("aws").to_owned();
         Ok(Caller { account, arn, partition })
     }
 

@@ -35,6 +35,8 @@ pub struct World {
     pub calls: Vec<String>,
     /// S3 buckets, by name.
     pub buckets: BTreeMap<String, MemoryObjects>,
+    /// What GetCallerIdentity answers when not a user `orgrole` (a role's session).
+    pub caller_arn: Option<String>,
     /// Orders policy versions by creation.
     clock: u64,
 }
@@ -83,12 +85,10 @@ impl Cloud for SimCloud {
     type Objects = MemoryObjects;
 
     async fn caller(&self) -> Result<Caller, CloudError> {
-        self.world().call(&self.caller, "sts:GetCallerIdentity")?;
-        Ok(Caller {
-            account: self.caller.clone(),
-            arn: self.caller.iam_arn("aws", "user/orgrole"),
-            partition: "aws".into(),
-        })
+        let mut world = self.world();
+        world.call(&self.caller, "sts:GetCallerIdentity")?;
+        let arn = world.caller_arn.clone().unwrap_or_else(|| self.caller.iam_arn("aws", "user/orgrole"));
+        Ok(Caller { account: self.caller.clone(), arn, partition: "aws".into() })
     }
 
     async fn organization(&self) -> Result<Option<Organization>, CloudError> {

@@ -159,6 +159,13 @@ pub struct InstanceView {
     pub will: Will,
 }
 
+impl InstanceView {
+    /// CURRENT, and this plan leaves it as it is.
+    pub fn settled(&self) -> bool {
+        self.will == Will::Keep && self.found.as_ref().is_some_and(|f| f.is_current())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Will {

@@ -14,7 +14,7 @@ pub use markdown::status_markdown;
 pub use mermaid::status_mermaid;
 pub use text::status_text;
 
-use super::prose::skip_reason;
+use super::prose::{cloud_error, skip_reason};
 use super::view::{account_title, change_summary};
 use crate::status::{AccountStatus, Coverage, Status, Unit, Via};
 use crate::targets::SkipReason;
@@ -89,7 +89,7 @@ pub fn describe(c: &Coverage) -> String {
             format!("drifted{what}{}", through(via))
         }
         Coverage::Conflict => "conflict: a role or policy of the configured name is not orgrole's".into(),
-        Coverage::Unreachable(e) => format!("could not be read: {e}"),
+        Coverage::Unreachable(e) => format!("could not be read: {}", cloud_error(e)),
         Coverage::Skipped(reason) => skip_reason(reason),
         Coverage::NotTargeted => "not targeted".into(),
     }

@@ -40,10 +40,11 @@ pub struct StackSetRecord {
     pub pending: Option<PendingOperation>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub enum CallAs {
-    Caller,
-    DelegatedAdmin,
+twin_enum! {
+    pub enum CallAs = model::CallAs {
+        Caller,
+        DelegatedAdmin,
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -60,12 +61,13 @@ pub struct Deployment {
     pub filter: AccountFilter,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub enum AccountFilter {
-    None,
-    Intersection,
-    Difference,
-    Union,
+twin_enum! {
+    pub enum AccountFilter = model::AccountFilter {
+        None,
+        Intersection,
+        Difference,
+        Union,
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -147,24 +149,6 @@ impl From<StackSetRecord> for state::StackSetRecord {
     }
 }
 
-impl From<model::CallAs> for CallAs {
-    fn from(c: model::CallAs) -> Self {
-        match c {
-            model::CallAs::Caller => Self::Caller,
-            model::CallAs::DelegatedAdmin => Self::DelegatedAdmin,
-        }
-    }
-}
-
-impl From<CallAs> for model::CallAs {
-    fn from(c: CallAs) -> Self {
-        match c {
-            CallAs::Caller => Self::Caller,
-            CallAs::DelegatedAdmin => Self::DelegatedAdmin,
-        }
-    }
-}
-
 impl From<model::AutoDeployment> for AutoDeployment {
     fn from(a: model::AutoDeployment) -> Self {
         Self { enabled: a.enabled, retain_stacks: a.retain_stacks }
@@ -191,28 +175,6 @@ impl From<&state::Deployment> for Deployment {
 impl From<Deployment> for state::Deployment {
     fn from(d: Deployment) -> Self {
         Self { ou: d.ou, region: d.region, accounts: d.accounts, filter: d.filter.into() }
-    }
-}
-
-impl From<model::AccountFilter> for AccountFilter {
-    fn from(f: model::AccountFilter) -> Self {
-        match f {
-            model::AccountFilter::None => Self::None,
-            model::AccountFilter::Intersection => Self::Intersection,
-            model::AccountFilter::Difference => Self::Difference,
-            model::AccountFilter::Union => Self::Union,
-        }
-    }
-}
-
-impl From<AccountFilter> for model::AccountFilter {
-    fn from(f: AccountFilter) -> Self {
-        match f {
-            AccountFilter::None => Self::None,
-            AccountFilter::Intersection => Self::Intersection,
-            AccountFilter::Difference => Self::Difference,
-            AccountFilter::Union => Self::Union,
-        }
     }
 }
 

@@ -352,6 +352,19 @@ impl AccountIam {
         (r.arn().to_owned(), r.path().to_owned(), description, r.max_session_duration().unwrap_or(3600))
     }
 
+    /// UpdateRole, by hand: a new description and session length.
+    pub fn update_role(&self, role: &str, description: &str, max_session_duration: i32) {
+        block_on(
+            self.client
+                .update_role()
+                .role_name(role)
+                .description(description)
+                .max_session_duration(max_session_duration)
+                .send(),
+        )
+        .expect("UpdateRole");
+    }
+
     /// DeleteRolePermissionsBoundary, by hand.
     pub fn delete_boundary(&self, role: &str) {
         block_on(self.client.delete_role_permissions_boundary().role_name(role).send())
